@@ -1,0 +1,184 @@
+// Compose files parsed with `yaml` (for line numbers) and validated with zod at the boundary.
+// Only the fields the audit reads are modelled; unknown keys pass through untouched.
+import { isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
+import type { Node as YamlNode, Pair } from "yaml";
+import { z } from "zod";
+
+export interface ComposeVolume {
+  raw: string;
+  type: "bind" | "volume" | "tmpfs" | "unknown";
+  source?: string;
+  target?: string;
+  readOnly: boolean;
+  line: number;
+}
+
+export interface ComposeService {
+  name: string;
+  line: number;
+  image?: string;
+  imageLine?: number;
+  build?: { context: string; dockerfile?: string; target?: string; line: number };
+  /** `command` as one string (list form joined by spaces). */
+  command?: string;
+  commandLine?: number;
+  entrypoint?: string;
+  volumes: ComposeVolume[];
+  dependsOn: { service: string; condition?: string; line: number }[];
+  hasHealthcheck: boolean;
+  healthcheckDisabled: boolean;
+  /** deploy.resources.limits, mem_limit or cpus present. */
+  hasResourceLimits: boolean;
+  environment: Record<string, string>;
+  profiles: string[];
+  /** The service looks like a development service (name or profile says dev, or a dev target). */
+  isDevelopment: boolean;
+}
+
+export interface ComposeModel {
+  path: string;
+  services: ComposeService[];
+}
+
+const stringOrList = z.union([z.string(), z.array(z.union([z.string(), z.number()])).transform((items) => items.map(String).join(" "))]);
+
+const serviceSchema = z
+  .object({
+    image: z.string().optional(),
+    build: z
+      .union([
+        z.string(),
+        z.object({ context: z.string().optional(), dockerfile: z.string().optional(), target: z.string().optional() }).passthrough(),
+      ])
+      .optional(),
+    command: stringOrList.nullable().optional(),
+    entrypoint: stringOrList.nullable().optional(),
+    volumes: z.array(z.union([z.string(), z.object({ type: z.string().optional(), source: z.string().optional(), target: z.string().optional(), read_only: z.boolean().optional() }).passthrough()])).optional(),
+    depends_on: z.union([z.array(z.string()), z.record(z.string(), z.object({ condition: z.string().optional() }).passthrough().nullable())]).optional(),
+    healthcheck: z.object({ disable: z.boolean().optional(), test: z.unknown().optional() }).passthrough().optional(),
+    deploy: z.object({ resources: z.object({ limits: z.record(z.string(), z.unknown()).optional() }).passthrough().optional() }).passthrough().nullable().optional(),
+    mem_limit: z.union([z.string(), z.number()]).optional(),
+    cpus: z.union([z.string(), z.number()]).optional(),
+    environment: z.union([z.array(z.string()), z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).nullable())]).optional(),
+    profiles: z.array(z.string()).optional(),
+  })
+  .passthrough();
+
+const composeSchema = z.object({ services: z.record(z.string(), serviceSchema.nullable()).optional() }).passthrough();
+
+export class ComposeError extends Error {}
+
+/** Parses a compose file; throws ComposeError with a readable message on broken YAML or shape. */
+export function parseCompose(text: string, path: string): ComposeModel {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: false, merge: true });
+  if (document.errors.length > 0) {
+    const first = document.errors[0];
+    throw new ComposeError(`invalid YAML: ${first?.message.split("\n")[0] ?? "parse error"}`);
+  }
+  const parsed = composeSchema.safeParse(document.toJS({ maxAliasCount: 100 }) ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ComposeError(`not a compose file: ${issue ? `${issue.path.join(".")}: ${issue.message}` : "unexpected shape"}`);
+  }
+  const lineOf = (node: YamlNode | null | undefined): number => (node?.range ? lineCounter.linePos(node.range[0]).line : 1);
+  const servicesNode = document.get("services", true) as YamlNode | undefined;
+  const services: ComposeService[] = [];
+  for (const [name, raw] of Object.entries(parsed.data.services ?? {})) {
+    const service = raw ?? {};
+    const serviceNode = isMap(servicesNode) ? (servicesNode.items.find((pair) => isScalar(pair.key) && String(pair.key.value) === name) as Pair<YamlNode, YamlNode> | undefined) : undefined;
+    const keyLine = lineOf(serviceNode?.key);
+    const fieldNode = (field: string): YamlNode | undefined => (isMap(serviceNode?.value) ? (serviceNode.value.get(field, true) as YamlNode | undefined) : undefined);
+    const fieldLine = (field: string): number => {
+      const pair = isMap(serviceNode?.value) ? serviceNode.value.items.find((item) => isScalar(item.key) && item.key.value === field) : undefined;
+      return pair ? lineOf(pair.key as YamlNode) : keyLine;
+    };
+
+    const volumesNode = fieldNode("volumes");
+    const volumes: ComposeVolume[] = (service.volumes ?? []).map((volume, index) => {
+      const line = isSeq(volumesNode) ? lineOf(volumesNode.items[index] as YamlNode) : fieldLine("volumes");
+      return typeof volume === "string" ? parseShortVolume(volume, line) : longVolume(volume, line);
+    });
+
+    const dependsNode = fieldNode("depends_on");
+    const dependsOn = Array.isArray(service.depends_on)
+      ? service.depends_on.map((dependency, index) => ({ service: dependency, line: isSeq(dependsNode) ? lineOf(dependsNode.items[index] as YamlNode) : fieldLine("depends_on") }))
+      : Object.entries(service.depends_on ?? {}).map(([dependency, options]) => {
+          const entry: { service: string; condition?: string; line: number } = { service: dependency, line: fieldLine("depends_on") };
+          if (isMap(dependsNode)) {
+            const pair = dependsNode.items.find((item) => isScalar(item.key) && item.key.value === dependency);
+            if (pair) entry.line = lineOf(pair.key as YamlNode);
+          }
+          if (options?.condition) entry.condition = options.condition;
+          return entry;
+        });
+
+    const environment: Record<string, string> = {};
+    if (Array.isArray(service.environment)) {
+      for (const item of service.environment) {
+        const equals = item.indexOf("=");
+        environment[equals >= 0 ? item.slice(0, equals) : item] = equals >= 0 ? item.slice(equals + 1) : "";
+      }
+    } else {
+      for (const [key, value] of Object.entries(service.environment ?? {})) environment[key] = value === null ? "" : String(value);
+    }
+
+    const profiles = service.profiles ?? [];
+    const model: ComposeService = {
+      name,
+      line: keyLine,
+      volumes,
+      dependsOn,
+      hasHealthcheck: service.healthcheck !== undefined && service.healthcheck.disable !== true,
+      healthcheckDisabled: service.healthcheck?.disable === true,
+      hasResourceLimits: Boolean(service.deploy?.resources?.limits) || service.mem_limit !== undefined || service.cpus !== undefined,
+      environment,
+      profiles,
+      isDevelopment: false,
+    };
+    if (service.image !== undefined) {
+      model.image = service.image;
+      model.imageLine = fieldLine("image");
+    }
+    if (service.build !== undefined) {
+      const build = typeof service.build === "string" ? { context: service.build } : service.build;
+      model.build = { context: build.context ?? ".", line: fieldLine("build") };
+      if (build.dockerfile !== undefined) model.build.dockerfile = build.dockerfile;
+      if (build.target !== undefined) model.build.target = build.target;
+    }
+    if (service.command) {
+      model.command = service.command;
+      model.commandLine = fieldLine("command");
+    }
+    if (service.entrypoint) model.entrypoint = service.entrypoint;
+    model.isDevelopment =
+      /(^|[-_])(dev|develop|development|local)([-_]|$)/i.test(name) ||
+      profiles.some((profile) => /dev/i.test(profile)) ||
+      /dev/i.test(model.build?.target ?? "") ||
+      /(^|[./-])(dev|override)\b/i.test(path.split("/").pop() ?? "");
+    services.push(model);
+  }
+  return { path, services };
+}
+
+function parseShortVolume(raw: string, line: number): ComposeVolume {
+  const parts = raw.split(":");
+  const readOnly = parts.length >= 3 && /(^|,)ro(,|$)/.test(parts.at(-1) ?? "");
+  if (parts.length === 1) return { raw, type: "volume", target: parts[0] ?? "", readOnly, line };
+  const source = parts[0] ?? "";
+  const target = parts[1] ?? "";
+  const isPath = source.startsWith(".") || source.startsWith("/") || source.startsWith("~") || source.startsWith("$");
+  return { raw, type: isPath ? "bind" : "volume", source, target, readOnly, line };
+}
+
+function longVolume(volume: { type?: string; source?: string; target?: string; read_only?: boolean }, line: number): ComposeVolume {
+  const type = volume.type === "bind" || volume.type === "volume" || volume.type === "tmpfs" ? volume.type : "unknown";
+  const result: ComposeVolume = { raw: JSON.stringify(volume), type, readOnly: volume.read_only === true, line };
+  if (volume.source !== undefined) result.source = volume.source;
+  if (volume.target !== undefined) result.target = volume.target;
+  return result;
+}
+
+export function isComposeFileName(name: string): boolean {
+  return /^(docker-)?compose(\.[\w-]+)*\.ya?ml$/i.test(name);
+}

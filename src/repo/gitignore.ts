@@ -1,0 +1,78 @@
+// .gitignore matching for the repository walk (which files can be Dockerfile candidates).
+// Git's rules: a pattern without a slash (other than a trailing one) matches a name at any
+// depth below its .gitignore; with a slash it is anchored there; `dir/` matches directories only;
+// `!` re-includes; last match wins; a directory ignored hides everything below it.
+
+interface GitignoreRule {
+  regex: RegExp;
+  negate: boolean;
+  directoryOnly: boolean;
+}
+
+export interface GitignoreSet {
+  /** `base` is the directory of the .gitignore, relative to the root ("" for the root). */
+  add(base: string, text: string): void;
+  ignores(path: string, isDirectory: boolean): boolean;
+}
+
+export function createGitignoreSet(): GitignoreSet {
+  const rulesByBase: { base: string; rules: GitignoreRule[] }[] = [];
+  return {
+    add(base, text) {
+      const rules = text
+        .split(/\r?\n/)
+        .map((line) => line.replace(/(?<!\\)\s+$/, ""))
+        .filter((line) => line !== "" && !line.startsWith("#"))
+        .map(compileRule);
+      rulesByBase.push({ base, rules });
+    },
+    ignores(path, isDirectory) {
+      let ignored = false;
+      for (const { base, rules } of rulesByBase) {
+        if (base !== "" && !path.startsWith(`${base}/`)) continue;
+        const relative = base === "" ? path : path.slice(base.length + 1);
+        for (const rule of rules) {
+          if (rule.directoryOnly && !isDirectory) continue;
+          if (rule.regex.test(relative)) ignored = !rule.negate;
+        }
+      }
+      return ignored;
+    },
+  };
+}
+
+function compileRule(line: string): GitignoreRule {
+  let pattern = line;
+  const negate = pattern.startsWith("!");
+  if (negate) pattern = pattern.slice(1);
+  if (pattern.startsWith("\\")) pattern = pattern.slice(1);
+  const directoryOnly = pattern.endsWith("/");
+  if (directoryOnly) pattern = pattern.replace(/\/+$/, "");
+  const anchored = pattern.includes("/");
+  if (pattern.startsWith("/")) pattern = pattern.slice(1);
+  let source = "";
+  for (let index = 0; index < pattern.length; index++) {
+    const char = pattern[index] ?? "";
+    if (char === "*") {
+      if (pattern[index + 1] === "*") {
+        const slashAfter = pattern[index + 2] === "/";
+        source += slashAfter ? "(?:.*/)?" : ".*";
+        index += slashAfter ? 2 : 1;
+      } else source += "[^/]*";
+    } else if (char === "?") source += "[^/]";
+    else if (char === "[") {
+      const close = pattern.indexOf("]", index + 1);
+      if (close > index) {
+        source += `[${pattern.slice(index + 1, close).replace(/^!/, "^").replace(/\\/g, "\\\\")}]`;
+        index = close;
+      } else source += "\\[";
+    } else if (char === "\\" && index + 1 < pattern.length) source += escapeRegex(pattern[++index] ?? "");
+    else source += escapeRegex(char);
+  }
+  const prefix = anchored ? "^" : "^(?:.*/)?";
+  return { regex: new RegExp(`${prefix}${source}$`), negate, directoryOnly };
+}
+
+function escapeRegex(char: string): string {
+  return /[.*+?^${}()|[\]\\/]/.test(char) ? `\\${char}` : char;
+}
