@@ -1,0 +1,108 @@
+// shipshape.config.yaml / .json: validated with zod at the boundary, then resolved per file.
+import path from "node:path";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+import type { Impact } from "../rules/types.ts";
+
+const ruleSetting = z.enum(["off", "high", "medium", "low"]);
+const ruleSettings = z.record(z.string(), ruleSetting);
+
+export const configSchema = z
+  .object({
+    /** Rule ids to turn off everywhere. */
+    ignore: z.array(z.string()).default([]),
+    /** Per-rule setting: off, or an impact that replaces the rule's own. */
+    rules: ruleSettings.default({}),
+    /** Later entries win. `files` are globs relative to the repository root. */
+    overrides: z.array(z.object({ files: z.array(z.string()).min(1), rules: ruleSettings.default({}), ignore: z.array(z.string()).default([]) }).strict()).default([]),
+    /** Paths (globs) never scanned. */
+    ignorePaths: z.array(z.string()).default([]),
+    failOn: z.enum(["high", "medium", "low", "none"]).optional(),
+  })
+  .strict();
+
+export type ShipshapeConfig = z.infer<typeof configSchema>;
+export type RuleSetting = z.infer<typeof ruleSetting>;
+
+export const CONFIG_FILE_NAMES = ["shipshape.config.yaml", "shipshape.config.yml", "shipshape.config.json"] as const;
+
+export class ConfigError extends Error {}
+
+export function defaultConfig(): ShipshapeConfig {
+  return configSchema.parse({});
+}
+
+/** Parses and validates config text; throws ConfigError naming the file and the offending key. */
+export function parseConfig(text: string, fileName: string, knownRules?: ReadonlySet<string>): ShipshapeConfig {
+  let raw: unknown;
+  try {
+    raw = fileName.endsWith(".json") ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    throw new ConfigError(`${fileName}: cannot parse: ${(error as Error).message.split("\n")[0]}`);
+  }
+  const result = configSchema.safeParse(raw ?? {});
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const where = issue && issue.path.length > 0 ? issue.path.join(".") : "(root)";
+    throw new ConfigError(`${fileName}: invalid config at ${where}: ${issue?.message ?? "invalid"}`);
+  }
+  if (knownRules) {
+    const mentioned = [
+      ...result.data.ignore,
+      ...Object.keys(result.data.rules),
+      ...result.data.overrides.flatMap((override) => [...override.ignore, ...Object.keys(override.rules)]),
+    ];
+    const unknown = mentioned.filter((id) => !knownRules.has(id));
+    if (unknown.length > 0) throw new ConfigError(`${fileName}: unknown rule id(s): ${[...new Set(unknown)].join(", ")} (see \`shipshape rules\`)`);
+  }
+  return result.data;
+}
+
+/** The effective setting of a rule for a file: undefined (rule's own impact), "off", or an impact. */
+export function ruleSettingFor(config: ShipshapeConfig, rule: string, filePath: string): RuleSetting | undefined {
+  let setting: RuleSetting | undefined = config.ignore.includes(rule) ? "off" : config.rules[rule];
+  for (const override of config.overrides) {
+    if (!override.files.some((glob) => matchesGlob(filePath, glob))) continue;
+    if (override.ignore.includes(rule)) setting = "off";
+    if (override.rules[rule] !== undefined) setting = override.rules[rule];
+  }
+  return setting;
+}
+
+export function isIgnoredPath(config: ShipshapeConfig, filePath: string): boolean {
+  return config.ignorePaths.some((glob) => matchesGlob(filePath, glob) || matchesGlob(filePath, `${glob.replace(/\/+$/, "")}/**`));
+}
+
+export function matchesGlob(filePath: string, glob: string): boolean {
+  return path.posix.matchesGlob(filePath, glob);
+}
+
+export function impactAtLeast(impact: Impact, threshold: Impact | "none"): boolean {
+  if (threshold === "none") return false;
+  const order: Record<Impact, number> = { high: 3, medium: 2, low: 1 };
+  return order[impact] >= order[threshold];
+}
+
+export const STARTER_CONFIG = `# shipshape configuration: https://github.com/shipshape-dev/shipshape#configuration
+# Rule ids: \`shipshape rules\`. Settings: off | high | medium | low (replaces the rule's impact).
+
+# Turn rules off everywhere:
+ignore: []
+
+# Per-rule settings:
+rules: {}
+#  base-image-no-digest: off
+#  runs-as-root: high
+
+# Per-path settings; later entries win. Globs are relative to the repository root.
+overrides: []
+#  - files: ["legacy/**"]
+#    rules:
+#      runs-as-root: off
+
+# Paths never scanned:
+ignorePaths: []
+
+# Exit code 1 when a finding at or above this impact remains: high | medium | low | none
+failOn: medium
+`;

@@ -1,0 +1,160 @@
+// Runs the rules over a repository view and assembles the result. Pure: the scanner did the
+// I/O already. A rule that throws, or a file that cannot be parsed, becomes a per-file
+// error; the run always goes on.
+import { parseDockerfile } from "../dockerfile/parse.ts";
+import type { DockerfileModel } from "../dockerfile/model.ts";
+import type { RepositoryView } from "../repo/snapshot.ts";
+import { allRules } from "../rules/index.ts";
+import type { Category, Impact, Rule, RuleReport } from "../rules/types.ts";
+import { CATEGORIES, IMPACTS } from "../rules/types.ts";
+import { defaultConfig, ruleSettingFor } from "./config.ts";
+import type { ShipshapeConfig } from "./config.ts";
+import type { AuditResult, AuditSummary, FileKind, FileResult, Finding } from "./result.ts";
+import { collectLineCommentSuppressions, collectSuppressions, isSuppressed } from "./suppressions.ts";
+import type { Suppressions } from "./suppressions.ts";
+
+export interface AuditOptions {
+  config?: ShipshapeConfig;
+  /** Rules to run (default: all registered rules). */
+  rules?: readonly Rule[];
+  /** Prefix for reported paths, e.g. the directory the user named (`examples/shop`). */
+  displayRoot?: string;
+}
+
+export function auditRepository(view: RepositoryView, options: AuditOptions = {}): AuditResult {
+  const config = options.config ?? defaultConfig();
+  const rules = options.rules ?? allRules;
+  const files = new Map<string, FileResult>();
+  const suppressionsByFile = new Map<string, Suppressions>();
+  let suppressed = 0;
+
+  const fileResult = (path: string, kind: FileKind): FileResult => {
+    let result = files.get(path);
+    if (!result) {
+      result = { path, kind, findings: [] };
+      files.set(path, result);
+    }
+    return result;
+  };
+  const addError = (path: string, kind: FileKind, message: string): void => {
+    const result = fileResult(path, kind);
+    result.error = result.error ? `${result.error}; ${message}` : message;
+  };
+
+  const dockerfiles = new Map<string, DockerfileModel>();
+  for (const path of view.dockerfiles) {
+    fileResult(path, "dockerfile");
+    const error = view.errors.get(path);
+    if (error !== undefined) {
+      addError(path, "dockerfile", error);
+      continue;
+    }
+    const text = view.snapshot.texts.get(path);
+    if (text === undefined) {
+      addError(path, "dockerfile", "file was not read");
+      continue;
+    }
+    try {
+      const model = parseDockerfile(text, path);
+      dockerfiles.set(path, model);
+      suppressionsByFile.set(path, collectSuppressions(model));
+    } catch (failure) {
+      addError(path, "dockerfile", `cannot parse: ${(failure as Error).message}`);
+    }
+  }
+  for (const path of view.composeFiles) {
+    fileResult(path, "compose");
+    const error = view.errors.get(path);
+    if (error !== undefined) addError(path, "compose", error);
+    const text = view.snapshot.texts.get(path);
+    if (text !== undefined) suppressionsByFile.set(path, collectLineCommentSuppressions(text));
+  }
+
+  const record = (rule: Rule, path: string, kind: FileKind, report: RuleReport): void => {
+    const setting = ruleSettingFor(config, rule.meta.id, path);
+    if (setting === "off") return;
+    const suppressions = suppressionsByFile.get(path);
+    if (suppressions && isSuppressed(suppressions, rule.meta.id, rule.meta.hadolint, report.line)) {
+      suppressed++;
+      return;
+    }
+    const finding: Finding = {
+      rule: rule.meta.id,
+      impact: setting ?? rule.meta.impact,
+      category: rule.meta.category,
+      line: report.line,
+      message: report.message,
+      hadolint: rule.meta.hadolint,
+      fixable: rule.meta.fixable && report.fix !== undefined,
+    };
+    if (report.endLine !== undefined && report.endLine !== report.line) finding.endLine = report.endLine;
+    if (report.column !== undefined) finding.column = report.column;
+    if (report.estimatedSavingMB !== undefined) finding.estimatedSavingMB = Math.round(report.estimatedSavingMB);
+    if (report.fix !== undefined) finding.fix = report.fix;
+    fileResult(path, kind).findings.push(finding);
+  };
+  const runRule = (rule: Rule, path: string, kind: FileKind, check: () => RuleReport[]): void => {
+    try {
+      for (const report of check()) record(rule, report.path ?? path, report.path === undefined ? kind : kindOf(view, report.path), report);
+    } catch (failure) {
+      addError(path, kind, `rule ${rule.meta.id} failed: ${(failure as Error).message}`);
+    }
+  };
+
+  for (const rule of rules) {
+    switch (rule.meta.scope) {
+      case "dockerfile":
+        for (const [path, dockerfile] of dockerfiles) {
+          runRule(rule, path, "dockerfile", () => (rule as Extract<Rule, { meta: { scope: "dockerfile" } }>).check({ dockerfile, buildContext: view.contexts.get(path), repository: view }));
+        }
+        break;
+      case "compose":
+        for (const compose of view.composes) {
+          runRule(rule, compose.path, "compose", () => (rule as Extract<Rule, { meta: { scope: "compose" } }>).check({ compose, repository: view, dockerfiles }));
+        }
+        break;
+      case "repository":
+        runRule(rule, view.dockerfiles[0] ?? view.composeFiles[0] ?? ".", "dockerfile", () => (rule as Extract<Rule, { meta: { scope: "repository" } }>).check({ repository: view, dockerfiles }));
+        break;
+    }
+  }
+
+  const results = [...files.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  for (const result of results) {
+    result.findings.sort((a, b) => a.line - b.line || impactRank(a.impact) - impactRank(b.impact) || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));
+    if (options.displayRoot) result.path = joinDisplay(options.displayRoot, result.path);
+  }
+  return { root: view.snapshot.root, files: results, summary: summarize(results, suppressed) };
+}
+
+function kindOf(view: RepositoryView, path: string): FileKind {
+  if (view.dockerfiles.includes(path)) return "dockerfile";
+  if (view.composeFiles.includes(path)) return "compose";
+  return path.endsWith(".dockerignore") ? "dockerignore" : "other";
+}
+
+function impactRank(impact: Impact): number {
+  return IMPACTS.indexOf(impact);
+}
+
+function joinDisplay(root: string, path: string): string {
+  const cleanRoot = root.replace(/\/+$/, "");
+  if (cleanRoot === "" || cleanRoot === ".") return path;
+  return `${cleanRoot}/${path}`;
+}
+
+export function summarize(files: FileResult[], suppressed = 0): AuditSummary {
+  const byImpact = Object.fromEntries(IMPACTS.map((impact) => [impact, 0])) as Record<Impact, number>;
+  const byCategory = Object.fromEntries(CATEGORIES.map((category) => [category, 0])) as Record<Category, number>;
+  let findings = 0;
+  let estimatedSavingMB = 0;
+  for (const file of files) {
+    for (const finding of file.findings) {
+      findings++;
+      byImpact[finding.impact]++;
+      byCategory[finding.category]++;
+      estimatedSavingMB += finding.estimatedSavingMB ?? 0;
+    }
+  }
+  return { files: files.length, filesWithErrors: files.filter((file) => file.error !== undefined).length, findings, byImpact, byCategory, estimatedSavingMB, suppressed };
+}

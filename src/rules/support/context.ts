@@ -1,0 +1,342 @@
+// What a Dockerfile takes from its build context, and helpers shared by the build-context
+// rules (missing-dockerignore, context-includes-*, context-too-large) and the compose rules
+// that follow a service's `build:` to its Dockerfile.
+//
+// Which files are sent: BuildKit (the default builder since Docker Engine 23 and in Docker
+// Desktop) asks the client only for the paths the Dockerfile's COPY/ADD sources and
+// `RUN --mount=type=bind` sources name (dockerfile2llb passes them as FollowPaths); a source
+// of `.` makes it the whole context minus .dockerignore. The classic builder
+// (DOCKER_BUILDKIT=0) tars and sends the whole context whatever the Dockerfile copies. These
+// rules report what BuildKit sends, so a Dockerfile that copies only `package.json` and `src/`
+// is not blamed for a `.git` it never reads.
+import path from "node:path";
+import type { DockerfileModel, Instruction, Stage } from "../../dockerfile/model.ts";
+import { isCopyOrAdd, isKeyValue, isRun } from "../../dockerfile/model.ts";
+import { substituteVariables } from "../../dockerfile/image-ref.ts";
+import type { ComposeModel, ComposeService } from "../../repo/compose.ts";
+import { compileDockerignore, parseDockerignore } from "../../repo/dockerignore.ts";
+import type { DockerignoreMatcher } from "../../repo/dockerignore.ts";
+import type { BuildContext, ContextEntry, RepoFile, RepoSnapshot } from "../../repo/snapshot.ts";
+
+/** A path a Dockerfile reads from its build context. */
+export interface ContextSource {
+  instruction: Instruction;
+  stage: Stage;
+  /** `copy` lands in a layer; `bind-mount` is only visible while one RUN runs. */
+  kind: "copy" | "bind-mount";
+  /** The source as written. */
+  raw: string;
+  /** One matcher per path component of the cleaned source; none for the whole context. */
+  components: ((name: string) => boolean)[];
+  /** `COPY --exclude=...` patterns, matched below the source like .dockerignore patterns. */
+  exclude?: DockerignoreMatcher;
+}
+
+/** Every source this Dockerfile reads from the build context (not `--from`, URLs or heredocs), in file order. */
+export function contextSources(model: DockerfileModel): ContextSource[] {
+  const sources: ContextSource[] = [];
+  for (const stage of model.stages) {
+    // COPY sources expand ARG and ENV values; unresolvable ones are skipped rather than guessed.
+    const values = new Map(model.globalArgs);
+    for (const instruction of stage.instructions) {
+      if (isKeyValue(instruction) && instruction.keyword !== "LABEL") {
+        for (const pair of instruction.pairs) if (pair.value !== undefined || !values.has(pair.key)) values.set(pair.key, pair.value);
+      }
+      if (isCopyOrAdd(instruction) && instruction.from === undefined) {
+        const excludes = instruction.flags.filter((flag) => flag.name === "exclude" && flag.value).map((flag) => flag.value ?? "");
+        const exclude = excludes.length > 0 ? compileExcludes(excludes) : undefined;
+        for (const raw of instruction.sources) {
+          const components = sourceComponents(raw, values);
+          if (!components) continue;
+          const source: ContextSource = { instruction, stage, kind: "copy", raw, components };
+          if (exclude) source.exclude = exclude;
+          sources.push(source);
+        }
+      }
+      if (isRun(instruction)) {
+        for (const mount of instruction.mounts) {
+          if (mount.type !== "bind" || mount.from !== undefined) continue;
+          const raw = mount.source ?? ".";
+          const components = sourceComponents(raw, values);
+          if (components) sources.push({ instruction, stage, kind: "bind-mount", raw, components });
+        }
+      }
+    }
+  }
+  return sources;
+}
+
+function sourceComponents(raw: string, values: ReadonlyMap<string, string | undefined>): ((name: string) => boolean)[] | undefined {
+  if (raw.startsWith("<<") || /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) || raw.startsWith("git@")) return undefined;
+  const { text, unresolved } = substituteVariables(raw, values);
+  if (unresolved) return undefined;
+  const cleaned = path.posix.normalize(`/${text}`).replace(/^\/+|\/+$/g, "");
+  if (cleaned === "" || cleaned === ".") return [];
+  return cleaned.split("/").map(componentMatcher);
+}
+
+/** Go filepath.Match semantics for one path component: `*`, `?`, `[...]`, `\x`. */
+function componentMatcher(pattern: string): (name: string) => boolean {
+  if (!/[*?[\\]/.test(pattern)) return (name) => name === pattern;
+  let source = "";
+  for (let index = 0; index < pattern.length; index++) {
+    const char = pattern[index] ?? "";
+    if (char === "*") source += "[^/]*";
+    else if (char === "?") source += "[^/]";
+    else if (char === "\\" && index + 1 < pattern.length) source += `\\${pattern[++index] ?? ""}`;
+    else if (char === "[") {
+      const close = pattern.indexOf("]", index + 1);
+      if (close < 0) return () => false;
+      source += `[${pattern.slice(index + 1, close)}]`;
+      index = close;
+    } else source += char.replace(/[.+^${}()|\]]/g, "\\$&");
+  }
+  const regex = new RegExp(`^${source}$`);
+  return (name) => regex.test(name);
+}
+
+function compileExcludes(patterns: string[]): DockerignoreMatcher | undefined {
+  try {
+    return compileDockerignore(parseDockerignore(patterns.join("\n")));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether `source` takes the context path split into `parts` (itself or a parent directory
+ * matches) into the step. A `COPY --exclude` pattern keeps the path out of the layer and the
+ * cache key; BuildKit still transfers it, which sentSummary counts.
+ */
+export function covers(source: ContextSource, parts: readonly string[]): boolean {
+  if (parts.length < source.components.length) return false;
+  if (!source.components.every((matches, index) => matches(parts[index] ?? ""))) return false;
+  if (!source.exclude || parts.length === source.components.length) return true;
+  try {
+    return !source.exclude.excludes(parts.slice(source.components.length).join("/"));
+  } catch {
+    return true;
+  }
+}
+
+/** Whether the source's matched components take the path, ignoring --exclude: what BuildKit transfers. */
+function transfers(source: ContextSource, parts: readonly string[]): boolean {
+  return parts.length >= source.components.length && source.components.every((matches, index) => matches(parts[index] ?? ""));
+}
+
+/** A source of `.` (or `*`): the whole context. */
+export function isWholeContext(source: ContextSource): boolean {
+  return source.components.length === 0 || (source.components.length === 1 && (source.raw.replace(/^\.?\/+/, "") === "*"));
+}
+
+const sentEntriesCache = new WeakMap<BuildContext, [ContextEntry, string[]][]>();
+
+/** Entries .dockerignore lets through, with their path components; computed once per context for all rules. */
+function sentEntries(context: BuildContext): [ContextEntry, string[]][] {
+  let sent = sentEntriesCache.get(context);
+  if (!sent) {
+    sent = context.entries.filter((entry) => !entry.excluded).map((entry) => [entry, entry.path.split("/")]);
+    sentEntriesCache.set(context, sent);
+  }
+  return sent;
+}
+
+/** A group of context files a rule reports: a directory (`node_modules`, `web/dist`) or one file. */
+export interface PathGroup {
+  path: string;
+  isDirectory: boolean;
+  bytes: number;
+  files: number;
+  /** The first source (file order) that takes the group (without naming it, when named ones are skipped). */
+  via: ContextSource;
+}
+
+export interface GroupOptions {
+  /** Sources to consider: `contextSources(model)`, or a subset (copies only, shipped stages only). */
+  sources: ContextSource[];
+  /**
+   * When a source names the path itself (`COPY dist/ /html`), the path is needed in the context
+   * and excluding it would break the build: skip it. Off for secrets, which are a problem even
+   * when copied on purpose.
+   */
+  skipNamedExplicitly: boolean;
+}
+
+/**
+ * Groups the sent (not .dockerignore'd) entries that `classify` recognises. `classify` returns
+ * the index of the component that makes the path interesting (the `node_modules` in
+ * `web/node_modules/x/index.js`, or the last one for a file), or undefined.
+ */
+export function sentGroups(context: BuildContext, options: GroupOptions, classify: (parts: string[], entry: ContextEntry) => number | undefined): PathGroup[] {
+  const groups = new Map<string, PathGroup>();
+  for (const [entry, parts] of sentEntries(context)) {
+    const index = classify(parts, entry);
+    if (index === undefined) continue;
+    let via: ContextSource | undefined;
+    let named = false;
+    for (const source of options.sources) {
+      if (!covers(source, parts)) continue;
+      // A source with more components than the interesting one's index names it (or something inside it).
+      const namesIt = source.components.length > index;
+      if (namesIt) named = true;
+      if (!namesIt || !options.skipNamedExplicitly) via ??= source;
+    }
+    if (!via || (named && options.skipNamedExplicitly)) continue;
+    const key = parts.slice(0, index + 1).join("/");
+    const group = groups.get(key);
+    if (group) {
+      group.bytes += entry.size;
+      group.files++;
+      if (via.instruction.index < group.via.instruction.index) group.via = via;
+    } else {
+      groups.set(key, { path: key, isDirectory: index < parts.length - 1, bytes: entry.size, files: 1, via });
+    }
+  }
+  return [...groups.values()].sort((a, b) => b.bytes - a.bytes || (a.path < b.path ? -1 : 1));
+}
+
+/** The instruction to report on: the earliest that takes one of the groups. */
+export function firstVia(groups: readonly PathGroup[]): ContextSource | undefined {
+  let first: ContextSource | undefined;
+  for (const group of groups) if (!first || group.via.instruction.index < first.instruction.index) first = group.via;
+  return first;
+}
+
+/** `node_modules/ (41.2 MB), web/dist/ (3.1 MB) and 4 more`. */
+export function describeGroups(groups: readonly PathGroup[], limit = 4): string {
+  const shown = groups.slice(0, limit).map((group) => `${group.path}${group.isDirectory ? "/" : ""} (${formatBytes(group.bytes)})`);
+  const rest = groups.length - shown.length;
+  return rest > 0 ? `${shown.join(", ")} and ${rest} more` : joinWithAnd(shown);
+}
+
+export interface SentSummary {
+  files: number;
+  bytes: number;
+  /** Top-level directories by bytes sent, largest first. */
+  directories: { name: string; bytes: number }[];
+  /** The first whole-context source, or else the source that sends the most bytes. */
+  via: ContextSource | undefined;
+  wholeContext: boolean;
+}
+
+/** What BuildKit transfers for this Dockerfile: sent entries any source takes. */
+export function sentSummary(context: BuildContext, sources: readonly ContextSource[]): SentSummary {
+  const whole = sources.find(isWholeContext);
+  let files = 0;
+  let bytes = 0;
+  const directories = new Map<string, number>();
+  const bytesBySource = new Map<ContextSource, number>();
+  for (const [entry, parts] of sentEntries(context)) {
+    if (!whole) {
+      const source = sources.find((candidate) => transfers(candidate, parts));
+      if (!source) continue;
+      bytesBySource.set(source, (bytesBySource.get(source) ?? 0) + entry.size);
+    }
+    files++;
+    bytes += entry.size;
+    if (parts.length > 1) directories.set(parts[0] ?? "", (directories.get(parts[0] ?? "") ?? 0) + entry.size);
+  }
+  const sorted = [...directories].map(([name, size]) => ({ name, bytes: size })).sort((a, b) => b.bytes - a.bytes || (a.name < b.name ? -1 : 1));
+  const largest = [...bytesBySource].sort((a, b) => b[1] - a[1] || a[0].instruction.index - b[0].instruction.index)[0]?.[0];
+  return { files, bytes, directories: sorted, via: whole ?? largest, wholeContext: whole !== undefined };
+}
+
+/** `COPY . .` / `RUN --mount=type=bind` as written, for messages. */
+export function describeSource(source: ContextSource): string {
+  const text = source.kind === "copy" ? `${source.instruction.keyword} ${source.instruction.argumentText}` : `RUN --mount=type=bind,source=${source.raw}`;
+  const oneLine = text.replace(/\s+/g, " ");
+  return oneLine.length > 40 ? `${oneLine.slice(0, 37)}...` : oneLine;
+}
+
+/** Decimal units, as `docker build` prints context sizes. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`;
+  if (bytes < 1_000_000) return `${(bytes / 1000).toFixed(1)} KB`;
+  if (bytes < 1_000_000_000) return `${(bytes / 1_000_000).toFixed(1)} MB`;
+  return `${(bytes / 1_000_000_000).toFixed(1)} GB`;
+}
+
+export function plural(count: number, word: string): string {
+  return `${count.toLocaleString("en-US")} ${word}${count === 1 ? "" : "s"}`;
+}
+
+export function joinWithAnd(items: readonly string[]): string {
+  if (items.length <= 1) return items.join("");
+  return `${items.slice(0, -1).join(", ")} and ${items.at(-1) ?? ""}`;
+}
+
+/** Directories holding other people's code or tool state: never the project's own tests, keys or output. */
+export const THIRD_PARTY_DIRECTORIES = new Set(["node_modules", "bower_components", "vendor", ".venv", "venv", "site-packages", ".tox", ".pnpm-store", ".gradle", ".git", ".hg", ".svn", "__pycache__"]);
+
+/** Index of the first component in THIRD_PARTY_DIRECTORIES before `end`, or -1. */
+export function thirdPartyIndex(parts: readonly string[], end = parts.length - 1): number {
+  for (let index = 0; index < end; index++) if (THIRD_PARTY_DIRECTORIES.has(parts[index] ?? "")) return index;
+  return -1;
+}
+
+/** A set of a context's entry paths, for "is there a Cargo.toml next to this target/" questions. */
+export function entryPathSet(context: BuildContext): Set<string> {
+  return new Set(context.entries.map((entry) => entry.path));
+}
+
+/** The snapshot file for a repository path (snapshot.files is sorted by path). */
+export function snapshotFile(snapshot: RepoSnapshot, filePath: string): RepoFile | undefined {
+  const index = lowerBound(snapshot.files, filePath);
+  const file = snapshot.files[index];
+  return file?.path === filePath ? file : undefined;
+}
+
+/** Files under a repository directory ("" for the root), in path order. */
+export function* filesUnder(snapshot: RepoSnapshot, directory: string): Generator<RepoFile> {
+  const prefix = directory === "" ? "" : `${directory}/`;
+  for (let index = lowerBound(snapshot.files, prefix); index < snapshot.files.length; index++) {
+    const file = snapshot.files[index] as RepoFile;
+    if (!file.path.startsWith(prefix)) return;
+    yield file;
+  }
+}
+
+function lowerBound(files: readonly RepoFile[], target: string): number {
+  let low = 0;
+  let high = files.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if ((files[middle] as RepoFile).path < target) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+/** `a/./b/` -> `a/b`, `.` -> "" (repository-relative POSIX paths). */
+export function normalizeRepoPath(posixPath: string): string {
+  const normalized = path.posix.normalize(posixPath).replace(/\/+$/, "");
+  return normalized === "." ? "" : normalized;
+}
+
+/** The directory of a compose file, "" at the repository root. */
+export function composeDirectory(compose: ComposeModel): string {
+  return normalizeRepoPath(path.posix.dirname(compose.path));
+}
+
+/** Repository path of the Dockerfile a compose service builds, resolved like Compose does; undefined for remote contexts. */
+export function composeBuildDockerfile(compose: ComposeModel, service: ComposeService): string | undefined {
+  const build = service.build;
+  if (!build) return undefined;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(build.context) || build.context.startsWith("git@") || path.posix.isAbsolute(build.context)) return undefined;
+  const root = normalizeRepoPath(path.posix.join(composeDirectory(compose), build.context));
+  if (build.dockerfile !== undefined && path.posix.isAbsolute(build.dockerfile)) return undefined;
+  if (root.startsWith("..")) return undefined;
+  return normalizeRepoPath(path.posix.join(root, build.dockerfile ?? "Dockerfile"));
+}
+
+/**
+ * Whether the service's block in the compose text uses a YAML merge key (`<<: *defaults`).
+ * The compose model does not apply merges, so what the anchor adds (limits, healthchecks) is
+ * unknown: rules about missing keys stay silent rather than guess.
+ */
+export function serviceUsesMergeKey(composeText: string | undefined, compose: ComposeModel, service: ComposeService): boolean {
+  if (composeText === undefined) return false;
+  const lines = composeText.split(/\r?\n/);
+  const next = compose.services.map((other) => other.line).filter((line) => line > service.line).sort((a, b) => a - b)[0] ?? lines.length + 1;
+  return lines.slice(service.line, next - 1).some((line) => /^\s*<<\s*:/.test(line));
+}

@@ -1,0 +1,83 @@
+// The rule contract. One rule per file in src/rules/, file name = id, registered in
+// src/rules/index.ts, documented in docs/rules/<id>.md. Rules are pure: they read the
+// model and the repository view and return reports; they never touch disk or daemon.
+import type { DockerfileModel } from "../dockerfile/model.ts";
+import type { ComposeModel } from "../repo/compose.ts";
+import type { BuildContext, RepositoryView } from "../repo/snapshot.ts";
+
+export type Impact = "high" | "medium" | "low";
+export type Category = "size" | "cache" | "speed" | "security" | "compose" | "maintainability";
+export type RuleScope = "dockerfile" | "compose" | "repository";
+
+export const IMPACTS: readonly Impact[] = ["high", "medium", "low"];
+export const CATEGORIES: readonly Category[] = ["size", "cache", "speed", "security", "compose", "maintainability"];
+
+export interface RuleMeta {
+  id: string;
+  /** One sentence: what the rule looks for. */
+  description: string;
+  impact: Impact;
+  category: Category;
+  scope: RuleScope;
+  /** hadolint rule ids with the same meaning; their `# hadolint ignore=` comments suppress this rule too. */
+  hadolint: string[];
+  /** The rule returns text edits that `shipshape fix` can apply. */
+  fixable: boolean;
+}
+
+/** A replacement of text [start, end) (0-based offsets into the file) by `text`. */
+export interface TextEdit {
+  start: number;
+  end: number;
+  text: string;
+}
+
+export interface RuleReport {
+  message: string;
+  /** 1-based line of the finding. */
+  line: number;
+  endLine?: number;
+  column?: number;
+  /** For repository rules: the file the finding belongs to (defaults to the file being checked). */
+  path?: string;
+  /** An estimate from src/rules/estimates.ts, never a measurement. */
+  estimatedSavingMB?: number;
+  fix?: TextEdit[];
+}
+
+export interface DockerfileRuleContext {
+  dockerfile: DockerfileModel;
+  /** The build context Docker would send with this Dockerfile, when known. */
+  buildContext: BuildContext | undefined;
+  repository: RepositoryView;
+}
+
+export interface ComposeRuleContext {
+  compose: ComposeModel;
+  repository: RepositoryView;
+  /** Parsed Dockerfiles by repository path, for rules that look at what a service builds. */
+  dockerfiles: ReadonlyMap<string, DockerfileModel>;
+}
+
+export interface RepositoryRuleContext {
+  repository: RepositoryView;
+  dockerfiles: ReadonlyMap<string, DockerfileModel>;
+}
+
+export interface DockerfileRule {
+  meta: RuleMeta & { scope: "dockerfile" };
+  check(context: DockerfileRuleContext): RuleReport[];
+}
+
+export interface ComposeRule {
+  meta: RuleMeta & { scope: "compose" };
+  check(context: ComposeRuleContext): RuleReport[];
+}
+
+export interface RepositoryRule {
+  meta: RuleMeta & { scope: "repository" };
+  /** Reports must carry `path`. */
+  check(context: RepositoryRuleContext): RuleReport[];
+}
+
+export type Rule = DockerfileRule | ComposeRule | RepositoryRule;
