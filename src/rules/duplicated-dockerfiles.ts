@@ -1,0 +1,40 @@
+import { bestMatches, normalizedInstructions } from "./support/similarity.ts";
+import type { RepositoryRule, RuleReport } from "./types.ts";
+
+/** Pairs at or above this instruction similarity (LCS ratio, see support/similarity.ts) are reported. */
+export const SIMILARITY_THRESHOLD = 0.7;
+/** Shorter Dockerfiles are too small for duplication to cost anything. */
+export const MIN_INSTRUCTIONS = 5;
+
+// Copy-pasted Dockerfiles drift: a base image bump, a security fix or a cache mount lands in
+// one copy and not the others, and every service pays separately for the same build steps.
+// One Dockerfile with a stage per service (or shared base stages) built through
+// docker-bake.hcl keeps them in step and lets BuildKit share the common layers.
+export const rule: RepositoryRule = {
+  meta: {
+    id: "duplicated-dockerfiles",
+    description: "Dockerfiles in the repository share most of their instructions: candidates for one multi-target Dockerfile.",
+    impact: "medium",
+    category: "maintainability",
+    scope: "repository",
+    hadolint: [],
+    fixable: false,
+  },
+  check({ dockerfiles }) {
+    const sequences = new Map<string, string[]>();
+    for (const [path, model] of dockerfiles) sequences.set(path, normalizedInstructions(model));
+    const reports: RuleReport[] = [];
+    for (const [path, match] of [...bestMatches(sequences, SIMILARITY_THRESHOLD, MIN_INSTRUCTIONS)].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const first = dockerfiles.get(path)?.instructions[0];
+      if (!first) continue;
+      const percent = Math.floor(match.similarity * 100);
+      const prefix = `${match.sharedPrefix} instruction${match.sharedPrefix === 1 ? "" : "s"}`;
+      reports.push({
+        path,
+        line: first.span.start.line,
+        message: `${path} is ${percent}% identical to ${match.other} (shared prefix: ${prefix}): consolidation candidate (one multi-target Dockerfile + docker-bake.hcl)`,
+      });
+    }
+    return reports;
+  },
+};
