@@ -1,0 +1,20 @@
+// The library API behind the CLI: `import { audit } from "shipshape"`.
+export { auditPaths as audit, auditPaths, loadConfigFile, findConfigFile } from "./audit/audit-paths.ts";
+export { auditRepository, summarize } from "./audit/run.ts";
+export type { AuditOptions } from "./audit/run.ts";
+export type { AuditResult, AuditSummary, FileResult, Finding } from "./audit/result.ts";
+export { parseConfig, defaultConfig, configSchema, ConfigError } from "./audit/config.ts";
+export type { ShipshapeConfig } from "./audit/config.ts";
+export { parseDockerfile } from "./dockerfile/parse.ts";
+export { parseShell } from "./dockerfile/shell.ts";
+export { parseImageReference } from "./dockerfile/image-ref.ts";
+export type * from "./dockerfile/model.ts";
+export { scanDirectory, scanFile } from "./repo/scan.ts";
+export { snapshotFromFiles } from "./repo/memory.ts";
+export { buildRepositoryView } from "./repo/view.ts";
+export { parseCompose } from "./repo/compose.ts";
+export type { ComposeModel, ComposeService } from "./repo/compose.ts";
+export type { RepoSnapshot, RepositoryView, BuildContext } from "./repo/snapshot.ts";
+export { allRules, findRule } from "./rules/index.ts";
+export type { Rule, RuleMeta, RuleReport, TextEdit, Impact, Category } from "./rules/types.ts";
+export { renderAudit, FORMATS } from "./report/index.ts";
