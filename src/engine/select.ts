@@ -1,0 +1,36 @@
+// Picks the Engine: buildx when the docker CLI has it (what users run), otherwise the Engine
+// API (always there when an engine is). `--driver api|buildx` overrides the choice.
+import { ApiEngine } from "./api-engine.ts";
+import { BuildxEngine, buildxAvailable } from "./buildx-engine.ts";
+import type { Engine } from "./types.ts";
+
+export type EngineDriver = "api" | "buildx" | "auto";
+
+export const ENGINE_DRIVERS: readonly EngineDriver[] = ["auto", "api", "buildx"];
+
+export interface CreateEngineOptions {
+  driver?: EngineDriver;
+  env?: NodeJS.ProcessEnv;
+  /** The docker CLI for the buildx driver (default "docker"). */
+  dockerBinary?: string;
+}
+
+export class EngineDriverError extends Error {}
+
+export function isEngineDriver(value: string): value is EngineDriver {
+  return (ENGINE_DRIVERS as readonly string[]).includes(value);
+}
+
+export async function createEngine(options: CreateEngineOptions = {}): Promise<Engine> {
+  const env = options.env ?? process.env;
+  const driver = options.driver ?? "auto";
+  const dockerBinary = options.dockerBinary ?? "docker";
+  if (!isEngineDriver(driver)) throw new EngineDriverError(`unknown engine driver "${String(driver)}": expected ${ENGINE_DRIVERS.join(", ")}`);
+  const api = new ApiEngine({ env });
+  if (driver === "api") return api;
+  const hasBuildx = await buildxAvailable(env, dockerBinary);
+  if (driver === "buildx" && !hasBuildx) {
+    throw new EngineDriverError(`--driver buildx: \`${dockerBinary} buildx version\` failed; install the buildx plugin or use --driver api`);
+  }
+  return hasBuildx ? new BuildxEngine({ env, dockerBinary, api }) : api;
+}

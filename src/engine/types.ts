@@ -1,0 +1,106 @@
+// The engine contract: everything that builds, inspects, exports or runs images goes through
+// an Engine. Two implementations: the Docker Engine API over its socket (always available)
+// and `docker buildx build` (when buildx is installed). Callers never know which.
+
+export interface BuildOptions {
+  /** Build context directory (absolute). */
+  contextDir: string;
+  /** Dockerfile path relative to the context, or absolute (default "Dockerfile"). */
+  dockerfile?: string;
+  /** Dockerfile text to use instead of reading `dockerfile` (sent inside the context). */
+  dockerfileText?: string;
+  target?: string;
+  buildArgs?: Record<string, string>;
+  noCache?: boolean;
+  platform?: string;
+  /** "host" by default: the lab engine has no bridge network. */
+  networkMode?: string;
+  tags?: string[];
+  labels?: Record<string, string>;
+  /** Passed through: `type=registry,ref=...`, `type=gha`, `type=local,src=...`. */
+  cacheFrom?: string[];
+  cacheTo?: string[];
+  /** id -> file path of the secret on this machine. */
+  secrets?: Record<string, string>;
+  /** Cancels the build. */
+  signal?: AbortSignal;
+}
+
+/** One step (BuildKit vertex) as it progresses. */
+export interface BuildStep {
+  id: string;
+  name: string;
+  /** `[2/5] RUN npm ci` → stage-local index; undefined for internal steps. */
+  stage?: string;
+  started?: number;
+  completed?: number;
+  cached: boolean;
+  error?: string;
+  /** True for BuildKit's internal vertices ([internal] load ..., context transfer). */
+  internal: boolean;
+}
+
+export type BuildEvent =
+  | { type: "step"; step: BuildStep }
+  | { type: "log"; stepId: string; stream: "stdout" | "stderr"; text: string }
+  | { type: "message"; text: string };
+
+export interface BuildResult {
+  ok: boolean;
+  /** Image id (sha256:...) when the build succeeded. */
+  imageId?: string;
+  steps: BuildStep[];
+  /** Wall-clock duration measured by the caller's clock, in ms. */
+  durationMs: number;
+  /** Error text of the failing step, and the tail of its log. */
+  error?: { step?: string; message: string; logTail: string[] };
+}
+
+export interface ImageConfig {
+  id: string;
+  size: number;
+  layers: string[];
+  entrypoint: string[] | null;
+  cmd: string[] | null;
+  env: string[];
+  workingDir: string;
+  user: string;
+  exposedPorts: string[];
+  volumes: string[];
+  healthcheck: { test: string[]; interval?: number; timeout?: number; retries?: number } | null;
+  stopSignal: string;
+  labels: Record<string, string>;
+  history: { createdBy: string; emptyLayer: boolean; size?: number }[];
+}
+
+export interface RunOptions {
+  image: string;
+  args?: string[];
+  entrypoint?: string[];
+  env?: Record<string, string>;
+  network: "none" | "host";
+  /** Remove the container afterwards (default true). */
+  remove?: boolean;
+  timeoutMs?: number;
+}
+
+export interface RunResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+}
+
+export interface Engine {
+  readonly kind: "api" | "buildx";
+  /** Server version string; throws EngineUnavailableError when nothing answers. */
+  ping(): Promise<string>;
+  build(options: BuildOptions, onEvent?: (event: BuildEvent) => void): Promise<BuildResult>;
+  inspectImage(reference: string): Promise<ImageConfig>;
+  /** `docker save` as a stream (docker-archive tar). */
+  exportImage(reference: string): Promise<NodeJS.ReadableStream>;
+  removeImage(reference: string): Promise<void>;
+  run(options: RunOptions): Promise<RunResult>;
+}
+
+export class EngineUnavailableError extends Error {}
