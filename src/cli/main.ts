@@ -6,6 +6,8 @@ import { parseArgs } from "node:util";
 import { auditPaths, findConfigFile, loadConfigFile, UsageError } from "../audit/audit-paths.ts";
 import { ConfigError, defaultConfig, impactAtLeast, STARTER_CONFIG } from "../audit/config.ts";
 import type { AuditResult } from "../audit/result.ts";
+import { EngineDriverError } from "../engine/select.ts";
+import { EngineUnavailableError } from "../engine/types.ts";
 import { allRules } from "../rules/index.ts";
 import { FORMATS, renderAudit } from "../report/index.ts";
 import { renderRulesJson } from "../report/json.ts";
@@ -79,7 +81,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
         return EXIT_USAGE;
     }
   } catch (error) {
-    if (error instanceof UsageError || error instanceof ConfigError || isParseArgsError(error)) {
+    if (error instanceof UsageError || error instanceof ConfigError || error instanceof EngineUnavailableError || error instanceof EngineDriverError || isParseArgsError(error)) {
       io.stderr(`shipshape: ${(error as Error).message}\n`);
       return EXIT_USAGE;
     }
