@@ -1,0 +1,104 @@
+// `shipshape history`: trends from the metrics database, and --fail-on-regression for CI.
+// Exit codes: 0 ok, 1 a regression above the thresholds, 2 usage error or an unusable database
+// (locked, corrupt, newer schema).
+import fs from "node:fs";
+import { parseArgs } from "node:util";
+import { UsageError } from "../audit/audit-paths.ts";
+import { readGitFacts, resolveGitRef } from "../metrics/git.ts";
+import { resolveDbPath } from "../metrics/record.ts";
+import { checkRegressions, parseRegressionThresholds, type RegressionThresholds } from "../metrics/regression.ts";
+import { buildHistory, renderHistoryJson, renderHistoryMarkdown, renderHistoryTty } from "../metrics/report.ts";
+import { groupSeries, type Baseline } from "../metrics/series.ts";
+import { DEFAULT_BUSY_TIMEOUT_MS, describeSqliteError, loadSqlite, migrate, MetricsStoreError, openMetricsDatabase, queryMeasurements, type MeasurementRow } from "../metrics/store.ts";
+import { shouldUseColor } from "../report/tty.ts";
+import type { CliIO } from "./main.ts";
+
+const HISTORY_FORMATS = ["tty", "json", "markdown"] as const;
+
+/** Environment variable for the busy timeout, mainly so tests need not wait 5 s for a locked file. */
+export const BUSY_TIMEOUT_ENV = "SHIPSHAPE_DB_BUSY_TIMEOUT_MS";
+
+export async function runHistoryCommand(args: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      db: { type: "string" },
+      image: { type: "string" },
+      format: { type: "string", default: "tty" },
+      "fail-on-regression": { type: "string" },
+      baseline: { type: "string" },
+    },
+  });
+  if (positionals.length > 0) throw new UsageError(`history takes no positional arguments (got '${positionals[0]}')`);
+  const format = values.format ?? "tty";
+  if (!(HISTORY_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${HISTORY_FORMATS.join(", ")}`);
+  let thresholds: RegressionThresholds | undefined;
+  if (values["fail-on-regression"] !== undefined) {
+    try {
+      thresholds = parseRegressionThresholds(values["fail-on-regression"]);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  }
+  const busyTimeoutMs = parseBusyTimeout(io.env[BUSY_TIMEOUT_ENV]);
+
+  const git = await readGitFacts(io.cwd);
+  const dbPath = resolveDbPath(values.db, io.cwd, git.root);
+  let baseline: Baseline | undefined;
+  if (values.baseline !== undefined) {
+    if (values.baseline === "") throw new UsageError("--baseline needs a git ref or commit");
+    baseline = { ref: values.baseline, commit: await resolveGitRef(io.cwd, values.baseline) };
+  }
+
+  let rows: MeasurementRow[];
+  try {
+    rows = await readMeasurements(dbPath, values.image, busyTimeoutMs);
+  } catch (error) {
+    if (error instanceof MetricsStoreError) {
+      io.stderr(`shipshape: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+
+  const series = groupSeries(rows);
+  const regression = thresholds === undefined ? undefined : checkRegressions(series, thresholds, baseline);
+  const report = buildHistory(series, { database: dbPath, image: values.image, baseline, regression });
+  if (format === "json") io.stdout(renderHistoryJson(report));
+  else if (format === "markdown") io.stdout(renderHistoryMarkdown(report));
+  else io.stdout(renderHistoryTty(report, { color: shouldUseColor(io.env, io.isTTY) }));
+  return regression?.regressed === true ? 1 : 0;
+}
+
+/** A missing database is an empty history, not an error: nothing has been recorded yet (and nothing is created). */
+async function readMeasurements(dbPath: string, image: string | undefined, busyTimeoutMs: number): Promise<MeasurementRow[]> {
+  if (!fs.existsSync(dbPath)) return [];
+  const sqlite = await loadSqlite();
+  const db = openMetricsDatabase(sqlite, dbPath, { busyTimeoutMs });
+  try {
+    migrate(db);
+    return queryMeasurements(db, image === undefined ? {} : { image });
+  } catch (error) {
+    throw describeSqliteError(error, dbPath, busyTimeoutMs);
+  } finally {
+    db.close();
+  }
+}
+
+function parseBusyTimeout(text: string | undefined): number {
+  if (text === undefined || text === "") return DEFAULT_BUSY_TIMEOUT_MS;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0) throw new UsageError(`${BUSY_TIMEOUT_ENV} must be a whole number of milliseconds`);
+  return value;
+}
+
+export const HISTORY_HELP = `History options (shipshape history):
+  --db PATH                          metrics database (default: .shipshape/metrics.db under the repository root)
+  --image NAME                       only this image
+  --format tty|json|markdown         output format (default: tty)
+  --fail-on-regression size=10%,time=20%
+                                     exit 1 when the latest run grew more than this vs the previous run on
+                                     the same branch (size: sizeBytes; time: durationMs, medianMs)
+  --baseline REF                     compare with the latest run recorded at this git ref/commit instead
+`;

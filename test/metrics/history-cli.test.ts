@@ -1,0 +1,178 @@
+import assert from "node:assert/strict";
+import { execFileSync, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { describe, it } from "node:test";
+import { runCli } from "../../src/cli/main.ts";
+import { recordMetrics } from "../../src/metrics/record.ts";
+import { loadSqlite, migrate, openMetricsDatabase } from "../../src/metrics/store.ts";
+
+function tempDir(): string {
+  return fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "shipshape-history-")));
+}
+
+function git(cwd: string, ...args: string[]): string {
+  return execFileSync("git", ["-c", "user.name=Test", "-c", "user.email=test@example.com", "-c", "commit.gpgsign=false", ...args], { cwd, encoding: "utf8" }).trim();
+}
+
+async function run(args: string[], cwd: string, env: Record<string, string | undefined> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli(args, { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text), cwd, env, isTTY: false });
+  return { code, stdout, stderr };
+}
+
+/**
+ * A repository with three commits: v1 (tagged) records 100 MB, the second 108 MB, the third 118 MB
+ * (+9.3% vs the previous run, +18% vs v1). Bench medianMs goes 1000 -> 1000 -> 1300 ms.
+ */
+async function repositoryWithHistory(): Promise<{ root: string; commits: string[] }> {
+  const root = tempDir();
+  git(root, "init", "-q", "-b", "main");
+  fs.writeFileSync(path.join(root, "Dockerfile"), "FROM debian:bookworm-slim\n");
+  const sizes = [100_000_000, 108_000_000, 118_000_000];
+  const medians = [1000, 1000, 1300];
+  const commits: string[] = [];
+  for (const [index, size] of sizes.entries()) {
+    fs.writeFileSync(path.join(root, "app.txt"), `version ${index}\n`);
+    git(root, "add", ".");
+    git(root, "commit", "-q", "-m", `change ${index}`);
+    if (index === 0) git(root, "tag", "v1");
+    commits.push(git(root, "rev-parse", "HEAD"));
+    await recordMetrics([{ kind: "build", image: "shop:api", dockerfile: "Dockerfile", metrics: { sizeBytes: size, durationMs: 5000 + index } }], { cwd: root });
+    await recordMetrics([{ kind: "bench", image: "shop:api", scenario: "warm", metrics: { medianMs: medians[index] ?? 0 } }], { cwd: root });
+  }
+  await recordMetrics([{ kind: "build", image: "shop:web", metrics: { sizeBytes: 50_000_000 } }], { cwd: root });
+  return { root, commits };
+}
+
+interface HistoryJson {
+  database: string;
+  images: Array<{ image: string; series: Array<{ kind: string; scenario: string; metric: string; latest: { value: number }; base: { value: number; gitCommit: string } | null; changePercent: number | null; values: number[]; runs: number }> }>;
+  regression: { regressed: boolean; comparisons: Array<{ image: string; metric: string; scenario: string; regressed: boolean; changePercent: number | null }> } | null;
+}
+
+describe("shipshape history", () => {
+  it("prints trends per image: latest value, change vs the previous run, and the series", async () => {
+    const { root, commits } = await repositoryWithHistory();
+    const tty = await run(["history"], root);
+    assert.equal(tty.code, 0, tty.stderr);
+    assert.equal(tty.stderr, "");
+    assert.match(tty.stdout, /\.shipshape\/metrics\.db/);
+    assert.match(tty.stdout, /^shop:api$/m);
+    assert.match(tty.stdout, /build +- +sizeBytes +118\.0 MB +\+9\.3% +vs [0-9a-f]{7} +▁▄█ \(3 runs\)/);
+    assert.match(tty.stdout, /bench +warm +medianMs +1\.30 s +\+30\.0%/);
+    assert.match(tty.stdout, /^shop:web$/m);
+    assert.ok(!tty.stdout.includes("\u001b["), "no colour when not a TTY");
+
+    const json = await run(["history", "--format", "json", "--image", "shop:api"], root);
+    assert.equal(json.code, 0);
+    const report = JSON.parse(json.stdout) as HistoryJson;
+    assert.deepEqual(report.images.map((image) => image.image), ["shop:api"]);
+    const size = report.images[0]?.series.find((entry) => entry.metric === "sizeBytes");
+    assert.deepEqual(size?.values, [100_000_000, 108_000_000, 118_000_000]);
+    assert.equal(size?.base?.gitCommit, commits[1]);
+    assert.equal(report.regression, null);
+
+    const markdown = await run(["history", "--format", "markdown"], root);
+    assert.match(markdown.stdout, /^### shop:api$/m);
+    assert.match(markdown.stdout, /\| build \| - \| sizeBytes \| 118\.0 MB \| \+9\.3% \|/);
+  });
+
+  it("--fail-on-regression exits 1 above the threshold and 0 below it; --baseline compares with a ref", async () => {
+    const { root } = await repositoryWithHistory();
+    const sizeOnly = await run(["history", "--fail-on-regression", "size=10%", "--format", "json"], root);
+    assert.equal(sizeOnly.code, 0, "118 vs 108 MB is +9.3%");
+    const sizeReport = JSON.parse(sizeOnly.stdout) as HistoryJson;
+    assert.equal(sizeReport.regression?.regressed, false);
+    assert.deepEqual(sizeReport.regression?.comparisons.map((comparison) => comparison.image), ["shop:api", "shop:web"]);
+
+    const time = await run(["history", "--fail-on-regression", "size=10%,time=20%"], root);
+    assert.equal(time.code, 1, "bench warm median +30%");
+    assert.match(time.stdout, /FAIL +shop:api bench warm medianMs: 1\.00 s -> 1\.30 s +\+30\.0% \(limit 20%\)/);
+    assert.match(time.stdout, /1 regression\./);
+
+    const againstTag = await run(["history", "--fail-on-regression", "size=10%", "--baseline", "v1", "--image", "shop:api"], root);
+    assert.equal(againstTag.code, 1, "118 vs 100 MB at v1 is +18%");
+    assert.match(againstTag.stdout, /latest run at v1 \([0-9a-f]{7}\)/);
+    assert.match(againstTag.stdout, /FAIL +shop:api build sizeBytes: 100\.0 MB -> 118\.0 MB +\+18\.0%/);
+    assert.equal((await run(["history", "--fail-on-regression", "size=20%", "--baseline", "v1"], root)).code, 0);
+  });
+
+  it("a missing database is an empty history, and is not created", async () => {
+    const cwd = tempDir();
+    const result = await run(["history", "--fail-on-regression", "size=10%"], cwd);
+    assert.equal(result.code, 0);
+    assert.match(result.stdout, /No metrics recorded yet/);
+    assert.equal(fs.existsSync(path.join(cwd, ".shipshape")), false);
+  });
+
+  it("usage errors exit 2", async () => {
+    const cwd = tempDir();
+    assert.equal((await run(["history", "--format", "sarif"], cwd)).code, 2);
+    const bad = await run(["history", "--fail-on-regression", "layers=5%"], cwd);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /unknown category 'layers'/);
+  });
+
+  it("a corrupt file exits 2 with a clear message and is left untouched", async () => {
+    const cwd = tempDir();
+    const dbPath = path.join(cwd, "metrics.db");
+    const bytes = randomBytes(4096);
+    fs.writeFileSync(dbPath, bytes);
+    const result = await run(["history", "--db", "metrics.db"], cwd);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /metrics\.db is not a readable SQLite database .*left untouched/);
+    assert.equal(result.stdout, "");
+    assert.deepEqual(fs.readFileSync(dbPath), bytes);
+    assert.deepEqual(fs.readdirSync(cwd), ["metrics.db"]);
+  });
+
+  it("a database locked exclusively by another process exits 2 after the busy timeout", async () => {
+    const cwd = tempDir();
+    const dbPath = path.join(cwd, "metrics.db");
+    await recordMetrics([{ kind: "build", image: "app", metrics: { sizeBytes: 1 } }], { cwd, dbPath });
+    const holder = new DatabaseSync(dbPath);
+    holder.exec("PRAGMA locking_mode = EXCLUSIVE");
+    holder.exec("BEGIN IMMEDIATE");
+    holder.exec("INSERT INTO runs (recorded_at, repository) VALUES ('2026-01-01T00:00:00.000Z', 'holder')");
+    try {
+      const result = await run(["history", "--db", dbPath], cwd, { SHIPSHAPE_DB_BUSY_TIMEOUT_MS: "200" });
+      assert.equal(result.code, 2);
+      assert.match(result.stderr, /is locked by another process \(waited 200 ms\)/);
+      holder.exec("COMMIT");
+    } finally {
+      if (holder.isTransaction) holder.exec("ROLLBACK");
+      holder.close();
+    }
+    const after = await run(["history", "--db", dbPath, "--format", "json"], cwd);
+    assert.equal(after.code, 0);
+    assert.equal((JSON.parse(after.stdout) as HistoryJson).images[0]?.series[0]?.latest.value, 1);
+  });
+
+  it("migrates an older database when reading it", async () => {
+    const cwd = tempDir();
+    const dbPath = path.join(cwd, "old.db");
+    const db = openMetricsDatabase(await loadSqlite(), dbPath);
+    migrate(db, 1);
+    db.exec("INSERT INTO runs (id, recorded_at, repository, git_branch) VALUES (1, '2025-01-01T00:00:00.000Z', '/r', 'main'), (2, '2025-01-02T00:00:00.000Z', '/r', 'main')");
+    db.exec("INSERT INTO measurements (run_id, kind, image, metric, value) VALUES (1, 'build', 'legacy', 'sizeBytes', 1000), (2, 'build', 'legacy', 'sizeBytes', 1200)");
+    db.close();
+    const result = await run(["history", "--db", "old.db", "--fail-on-regression", "size=10%"], cwd);
+    assert.equal(result.code, 1, "+20%");
+    assert.match(result.stdout, /FAIL +legacy build sizeBytes: 1\.0 kB -> 1\.2 kB/);
+  });
+
+  it("the installed entry point prints only the report (no warnings on stderr)", async () => {
+    const cwd = tempDir();
+    await recordMetrics([{ kind: "build", image: "app", metrics: { sizeBytes: 7 } }], { cwd });
+    const bin = path.resolve(import.meta.dirname, "../../bin/shipshape.js");
+    const result = spawnSync(process.execPath, [bin, "history", "--format", "json"], { cwd, encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "" } });
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(result.stderr, "");
+    assert.equal((JSON.parse(result.stdout) as HistoryJson).images[0]?.series[0]?.latest.value, 7);
+  });
+});
