@@ -18,7 +18,14 @@ export interface ComposeService {
   line: number;
   image?: string;
   imageLine?: number;
-  build?: { context: string; dockerfile?: string; target?: string; line: number };
+  build?: {
+    context: string;
+    dockerfile?: string;
+    target?: string;
+    /** build.args; null means "KEY" without a value: Compose takes it from the environment. */
+    args?: Record<string, string | null>;
+    line: number;
+  };
   /** `command` as one string (list form joined by spaces). */
   command?: string;
   commandLine?: number;
@@ -48,7 +55,14 @@ const serviceSchema = z
     build: z
       .union([
         z.string(),
-        z.object({ context: z.string().optional(), dockerfile: z.string().optional(), target: z.string().optional() }).passthrough(),
+        z
+          .object({
+            context: z.string().optional(),
+            dockerfile: z.string().optional(),
+            target: z.string().optional(),
+            args: z.union([z.array(z.string()), z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).nullable())]).optional(),
+          })
+          .passthrough(),
       ])
       .optional(),
     command: stringOrList.nullable().optional(),
@@ -145,6 +159,7 @@ export function parseCompose(text: string, path: string): ComposeModel {
       model.build = { context: build.context ?? ".", line: fieldLine("build") };
       if (build.dockerfile !== undefined) model.build.dockerfile = build.dockerfile;
       if (build.target !== undefined) model.build.target = build.target;
+      if ("args" in build && build.args !== undefined) model.build.args = buildArgs(build.args);
     }
     if (service.command) {
       model.command = service.command;
@@ -159,6 +174,20 @@ export function parseCompose(text: string, path: string): ComposeModel {
     services.push(model);
   }
   return { path, services };
+}
+
+function buildArgs(args: string[] | Record<string, string | number | boolean | null>): Record<string, string | null> {
+  const result: Record<string, string | null> = {};
+  if (Array.isArray(args)) {
+    for (const item of args) {
+      const equals = item.indexOf("=");
+      if (equals >= 0) result[item.slice(0, equals)] = item.slice(equals + 1);
+      else result[item] = null;
+    }
+    return result;
+  }
+  for (const [key, value] of Object.entries(args)) result[key] = value === null ? null : String(value);
+  return result;
 }
 
 function parseShortVolume(raw: string, line: number): ComposeVolume {

@@ -13,29 +13,15 @@ import { ApiEngine } from "../../src/engine/api-engine.ts";
 import { planContext } from "../../src/engine/context-tar.ts";
 import { parseStepName } from "../../src/engine/progress.ts";
 import type { BuildEvent, BuildOptions, BuildResult, BuildStep } from "../../src/engine/types.ts";
+import { engineStatus, REQUIRE_DOCKER } from "../helpers/engine.ts";
 
 const BASE = "debian:bookworm-slim";
 const LABELS = { "shipshape.test": "true" };
 const DEBIAN_CLIENT = "/usr/bin/docker";
-const required = process.env.SHIPSHAPE_REQUIRE_DOCKER === "1";
+const required = REQUIRE_DOCKER;
 const engine = new ApiEngine();
 
-async function engineProblem(): Promise<string | undefined> {
-  try {
-    await engine.ping();
-  } catch (error) {
-    return (error as Error).message;
-  }
-  try {
-    await engine.inspectImage(BASE);
-  } catch (error) {
-    return `${BASE} is not on the engine (${(error as Error).message}); run ../shared/docker-lab/forge ${BASE}`;
-  }
-  return undefined;
-}
-
-const problem = await engineProblem();
-const skip = problem !== undefined && !required ? `no usable Docker Engine: ${problem} (SHIPSHAPE_REQUIRE_DOCKER=1 makes this fail)` : false;
+const { problem, skip } = await engineStatus(engine, [BASE]);
 const hasDebianClient = fs.existsSync(DEBIAN_CLIENT);
 
 let scratch = "";

@@ -45,6 +45,8 @@ const unreachableApi: Engine = {
   exportImage: () => Promise.reject(new Error("not used")),
   removeImage: () => Promise.reject(new Error("not used")),
   run: () => Promise.reject(new Error("not used")),
+  startContainer: () => Promise.reject(new Error("not used")),
+  stopContainer: () => Promise.reject(new Error("not used")),
 };
 
 describe("step names", () => {

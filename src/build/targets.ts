@@ -1,0 +1,217 @@
+// Which images a repository builds. Compose services with `build:` when the repository has a
+// compose file that builds something (what `docker compose build` would build), otherwise each
+// Dockerfile with its directory as context. The decision is pure (from a RepositoryView); only
+// discoverBuildTargets reads the disk.
+import fs from "node:fs";
+import path from "node:path";
+import { UsageError } from "../audit/audit-paths.ts";
+import type { ComposeModel, ComposeService } from "../repo/compose.ts";
+import { scanDirectory, scanFile } from "../repo/scan.ts";
+import type { RepositoryView } from "../repo/snapshot.ts";
+import { buildRepositoryView } from "../repo/view.ts";
+
+export interface BuildTarget {
+  /** Service name (compose) or a name derived from the Dockerfile path (e.g. "api" for services/api/Dockerfile, "api-prod" for services/api/Dockerfile.prod). */
+  name: string;
+  /** Absolute context directory. */
+  contextDir: string;
+  /** Dockerfile path relative to contextDir (or absolute when outside it). */
+  dockerfile: string;
+  target?: string;
+  buildArgs: Record<string, string>;
+  /** Where it came from, for messages: "docker-compose.yml service api" or the Dockerfile path. */
+  origin: string;
+}
+
+export interface TargetOptions {
+  /** Only these targets (by name); an unknown name is a UsageError. */
+  services?: string[];
+  /** Where compose build args written without a value (`- KEY`) are looked up, as Compose does. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Every image a repository builds: compose services with build:, else each Dockerfile. */
+export function discoverBuildTargets(root: string, options: TargetOptions = {}): BuildTarget[] {
+  const absolute = path.resolve(root);
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(absolute);
+  } catch {
+    throw new UsageError(`no such file or directory: ${root}`);
+  }
+  if (stat.isDirectory()) {
+    const view = buildRepositoryView(scanDirectory(absolute));
+    return buildTargetsFromView(view, { ...options, rootDir: absolute });
+  }
+  // A file given explicitly: one Dockerfile, built with its directory as context.
+  const { snapshot, target } = scanFile(absolute);
+  const view = buildRepositoryView(snapshot, { targets: [target] });
+  const targets = buildTargetsFromView(view, { ...options, rootDir: path.dirname(absolute), dockerfilesOnly: true });
+  return targets.map((buildTarget) => ({ ...buildTarget, origin: root }));
+}
+
+export interface ViewTargetOptions extends TargetOptions {
+  /** Absolute directory the view's paths are relative to. */
+  rootDir: string;
+  /** Ignore compose files (a single Dockerfile was named). */
+  dockerfilesOnly?: boolean;
+}
+
+/** The pure part of discoverBuildTargets. */
+export function buildTargetsFromView(view: RepositoryView, options: ViewTargetOptions): BuildTarget[] {
+  const composeTargets = options.dockerfilesOnly ? [] : targetsFromCompose(view, options);
+  const targets = composeTargets.length > 0 ? composeTargets : targetsFromDockerfiles(view, options.rootDir);
+  return selectTargets(targets, options.services);
+}
+
+/** The tag shipshape gives a target's image: `<prefix>/<repository>-<name>:latest`. */
+export function imageTagFor(repositoryName: string, targetName: string, tagPrefix = "shipshape"): string {
+  const repository = `${tagComponent(repositoryName)}-${tagComponent(targetName)}`;
+  const prefix = tagPrefix.replace(/\/+$/, "");
+  return `${prefix === "" ? "" : `${prefix}/`}${repository}:latest`;
+}
+
+/** The repository name used in tags: the directory's name (a Dockerfile's directory for a file). */
+export function repositoryNameOf(root: string): string {
+  const absolute = path.resolve(root);
+  const isFile = fs.existsSync(absolute) && fs.statSync(absolute).isFile();
+  return path.basename(isFile ? path.dirname(absolute) : absolute) || "root";
+}
+
+function selectTargets(targets: BuildTarget[], services: string[] | undefined): BuildTarget[] {
+  if (!services || services.length === 0) return targets;
+  const known = new Set(targets.map((target) => target.name));
+  const unknown = services.filter((service) => !known.has(service));
+  if (unknown.length > 0) {
+    const available = targets.length > 0 ? targets.map((target) => target.name).join(", ") : "none";
+    throw new UsageError(`unknown service ${unknown.map((name) => `"${name}"`).join(", ")}: this repository builds ${available}`);
+  }
+  const wanted = new Set(services);
+  return targets.filter((target) => wanted.has(target.name));
+}
+
+// Compose's own lookup order for the file `docker compose` reads without -f.
+const PRIMARY_COMPOSE_NAMES = ["compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"];
+
+/**
+ * The compose files `docker compose build` would read in a directory: the primary file and its
+ * override file. Other compose files (compose.dev.yml, ...) are only read with -f, so they count
+ * only when a directory has no primary file.
+ */
+function composeFilesToUse(view: RepositoryView): { directory: string; models: ComposeModel[] }[] {
+  const byDirectory = new Map<string, ComposeModel[]>();
+  for (const compose of view.composes) {
+    const directory = path.posix.dirname(compose.path);
+    byDirectory.set(directory, [...(byDirectory.get(directory) ?? []), compose]);
+  }
+  for (const composePath of view.composeFiles) {
+    const error = view.errors.get(composePath);
+    if (error !== undefined && PRIMARY_COMPOSE_NAMES.includes(path.posix.basename(composePath))) {
+      throw new UsageError(`${composePath}: ${error}`);
+    }
+  }
+  const result: { directory: string; models: ComposeModel[] }[] = [];
+  for (const [directory, models] of [...byDirectory].sort(([a], [b]) => depth(a) - depth(b) || (a < b ? -1 : a > b ? 1 : 0))) {
+    const name = (model: ComposeModel): string => path.posix.basename(model.path);
+    const primary = PRIMARY_COMPOSE_NAMES.map((candidate) => models.find((model) => name(model) === candidate)).find((model) => model !== undefined);
+    if (!primary) {
+      result.push({ directory, models: [...models].sort((a, b) => (a.path < b.path ? -1 : 1)) });
+      continue;
+    }
+    const overrideName = name(primary).replace(/\.ya?ml$/, ".override");
+    const overrides = models.filter((model) => name(model).startsWith(`${overrideName}.`));
+    result.push({ directory, models: [primary, ...overrides] });
+  }
+  return result;
+}
+
+function depth(directory: string): number {
+  return directory === "." ? 0 : directory.split("/").length;
+}
+
+interface MergedService {
+  composePath: string;
+  build: NonNullable<ComposeService["build"]>;
+}
+
+function targetsFromCompose(view: RepositoryView, options: ViewTargetOptions): BuildTarget[] {
+  const env = options.env ?? {};
+  const targets: BuildTarget[] = [];
+  const usedNames = new Set<string>();
+  for (const { directory, models } of composeFilesToUse(view)) {
+    // Later files (overrides) refine the build of a service named in an earlier one.
+    const services = new Map<string, MergedService>();
+    for (const model of models) {
+      for (const service of model.services) {
+        if (!service.build) continue;
+        const earlier = services.get(service.name);
+        if (!earlier) {
+          services.set(service.name, { composePath: model.path, build: { ...service.build } });
+          continue;
+        }
+        const merged = { ...earlier.build, ...service.build, args: { ...earlier.build.args, ...service.build.args } };
+        services.set(service.name, { composePath: earlier.composePath, build: merged });
+      }
+    }
+    for (const [serviceName, { composePath, build }] of services) {
+      const composeDir = path.resolve(options.rootDir, directory);
+      const contextDir = path.resolve(composeDir, build.context);
+      const dockerfile = dockerfileRelativeTo(contextDir, path.resolve(contextDir, build.dockerfile ?? "Dockerfile"));
+      const buildArgs: Record<string, string> = {};
+      for (const [key, value] of Object.entries(build.args ?? {})) {
+        const resolved = value ?? env[key];
+        if (resolved !== undefined) buildArgs[key] = resolved;
+      }
+      // Two compose projects in one repository may both have an "api": keep names unique.
+      const name = uniqueName(usedNames.has(serviceName) ? `${path.posix.basename(directory)}-${serviceName}` : serviceName, usedNames);
+      const target: BuildTarget = { name, contextDir, dockerfile, buildArgs, origin: `${composePath} service ${serviceName}` };
+      if (build.target !== undefined) target.target = build.target;
+      targets.push(target);
+    }
+  }
+  return targets;
+}
+
+function targetsFromDockerfiles(view: RepositoryView, rootDir: string): BuildTarget[] {
+  const usedNames = new Set<string>();
+  return view.dockerfiles.map((dockerfilePath) => {
+    const contextRoot = path.posix.dirname(dockerfilePath);
+    const contextDir = path.resolve(rootDir, contextRoot);
+    const name = uniqueName(dockerfileTargetName(dockerfilePath, path.basename(rootDir)), usedNames);
+    return { name, contextDir, dockerfile: path.posix.basename(dockerfilePath), buildArgs: {}, origin: dockerfilePath };
+  });
+}
+
+/**
+ * "api" for services/api/Dockerfile, "api-prod" for services/api/Dockerfile.prod and for
+ * services/api/prod.Dockerfile; a Dockerfile at the root is named after the root directory.
+ */
+export function dockerfileTargetName(dockerfilePath: string, rootName: string): string {
+  const directory = path.posix.dirname(dockerfilePath);
+  const base = directory === "." || directory === "" ? rootName : path.posix.basename(directory);
+  const fileName = path.posix.basename(dockerfilePath);
+  const variant = /^(?:Dockerfile|Containerfile)\.(.+)$/i.exec(fileName)?.[1] ?? /^(.+)\.(?:Dockerfile|Containerfile)$/i.exec(fileName)?.[1];
+  return tagComponent(variant === undefined ? base : `${base}-${variant}`);
+}
+
+function uniqueName(candidate: string, used: Set<string>): string {
+  let name = candidate;
+  for (let counter = 2; used.has(name); counter++) name = `${candidate}-${counter}`;
+  used.add(name);
+  return name;
+}
+
+/** A string made valid as part of an image repository name (lowercase, [a-z0-9._-]). */
+function tagComponent(value: string): string {
+  const cleaned = value
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, "-")
+    .replace(/[._-]{2,}/g, (run) => (/^-+$/.test(run) ? run : "-"))
+    .replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, "");
+  return cleaned === "" ? "image" : cleaned;
+}
+
+function dockerfileRelativeTo(contextDir: string, dockerfile: string): string {
+  const relative = path.relative(contextDir, dockerfile);
+  return relative.startsWith("..") || path.isAbsolute(relative) ? dockerfile : relative.split(path.sep).join("/");
+}

@@ -1,0 +1,134 @@
+// `shipshape build [PATH]`: builds every image of a repository (compose services with build:,
+// else each Dockerfile), shows progress on stderr and ends with a table on stdout: image, size,
+// layers, build time, cache hit %. Exit 0 when every image built, 1 when one failed (the others
+// still build), 2 on usage errors or when no engine answers.
+import fs from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { UsageError } from "../audit/audit-paths.ts";
+import { BuildDisplay } from "../build/display.ts";
+import { runBuilds } from "../build/run-builds.ts";
+import { BUILD_FORMATS, renderBuildReport } from "../build/summary.ts";
+import type { BuildFormat, BuildRunReport, ImageBuildReport } from "../build/summary.ts";
+import { discoverBuildTargets, imageTagFor, repositoryNameOf } from "../build/targets.ts";
+import { createEngine, ENGINE_DRIVERS, isEngineDriver } from "../engine/select.ts";
+import { recordMetrics } from "../metrics/record.ts";
+import type { MetricsRecord } from "../metrics/record.ts";
+import { shouldUseColor } from "../report/tty.ts";
+import type { CliIO } from "./main.ts";
+
+export const BUILD_HELP = `Build options:
+  --service S                        build only this compose service (repeatable)
+  --target T                         build this stage (overrides compose's target)
+  --build-arg K=V                    build argument (repeatable; K alone takes it from the environment)
+  --no-cache                         build without BuildKit's cache
+  --driver api|buildx|auto           how to reach BuildKit (default: auto)
+  --tag-prefix P                     tag images P/<dir>-<service>:latest (default: shipshape)
+  --format tty|json|markdown         the final table's format (default: tty)
+  --no-history                       do not record the measurements in the metrics database
+  --db PATH                          metrics database (default: .shipshape/metrics.db in the repository)
+`;
+
+export async function runBuildCommand(args: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      service: { type: "string", multiple: true },
+      target: { type: "string" },
+      "build-arg": { type: "string", multiple: true },
+      "no-cache": { type: "boolean", default: false },
+      driver: { type: "string", default: "auto" },
+      "tag-prefix": { type: "string", default: "shipshape" },
+      format: { type: "string", default: "tty" },
+      "no-history": { type: "boolean", default: false },
+      db: { type: "string" },
+    },
+  });
+  if (positionals.length > 1) throw new UsageError("shipshape build takes one PATH (a directory or a Dockerfile)");
+  const format = values.format ?? "tty";
+  if (!(BUILD_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${BUILD_FORMATS.join(", ")}`);
+  const driver = values.driver ?? "auto";
+  if (!isEngineDriver(driver)) throw new UsageError(`--driver must be one of ${ENGINE_DRIVERS.join(", ")}`);
+  const buildArgs = parseBuildArgs(values["build-arg"] ?? [], io.env);
+  const tagPrefix = values["tag-prefix"] ?? "shipshape";
+
+  const given = positionals[0] ?? ".";
+  const root = path.resolve(io.cwd, given);
+  const targets = discoverBuildTargets(root, { services: values.service ?? [], env: io.env });
+  if (targets.length === 0) throw new UsageError(`nothing to build in ${given}: no compose service with build: and no Dockerfile`);
+  const repositoryName = repositoryNameOf(root);
+
+  const engine = await createEngine({ driver, env: io.env });
+  await engine.ping();
+
+  const live = io.stderrIsTTY ?? false;
+  const display = new BuildDisplay(
+    targets.map((target) => target.name),
+    { write: io.stderr, live, color: shouldUseColor(io.env, live), columns: () => (live ? process.stderr.columns : undefined) },
+  );
+  const startedAt = performance.now();
+  let images;
+  try {
+    images = await runBuilds(engine, targets, {
+      tagFor: (target) => imageTagFor(repositoryName, target.name, tagPrefix),
+      noCache: values["no-cache"] ?? false,
+      buildArgs,
+      ...(values.target !== undefined ? { stage: values.target } : {}),
+      onStart: (target) => display.start(target.name, target.origin),
+      onEvent: (target, event) => display.event(target.name, event),
+      onFinish: (target, report) => display.finish(target.name, report.ok),
+    });
+  } finally {
+    display.close();
+  }
+  const report: BuildRunReport = { path: given, driver: engine.kind, images, durationMs: Math.round(performance.now() - startedAt) };
+  io.stdout(renderBuildReport(format as BuildFormat, report, { color: format === "tty" && shouldUseColor(io.env, io.isTTY) }));
+  if (!values["no-history"]) {
+    const byName = new Map(targets.map((target) => [target.name, target]));
+    const records = buildMetricsRecords(images, (name) => {
+      const target = byName.get(name);
+      return target ? path.resolve(target.contextDir, target.dockerfile) : undefined;
+    });
+    try {
+      // The repository that was built (not the current directory) decides which history this is.
+      await recordMetrics(records, { cwd: directoryOf(root), ...(values.db !== undefined ? { dbPath: path.resolve(io.cwd, values.db) } : {}) });
+    } catch (error) {
+      // The images are built; a history that cannot be written does not undo that.
+      io.stderr(`shipshape: measurements not recorded: ${(error as Error).message}\n`);
+    }
+  }
+  return images.every((image) => image.ok) ? 0 : 1;
+}
+
+/** One "build" record per image that built: failed builds have no size and would skew the trends. */
+export function buildMetricsRecords(images: readonly ImageBuildReport[], dockerfileOf: (name: string) => string | undefined): MetricsRecord[] {
+  return images
+    .filter((image) => image.ok)
+    .map((image) => {
+      const metrics: Record<string, number> = { durationMs: image.durationMs, cacheHitRatio: image.cacheHitRatio };
+      if (image.sizeBytes !== undefined) metrics.sizeBytes = image.sizeBytes;
+      if (image.layers !== undefined) metrics.layers = image.layers;
+      const record: MetricsRecord = { kind: "build", image: image.tag, metrics };
+      const dockerfile = dockerfileOf(image.name);
+      if (dockerfile !== undefined) record.dockerfile = dockerfile;
+      return record;
+    });
+}
+
+function directoryOf(absolute: string): string {
+  return fs.statSync(absolute).isDirectory() ? absolute : path.dirname(absolute);
+}
+
+/** `--build-arg K=V`; `--build-arg K` takes K from the environment, as `docker build` does (skipped when unset). */
+export function parseBuildArgs(values: readonly string[], env: Record<string, string | undefined>): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const value of values) {
+    const equals = value.indexOf("=");
+    const key = equals >= 0 ? value.slice(0, equals) : value;
+    if (key === "") throw new UsageError(`--build-arg ${value}: expected KEY=VALUE`);
+    if (equals >= 0) result[key] = value.slice(equals + 1);
+    else if (env[key] !== undefined) result[key] = env[key];
+  }
+  return result;
+}
