@@ -1,0 +1,185 @@
+// `shipshape bench [PATH]`: timed builds under the scenarios cold, warm, code, deps and dockerfile
+// (docs/bench.md), on a temporary copy of each target's context. `--compare REF|FILE` measures a
+// second Dockerfile in the same run (the same path at a git ref, or a file) and prints
+// before/after with ratios. Exit 0 when every applicable scenario was measured, 1 when a build
+// failed, 2 on usage errors or when no engine answers.
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { UsageError } from "../audit/audit-paths.ts";
+import type { ComparedDockerfile } from "../bench/run.ts";
+import { runBench } from "../bench/run.ts";
+import { BENCH_FORMATS, isBenchFormat, renderBench } from "../bench/report.ts";
+import type { BenchResult, ScenarioName } from "../bench/result.ts";
+import { benchSucceeded, isScenarioName, SCENARIOS } from "../bench/result.ts";
+import type { BuildTarget } from "../build/targets.ts";
+import { discoverBuildTargets, imageTagFor, repositoryNameOf } from "../build/targets.ts";
+import { createEngine, ENGINE_DRIVERS, isEngineDriver } from "../engine/select.ts";
+import type { MetricsRecord } from "../metrics/record.ts";
+import { recordMetrics } from "../metrics/record.ts";
+import { shouldUseColor } from "../report/tty.ts";
+import type { CliIO } from "./main.ts";
+import { writeFileAtomic } from "./write.ts";
+
+export const BENCH_HELP = `Bench options (shipshape bench [PATH]):
+  --service S                        bench only this compose service (repeatable)
+  --compare REF|FILE                 also bench this Dockerfile (a git ref of the same path, or a file), before/after
+  --runs N                           timed builds per scenario (default: 3)
+  --scenarios LIST                   any of cold,warm,code,deps,dockerfile (default: all)
+  --format tty|json|markdown         output format (default: tty)
+  --output FILE                      write the report to FILE instead of stdout
+  --driver api|buildx|auto           how to reach BuildKit (default: auto)
+  --db PATH                          metrics database (default: .shipshape/metrics.db in the repository)
+  --no-history                       do not record the numbers in the metrics database
+`;
+
+export const DEFAULT_RUNS = 3;
+
+export function parseScenarios(value: string | undefined): ScenarioName[] {
+  if (value === undefined) return [...SCENARIOS];
+  const names = value
+    .split(",")
+    .map((name) => name.trim())
+    .filter((name) => name !== "");
+  if (names.length === 0) throw new UsageError(`--scenarios needs at least one of ${SCENARIOS.join(", ")}`);
+  const unknown = names.filter((name) => !isScenarioName(name));
+  if (unknown.length > 0) throw new UsageError(`unknown scenario ${unknown.map((name) => `"${name}"`).join(", ")}: expected ${SCENARIOS.join(", ")}`);
+  // In the documented order, each once.
+  return SCENARIOS.filter((scenario) => names.includes(scenario));
+}
+
+export function parseRuns(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_RUNS;
+  if (!/^\d+$/.test(value.trim()) || Number(value) < 1 || Number(value) > 100) throw new UsageError(`--runs must be a whole number from 1 to 100, got "${value}"`);
+  return Number(value);
+}
+
+/** The Dockerfile of `target` at a git ref: `git show REF:./<file>` from the Dockerfile's directory. */
+export function dockerfileAtRef(target: BuildTarget, ref: string): ComparedDockerfile {
+  const dockerfile = path.resolve(target.contextDir, target.dockerfile);
+  const directory = path.dirname(dockerfile);
+  let text: string;
+  try {
+    text = execFileSync("git", ["-C", directory, "show", `${ref}:./${path.basename(dockerfile)}`], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 16 * 1024 * 1024 });
+  } catch (error) {
+    const stderr = String((error as { stderr?: unknown }).stderr ?? "").trim();
+    throw new UsageError(`--compare ${ref}: neither a file nor a git ref with ${dockerfile} (${stderr.split("\n")[0] || (error as Error).message})`);
+  }
+  let prefix = "";
+  try {
+    prefix = execFileSync("git", ["-C", directory, "rev-parse", "--show-prefix"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+  } catch {
+    // Only for the label.
+  }
+  return { text, source: `${ref}:${prefix}${path.basename(dockerfile)}` };
+}
+
+function isFile(file: string): boolean {
+  try {
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function displayPath(absolute: string, cwd: string): string {
+  const relative = path.relative(cwd, absolute);
+  return relative === "" || relative.startsWith("..") || path.isAbsolute(relative) ? absolute : relative.split(path.sep).join("/");
+}
+
+/** One "bench" record per target and scenario measured, for the Dockerfile as it is in the tree. */
+export function benchRecords(result: BenchResult, targets: readonly BuildTarget[], repositoryName: string): MetricsRecord[] {
+  const records: MetricsRecord[] = [];
+  for (const bench of result.targets) {
+    const target = targets.find((candidate) => candidate.name === bench.name);
+    const dockerfile = target ? path.resolve(target.contextDir, target.dockerfile) : undefined;
+    for (const scenario of bench.before.scenarios) {
+      if (scenario.status !== "measured" || scenario.medianMs === undefined) continue;
+      const metrics: Record<string, number> = { medianMs: scenario.medianMs, minMs: scenario.minMs ?? scenario.medianMs, maxMs: scenario.maxMs ?? scenario.medianMs };
+      if (scenario.cacheHitRatio !== undefined) metrics.cacheHitRatio = scenario.cacheHitRatio;
+      if (scenario.sizeBytes !== undefined) metrics.sizeBytes = scenario.sizeBytes;
+      const record: MetricsRecord = { kind: "bench", image: imageTagFor(repositoryName, bench.name), scenario: scenario.scenario, metrics };
+      if (dockerfile !== undefined) record.dockerfile = dockerfile;
+      records.push(record);
+    }
+  }
+  return records;
+}
+
+export async function runBenchCommand(args: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      service: { type: "string", multiple: true },
+      compare: { type: "string" },
+      runs: { type: "string" },
+      scenarios: { type: "string" },
+      format: { type: "string", default: "tty" },
+      output: { type: "string" },
+      driver: { type: "string", default: "auto" },
+      db: { type: "string" },
+      "no-history": { type: "boolean", default: false },
+    },
+  });
+  if (positionals.length > 1) throw new UsageError("shipshape bench takes one PATH (a repository, a context directory or a Dockerfile)");
+  const format = values.format ?? "tty";
+  if (!isBenchFormat(format)) throw new UsageError(`--format must be one of ${BENCH_FORMATS.join(", ")}`);
+  const driver = values.driver ?? "auto";
+  if (!isEngineDriver(driver)) throw new UsageError(`--driver must be one of ${ENGINE_DRIVERS.join(", ")}`);
+  const runs = parseRuns(values.runs);
+  const scenarios = parseScenarios(values.scenarios);
+
+  const given = positionals[0] ?? ".";
+  const root = path.resolve(io.cwd, given);
+  const targets = discoverBuildTargets(root, { services: values.service ?? [], env: io.env });
+  if (targets.length === 0) throw new UsageError(`nothing to bench in ${given}: no compose service with build: and no Dockerfile`);
+
+  let compare: Parameters<typeof runBench>[2]["compare"];
+  if (values.compare !== undefined) {
+    const argument = values.compare;
+    const compareFile = path.resolve(io.cwd, argument);
+    if (isFile(compareFile)) {
+      if (targets.length !== 1) {
+        throw new UsageError(`--compare ${argument} is one Dockerfile, but ${given} builds ${targets.length} images (${targets.map((target) => target.name).join(", ")}): choose one with --service`);
+      }
+      const text = fs.readFileSync(compareFile, "utf8");
+      compare = { argument, dockerfileFor: () => ({ text, source: displayPath(compareFile, io.cwd) }) };
+    } else {
+      // A git ref: read every target's Dockerfile at it now, so a bad ref fails before any build.
+      const atRef = new Map(targets.map((target) => [target.name, dockerfileAtRef(target, argument)]));
+      compare = { argument, dockerfileFor: (target) => atRef.get(target.name) as ComparedDockerfile };
+    }
+  }
+
+  const engine = await createEngine({ driver, env: io.env });
+  await engine.ping();
+  const result = await runBench(engine, targets, {
+    runs,
+    scenarios,
+    ...(compare ? { compare } : {}),
+    describeDockerfile: (target) => displayPath(path.resolve(target.contextDir, target.dockerfile), io.cwd),
+    onProgress: (line) => io.stderr(`shipshape bench: ${line}\n`),
+  });
+
+  const color = values.output === undefined && format === "tty" && shouldUseColor(io.env, io.isTTY);
+  const output = renderBench(format, result, { color });
+  if (values.output !== undefined) {
+    writeFileAtomic(path.resolve(io.cwd, values.output), output);
+    io.stderr(`shipshape: wrote ${values.output}\n`);
+  } else io.stdout(output);
+
+  if (!values["no-history"]) {
+    const records = benchRecords(result, targets, repositoryNameOf(root));
+    try {
+      // The benched repository's git facts, whatever the current directory.
+      const repositoryDir = isFile(root) ? path.dirname(root) : root;
+      await recordMetrics(records, { cwd: repositoryDir, ...(values.db !== undefined ? { dbPath: path.resolve(io.cwd, values.db) } : {}) });
+    } catch (error) {
+      // The measurements are printed already; a history that cannot be written is a warning.
+      io.stderr(`shipshape: metrics not recorded: ${(error as Error).message}\n`);
+    }
+  }
+  return benchSucceeded(result) ? 0 : 1;
+}
