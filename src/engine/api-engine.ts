@@ -13,7 +13,7 @@ import { decodeStatusResponse } from "./buildkit-trace.ts";
 import { packContext, planContext } from "./context-tar.ts";
 import type { ContextPlan } from "./context-tar.ts";
 import { BuildProgress } from "./progress.ts";
-import type { BuildEvent, BuildOptions, BuildResult, Engine, ImageConfig, RunOptions, RunResult } from "./types.ts";
+import type { BuildEvent, BuildOptions, BuildResult, Engine, ImageConfig, RunOptions, RunResult, StartContainerOptions, StoppedContainer } from "./types.ts";
 
 /** A build option this driver cannot honour; the message says which driver can. */
 export class UnsupportedBuildOptionError extends Error {}
@@ -292,6 +292,42 @@ export class ApiEngine implements Engine {
       if (options.remove !== false) {
         await this.client.call(`/containers/${id}`, { method: "DELETE", query: { force: "1", v: "1" } }).catch(() => undefined);
       }
+    }
+  }
+
+  async startContainer(options: StartContainerOptions): Promise<{ id: string }> {
+    const body: Record<string, unknown> = {
+      Image: options.image,
+      Env: Object.entries(options.env ?? {}).map(([key, value]) => `${key}=${value}`),
+      Labels: { ...options.labels, [RUN_LABEL]: "true" },
+      Tty: false,
+      OpenStdin: false,
+      HostConfig: { NetworkMode: options.network, AutoRemove: false },
+    };
+    if (options.args) body.Cmd = options.args;
+    if (options.entrypoint) body.Entrypoint = options.entrypoint;
+    const created = await this.client.json<{ Id: string }>("/containers/create", { method: "POST", body });
+    try {
+      await this.client.call(`/containers/${created.Id}/start`, { method: "POST" });
+    } catch (error) {
+      await this.client.call(`/containers/${created.Id}`, { method: "DELETE", query: { force: "1", v: "1" } }).catch(() => undefined);
+      throw error;
+    }
+    return { id: created.Id };
+  }
+
+  async stopContainer(id: string, options: { graceSeconds?: number } = {}): Promise<StoppedContainer> {
+    try {
+      // `t`: seconds between the stop signal and SIGKILL. A stopped container answers 304 (not an error).
+      await this.client.call(`/containers/${id}/stop`, { method: "POST", query: { t: String(options.graceSeconds ?? 10) } }).catch((error: unknown) => {
+        if (!(error instanceof EngineApiError)) throw error;
+      });
+      const state = await this.client.json<{ State?: { ExitCode?: number } }>(`/containers/${id}/json`);
+      const logs = await this.client.request(`/containers/${id}/logs`, { query: { stdout: "1", stderr: "1" } });
+      const { stdout, stderr } = demultiplexLogs(await readAll(logs));
+      return { exitCode: state.State?.ExitCode ?? -1, stdout, stderr };
+    } finally {
+      await this.client.call(`/containers/${id}`, { method: "DELETE", query: { force: "1", v: "1" } }).catch(() => undefined);
     }
   }
 }

@@ -14,7 +14,7 @@ import os from "node:os";
 import path from "node:path";
 import { ApiEngine } from "./api-engine.ts";
 import { parseRawJsonLine, BuildProgress } from "./progress.ts";
-import type { BuildEvent, BuildOptions, BuildResult, Engine, ImageConfig, RunOptions, RunResult } from "./types.ts";
+import type { BuildEvent, BuildOptions, BuildResult, Engine, ImageConfig, RunOptions, RunResult, StartContainerOptions, StoppedContainer } from "./types.ts";
 
 export interface BuildxEngineOptions {
   env?: NodeJS.ProcessEnv;
@@ -157,5 +157,13 @@ export class BuildxEngine implements Engine {
 
   run(options: RunOptions): Promise<RunResult> {
     return this.#api.run(options);
+  }
+
+  startContainer(options: StartContainerOptions): Promise<{ id: string }> {
+    return this.#api.startContainer(options);
+  }
+
+  stopContainer(id: string, options?: { graceSeconds?: number }): Promise<StoppedContainer> {
+    return this.#api.stopContainer(id, options);
   }
 }

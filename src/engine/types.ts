@@ -84,6 +84,23 @@ export interface RunOptions {
   timeoutMs?: number;
 }
 
+/** A long-running container (e.g. a server probed over host networking): started, then stopped by id. */
+export interface StartContainerOptions {
+  image: string;
+  args?: string[];
+  entrypoint?: string[];
+  env?: Record<string, string>;
+  network: "none" | "host";
+  labels?: Record<string, string>;
+}
+
+/** What a stopped container left behind: its exit code and logs. */
+export interface StoppedContainer {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
 export interface RunResult {
   exitCode: number;
   stdout: string;
@@ -101,6 +118,13 @@ export interface Engine {
   exportImage(reference: string): Promise<NodeJS.ReadableStream>;
   removeImage(reference: string): Promise<void>;
   run(options: RunOptions): Promise<RunResult>;
+  /** Creates and starts a container that keeps running; stop it with stopContainer. */
+  startContainer(options: StartContainerOptions): Promise<{ id: string }>;
+  /**
+   * Stops (the image's StopSignal, SIGTERM by default, then SIGKILL after `graceSeconds`, default 10
+   * as `docker stop`) and removes a container; returns its exit code and logs.
+   */
+  stopContainer(id: string, options?: { graceSeconds?: number }): Promise<StoppedContainer>;
 }
 
 export class EngineUnavailableError extends Error {}

@@ -1,0 +1,132 @@
+// `shipshape verify BEFORE AFTER`: are two images equivalent for their users? Prints the checks,
+// differences and notes; records one "verify" measurement. Exit 0 equivalent, 1 not equivalent,
+// 2 usage errors, unknown images, or no engine.
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { UsageError } from "../audit/audit-paths.ts";
+import { EngineApiError } from "../engine/api-client.ts";
+import { createEngine, ENGINE_DRIVERS, isEngineDriver } from "../engine/select.ts";
+import { recordMetrics } from "../metrics/record.ts";
+import type { MetricsRecord } from "../metrics/record.ts";
+import { shouldUseColor } from "../report/tty.ts";
+import { ImageFilesError } from "../verify/image-files.ts";
+import type { HttpTarget } from "../verify/outputs.ts";
+import { parseHttpTarget, splitArguments } from "../verify/outputs.ts";
+import { VERIFY_FORMATS, renderVerify } from "../verify/report.ts";
+import type { VerifyFormat } from "../verify/report.ts";
+import type { VerifyResult } from "../verify/result.ts";
+import { countDifferences } from "../verify/result.ts";
+import { DEFAULT_READY_TIMEOUT_MS, DEFAULT_SMOKE_TIMEOUT_MS, verifyImages } from "../verify/run.ts";
+import type { CliIO } from "./main.ts";
+import { writeFileAtomic } from "./write.ts";
+
+export const VERIFY_HELP = `Verify options (shipshape verify BEFORE AFTER):
+  --smoke 'ARGS'                     run both images with ARGS (--network=none), compare exit code and output (repeatable; '' = default command)
+  --smoke-ignore REGEX               text to ignore in smoke output and HTTP bodies, e.g. timestamps (repeatable)
+  --smoke-timeout SECONDS            per smoke run (default: ${DEFAULT_SMOKE_TIMEOUT_MS / 1000})
+  --http PORT/PATH                   start both images (host network, env PORT), compare GET PATH (repeatable)
+  --ready-timeout SECONDS            how long a server may take to answer (default: ${DEFAULT_READY_TIMEOUT_MS / 1000})
+  --format tty|json|markdown         output format (default: tty)
+  --output FILE                      write the report to FILE instead of stdout
+  --driver api|buildx|auto           how to reach the engine (default: auto)
+  --no-history                       do not record the result in the metrics database
+  --db PATH                          metrics database (default: .shipshape/metrics.db in the repository)
+`;
+
+function seconds(value: string | undefined, option: string, fallbackMs: number): number {
+  if (value === undefined) return fallbackMs;
+  const number = Number(value);
+  if (!Number.isFinite(number) || number <= 0) throw new UsageError(`${option} expects a number of seconds, got ${JSON.stringify(value)}`);
+  return Math.round(number * 1000);
+}
+
+function regexes(values: readonly string[]): RegExp[] {
+  return values.map((value) => {
+    try {
+      return new RegExp(value, "g");
+    } catch (error) {
+      throw new UsageError(`--smoke-ignore ${JSON.stringify(value)}: ${(error as Error).message}`);
+    }
+  });
+}
+
+function httpTargets(values: readonly string[]): HttpTarget[] {
+  const targets = values.map((value) => {
+    try {
+      return parseHttpTarget(value);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  });
+  const ports = new Set(targets.map((target) => target.port));
+  // One PORT variable per container: every probed path must be served on the same port.
+  if (ports.size > 1) throw new UsageError(`--http targets must share one port (the app gets one PORT), got ${[...ports].join(", ")}`);
+  return targets;
+}
+
+/** The "verify" record for the metrics history. */
+export function verifyMetricsRecord(result: VerifyResult): MetricsRecord {
+  return { kind: "verify", image: result.after.reference, scenario: `vs ${result.before.reference}`, metrics: { equivalent: result.equivalent ? 1 : 0, differences: countDifferences(result.differences) } };
+}
+
+export async function runVerifyCommand(args: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      smoke: { type: "string", multiple: true },
+      "smoke-ignore": { type: "string", multiple: true },
+      "smoke-timeout": { type: "string" },
+      http: { type: "string", multiple: true },
+      "ready-timeout": { type: "string" },
+      format: { type: "string", default: "tty" },
+      output: { type: "string" },
+      driver: { type: "string", default: "auto" },
+      "no-history": { type: "boolean", default: false },
+      db: { type: "string" },
+    },
+  });
+  if (positionals.length !== 2) throw new UsageError("shipshape verify takes two images: BEFORE AFTER");
+  const [before, after] = positionals as [string, string];
+  const format = values.format ?? "tty";
+  if (!(VERIFY_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${VERIFY_FORMATS.join(", ")}`);
+  const driver = values.driver ?? "auto";
+  if (!isEngineDriver(driver)) throw new UsageError(`--driver must be one of ${ENGINE_DRIVERS.join(", ")}`);
+  const smoke = values.smoke ?? [];
+  for (const text of smoke) {
+    try {
+      splitArguments(text);
+    } catch (error) {
+      throw new UsageError(`--smoke: ${(error as Error).message}`);
+    }
+  }
+  const ignore = regexes(values["smoke-ignore"] ?? []);
+  const http = httpTargets(values.http ?? []);
+  const smokeTimeoutMs = seconds(values["smoke-timeout"], "--smoke-timeout", DEFAULT_SMOKE_TIMEOUT_MS);
+  const readyTimeoutMs = seconds(values["ready-timeout"], "--ready-timeout", DEFAULT_READY_TIMEOUT_MS);
+
+  const engine = await createEngine({ driver, env: io.env });
+  await engine.ping();
+  let result: VerifyResult;
+  try {
+    result = await verifyImages(engine, { before, after, smoke, ignore, http, smokeTimeoutMs, readyTimeoutMs, onProgress: (message) => io.stderr(`shipshape verify: ${message}\n`) });
+  } catch (error) {
+    // An image that is not there, or an archive we cannot read: say which, exit 2.
+    if (error instanceof EngineApiError || error instanceof ImageFilesError) throw new UsageError(error.message);
+    throw error;
+  }
+  const output = renderVerify(format as VerifyFormat, result, { color: format === "tty" && values.output === undefined && shouldUseColor(io.env, io.isTTY) });
+  if (values.output !== undefined) {
+    writeFileAtomic(path.resolve(io.cwd, values.output), output);
+    io.stderr(`shipshape: wrote ${values.output} (${result.equivalent ? "equivalent" : `${countDifferences(result.differences)} differences`})\n`);
+  } else io.stdout(output);
+
+  if (!values["no-history"]) {
+    try {
+      await recordMetrics([verifyMetricsRecord(result)], { cwd: io.cwd, ...(values.db !== undefined ? { dbPath: path.resolve(io.cwd, values.db) } : {}) });
+    } catch (error) {
+      io.stderr(`shipshape: result not recorded: ${(error as Error).message}\n`);
+    }
+  }
+  return result.equivalent ? 0 : 1;
+}

@@ -1,0 +1,77 @@
+// The static half of `shipshape verify`: config, files, executables, libraries and Node packages,
+// from the two images' configs and merged filesystems. Pure: run.ts does the exporting and running.
+import type { RuntimeConfig } from "./config-diff.ts";
+import { compareConfig, normalizeWorkingDir, resolveUser } from "./config-diff.ts";
+import { compareExecutables, compareNativeAddons } from "./executables.ts";
+import type { MergedFilesystem } from "./filesystem.ts";
+import { compareClosures, dependencyClosure, devOnlyPackageDirs, readPackageJson } from "./node-deps.ts";
+import type { Check, Difference, IgnoredFiles } from "./result.ts";
+import { checkFrom } from "./result.ts";
+import { compareWorkingDirectory, TSCONFIG_READERS } from "./runtime-files.ts";
+
+export interface ImageUnderTest {
+  config: RuntimeConfig;
+  filesystem: MergedFilesystem;
+}
+
+export interface StaticAnalysis {
+  checks: Check[];
+  differences: Difference[];
+  ignored: IgnoredFiles[];
+}
+
+function userOf(image: ImageUnderTest): ReturnType<typeof resolveUser> {
+  const text = (path: string): string | undefined => image.filesystem.resolve(path)?.node.content?.text;
+  return resolveUser(image.config.user, text("/etc/passwd"), text("/etc/group"));
+}
+
+const CONFIG_FIELDS = 9;
+
+export function analyzeImages(before: ImageUnderTest, after: ImageUnderTest): StaticAnalysis {
+  const checks: Check[] = [];
+  const differences: Difference[] = [];
+  const beforeDir = normalizeWorkingDir(before.config.workingDir);
+  const afterDir = normalizeWorkingDir(after.config.workingDir);
+
+  const executables = compareExecutables({ filesystem: before.filesystem, config: before.config }, { filesystem: after.filesystem, config: after.config });
+  const config = compareConfig(before.config, after.config, { commandsResolveAlike: executables.commandsResolveAlike, beforeUser: userOf(before), afterUser: userOf(after) });
+  checks.push(checkFrom("config", config, `${CONFIG_FIELDS} settings compared (Entrypoint, Cmd, Env, WorkingDir, User, ExposedPorts, Volumes, Healthcheck, StopSignal)`));
+  differences.push(...config);
+
+  const programDifferences = executables.differences.filter((difference) => difference.kind !== "library");
+  checks.push(checkFrom("executables", programDifferences, `${executables.commands} command${executables.commands === 1 ? "" : "s"} named by Entrypoint/Cmd/Healthcheck resolved in AFTER`));
+  const addons = compareNativeAddons({ filesystem: before.filesystem, config: before.config }, { filesystem: after.filesystem, config: after.config });
+  const libraryDifferences = [...executables.differences.filter((difference) => difference.kind === "library"), ...addons.differences];
+  checks.push(checkFrom("libraries", libraryDifferences, `${executables.loaded} object${executables.loaded === 1 ? "" : "s"} loaded by those commands, ${addons.addons} native Node addon${addons.addons === 1 ? "" : "s"}`));
+  differences.push(...programDifferences, ...libraryDifferences);
+
+  const manifest = beforeDir === "/" ? undefined : readPackageJson(before.filesystem, beforeDir);
+  let devOnly = new Set<string>();
+  let runtimeReadsTsconfig = false;
+  if (manifest) {
+    const beforeClosure = dependencyClosure(before.filesystem, beforeDir, manifest, "production");
+    const afterClosure = dependencyClosure(after.filesystem, afterDir, manifest, "production");
+    const nodeDifferences = compareClosures(beforeClosure, afterClosure);
+    checks.push(checkFrom("node-dependencies", nodeDifferences, `${beforeClosure.packages.size} production package${beforeClosure.packages.size === 1 ? "" : "s"} from ${beforeDir}/package.json`));
+    differences.push(...nodeDifferences);
+    devOnly = devOnlyPackageDirs(before.filesystem, beforeDir, manifest, beforeClosure);
+    runtimeReadsTsconfig = [...beforeClosure.packages.values()].some((pkg) => TSCONFIG_READERS.includes(pkg.name));
+  } else {
+    checks.push({ name: "node-dependencies", status: "skipped", detail: beforeDir === "/" ? "no working directory" : `no package.json in ${beforeDir}` });
+  }
+
+  let ignored: IgnoredFiles[] = [];
+  if (beforeDir === "/") {
+    checks.push({ name: "working-directory", status: "skipped", detail: "BEFORE's working directory is /: the app's files cannot be told apart from the system's" });
+  } else if (before.filesystem.resolve(beforeDir)?.node.type !== "directory") {
+    checks.push({ name: "working-directory", status: "skipped", detail: `BEFORE has no directory ${beforeDir}` });
+  } else {
+    const files = compareWorkingDirectory({ before: before.filesystem, after: after.filesystem, beforeDir, afterDir, devOnlyPackageDirs: devOnly, runtimeReadsTsconfig });
+    const ignoredCount = files.ignored.reduce((sum, entry) => sum + entry.count, 0);
+    const where = beforeDir === afterDir ? beforeDir : `${beforeDir} (BEFORE) vs ${afterDir} (AFTER)`;
+    checks.push(checkFrom("working-directory", files.differences, `${files.compared} entries under ${where}${ignoredCount > 0 ? `, ${ignoredCount} missing but not needed at run time` : ""}`));
+    differences.push(...files.differences);
+    ignored = files.ignored;
+  }
+  return { checks, differences, ignored };
+}

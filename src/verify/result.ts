@@ -1,0 +1,66 @@
+// What `shipshape verify` found: every difference between BEFORE and AFTER that a user of the
+// image could notice, and what was checked. A "difference" makes the images non-equivalent;
+// a "note" is reported for the reader to judge and does not (docs/verify.md says which is which).
+
+export type DifferenceKind = "config" | "file" | "executable" | "library" | "node-dependency" | "smoke" | "http";
+
+export type Severity = "difference" | "note";
+
+export interface Difference {
+  kind: DifferenceKind;
+  severity: Severity;
+  /** What differs: "Cmd", "Env.NODE_ENV", "/app/dist/server.js", "libstdc++.so.6". */
+  subject: string;
+  before?: string;
+  after?: string;
+  /** One or two sentences: what differs and why it matters (or why it may not). */
+  message: string;
+  /** The files a grouped difference covers (a missing directory). */
+  paths?: string[];
+}
+
+/** Files present only in BEFORE that are not needed at run time, by category. */
+export interface IgnoredFiles {
+  category: IgnoredCategory;
+  count: number;
+  /** The first few paths, for the reader to check the rule did the right thing. */
+  examples: string[];
+}
+
+export type IgnoredCategory = "typescript-source" | "type-declarations" | "source-maps" | "tests" | "docs" | "dev-dependencies" | "build-config" | "lockfiles" | "build-cache";
+
+export type CheckName = "config" | "working-directory" | "executables" | "libraries" | "node-dependencies" | "smoke" | "http";
+
+export interface Check {
+  name: CheckName;
+  status: "passed" | "failed" | "skipped";
+  /** What was compared ("412 files under /app"), or why the check was skipped. */
+  detail: string;
+}
+
+export interface ImageRef {
+  reference: string;
+  id: string;
+}
+
+export interface VerifyResult {
+  before: ImageRef;
+  after: ImageRef;
+  equivalent: boolean;
+  checks: Check[];
+  differences: Difference[];
+  ignored: IgnoredFiles[];
+}
+
+export function isEquivalent(differences: readonly Difference[]): boolean {
+  return differences.every((difference) => difference.severity !== "difference");
+}
+
+export function countDifferences(differences: readonly Difference[]): number {
+  return differences.filter((difference) => difference.severity === "difference").length;
+}
+
+/** A check's status from the differences it produced. */
+export function checkFrom(name: CheckName, differences: readonly Difference[], detail: string): Check {
+  return { name, status: isEquivalent(differences) ? "passed" : "failed", detail };
+}

@@ -1,0 +1,190 @@
+// `shipshape verify BEFORE AFTER` end to end: inspect and export both images through the Engine,
+// compare them (analyze.ts), then run them: `--smoke` runs each image to completion without
+// network, `--http` starts each image with host networking and probes it. Images run one after
+// the other, never together, so they cannot disturb each other (or fight over a port).
+import http from "node:http";
+import net from "node:net";
+import { EngineApiError } from "../engine/api-client.ts";
+import type { Engine } from "../engine/types.ts";
+import { analyzeImages } from "./analyze.ts";
+import { normalizeWorkingDir } from "./config-diff.ts";
+import { readImageFiles, verifyCapturePlan } from "./image-files.ts";
+import type { HttpOutcome, HttpTarget, SmokeRun } from "./outputs.ts";
+import { compareHttp, compareSmoke, splitArguments } from "./outputs.ts";
+import type { Check, Difference, VerifyResult } from "./result.ts";
+import { checkFrom, isEquivalent } from "./result.ts";
+
+export interface VerifyOptions {
+  before: string;
+  after: string;
+  /** `--smoke` argument strings ("" runs the image's default command). */
+  smoke?: string[];
+  /** Applied to smoke output and HTTP bodies before comparing. */
+  ignore?: RegExp[];
+  http?: HttpTarget[];
+  /** Per smoke run. */
+  smokeTimeoutMs?: number;
+  /** How long a server may take to answer its first request. */
+  readyTimeoutMs?: number;
+  /** Progress lines (stderr in the CLI). */
+  onProgress?: (message: string) => void;
+}
+
+export const DEFAULT_SMOKE_TIMEOUT_MS = 60_000;
+export const DEFAULT_READY_TIMEOUT_MS = 30_000;
+/** Label on containers verify starts, so that leftovers can be found. */
+export const VERIFY_LABEL = "shipshape.verify";
+
+export async function verifyImages(engine: Engine, options: VerifyOptions): Promise<VerifyResult> {
+  const progress = options.onProgress ?? (() => undefined);
+  const beforeConfig = await engine.inspectImage(options.before);
+  const afterConfig = await engine.inspectImage(options.after);
+  const plan = verifyCapturePlan([normalizeWorkingDir(beforeConfig.workingDir), normalizeWorkingDir(afterConfig.workingDir)]);
+  // One image at a time: an export is a large stream, and two at once only compete for the disk.
+  progress(`reading ${options.before}`);
+  const beforeFiles = await readImageFiles(await engine.exportImage(options.before), plan);
+  progress(`reading ${options.after}`);
+  const afterFiles = await readImageFiles(await engine.exportImage(options.after), plan);
+  const analysis = analyzeImages({ config: beforeConfig, filesystem: beforeFiles.filesystem }, { config: afterConfig, filesystem: afterFiles.filesystem });
+  const checks: Check[] = [...analysis.checks];
+  const differences: Difference[] = [...analysis.differences];
+  const ignore = options.ignore ?? [];
+
+  const smoke = options.smoke ?? [];
+  if (smoke.length > 0) {
+    const smokeDifferences: Difference[] = [];
+    for (const args of smoke) {
+      progress(`smoke: ${args === "" ? "(default command)" : args}`);
+      const before = await smokeRun(engine, options.before, args, options.smokeTimeoutMs ?? DEFAULT_SMOKE_TIMEOUT_MS);
+      const after = await smokeRun(engine, options.after, args, options.smokeTimeoutMs ?? DEFAULT_SMOKE_TIMEOUT_MS);
+      smokeDifferences.push(...compareSmoke(args, before, after, ignore));
+    }
+    checks.push(checkFrom("smoke", smokeDifferences, `${smoke.length} run${smoke.length === 1 ? "" : "s"} of each image with --network=none`));
+    differences.push(...smokeDifferences);
+  } else {
+    checks.push({ name: "smoke", status: "skipped", detail: "no --smoke given" });
+  }
+
+  const targets = options.http ?? [];
+  if (targets.length > 0) {
+    progress(`http: starting ${options.before}`);
+    const before = await probeImage(engine, options.before, targets, options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS);
+    progress(`http: starting ${options.after}`);
+    const after = await probeImage(engine, options.after, targets, options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS);
+    const httpDifferences = targets.flatMap((target, index) => compareHttp(target, before.outcomes[index] as HttpOutcome, after.outcomes[index] as HttpOutcome, ignore));
+    checks.push(checkFrom("http", httpDifferences, `${targets.length} request${targets.length === 1 ? "" : "s"} to each image (host network, PORT=${before.port} and ${after.port})`));
+    differences.push(...httpDifferences);
+  } else {
+    checks.push({ name: "http", status: "skipped", detail: "no --http given" });
+  }
+
+  return {
+    before: { reference: options.before, id: beforeConfig.id },
+    after: { reference: options.after, id: afterConfig.id },
+    equivalent: isEquivalent(differences),
+    checks,
+    differences,
+    ignored: analysis.ignored,
+  };
+}
+
+/** The docker CLI's exit code when the container's program cannot be started. */
+const CANNOT_START_EXIT_CODE = 127;
+
+async function smokeRun(engine: Engine, image: string, args: string, timeoutMs: number): Promise<SmokeRun> {
+  const argv = splitArguments(args);
+  try {
+    const result = await engine.run({ image, network: "none", timeoutMs, ...(argv.length > 0 ? { args: argv } : {}) });
+    return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr, timedOut: result.timedOut };
+  } catch (error) {
+    // The runtime refused to start the program (not found, not executable): that is the run's outcome.
+    if (!(error instanceof EngineApiError)) throw error;
+    return { exitCode: CANNOT_START_EXIT_CODE, stdout: "", stderr: `cannot start: ${startFailure(error.message)}\n`, timedOut: false };
+  }
+}
+
+/** The useful end of runc's message: `exec: "x": executable file not found in $PATH`. */
+export function startFailure(message: string): string {
+  const exec = /exec: .*?(?=: unknown$|$)/.exec(message);
+  return exec ? exec[0] : message;
+}
+
+/** Whether a TCP port can be listened on (on all interfaces, as a server in a host-network container would). */
+export function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once("error", () => resolve(false));
+    server.listen({ port, host: "0.0.0.0", exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}
+
+/** The port the app asked for when it is free on this host, else one the kernel picks. */
+export async function choosePort(preferred: number): Promise<number> {
+  if (preferred > 0 && (await portIsFree(preferred))) return preferred;
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen({ port: 0, host: "0.0.0.0", exclusive: true }, () => {
+      const address = server.address();
+      const port = typeof address === "object" && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+/** One GET; resolves with the answer or an error text (never rejects). */
+export function httpGet(port: number, path: string, timeoutMs: number): Promise<HttpOutcome> {
+  return new Promise((resolve) => {
+    const request = http.get({ host: "127.0.0.1", port, path, timeout: timeoutMs, agent: false }, (response) => {
+      const chunks: Buffer[] = [];
+      let bytes = 0;
+      response.on("data", (chunk: Buffer) => {
+        bytes += chunk.length;
+        if (bytes <= MAX_BODY_BYTES) chunks.push(chunk);
+      });
+      response.on("end", () => resolve({ status: response.statusCode ?? 0, contentType: String(response.headers["content-type"] ?? ""), body: Buffer.concat(chunks).toString("utf8") }));
+      response.on("error", (error) => resolve({ error: error.message }));
+    });
+    request.on("timeout", () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    request.on("error", (error) => resolve({ error: (error as NodeJS.ErrnoException).code ?? error.message }));
+  });
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Starts the image with host networking and PORT set, waits until the first target answers
+ * (any HTTP status counts as ready), requests every target, stops the container.
+ */
+async function probeImage(engine: Engine, image: string, targets: readonly HttpTarget[], readyTimeoutMs: number): Promise<{ port: number; outcomes: HttpOutcome[] }> {
+  const first = targets[0] as HttpTarget;
+  const port = await choosePort(first.port);
+  const { id } = await engine.startContainer({ image, network: "host", env: { PORT: String(port) }, labels: { [VERIFY_LABEL]: "true" } });
+  let outcomes: HttpOutcome[];
+  let logs = "";
+  try {
+    const deadline = Date.now() + readyTimeoutMs;
+    let answer: HttpOutcome = { error: "not started" };
+    while (Date.now() < deadline) {
+      answer = await httpGet(port, first.path, Math.min(5_000, Math.max(500, deadline - Date.now())));
+      if (!("error" in answer)) break;
+      await sleep(250);
+    }
+    if ("error" in answer) {
+      outcomes = targets.map(() => ({ error: `no answer on port ${port} within ${readyTimeoutMs / 1000} s (${(answer as { error: string }).error})` }));
+    } else {
+      outcomes = [];
+      for (const target of targets) outcomes.push(await httpGet(port, target.path, 10_000));
+    }
+  } finally {
+    // The answers are in; how the app shuts down is not compared, so no long grace period.
+    const stopped = await engine.stopContainer(id, { graceSeconds: 1 }).catch(() => undefined);
+    if (stopped) logs = `${stopped.stdout}${stopped.stderr}`.trim().split("\n").slice(-5).join(" | ");
+  }
+  if (outcomes.every((outcome) => "error" in outcome) && logs !== "") {
+    outcomes = outcomes.map((outcome) => ("error" in outcome ? { error: `${outcome.error}; the app must listen on $PORT; its last log lines: ${logs}` } : outcome));
+  }
+  return { port, outcomes };
+}

@@ -1,0 +1,76 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { analyzeImages } from "../../src/verify/analyze.ts";
+import type { RuntimeConfig } from "../../src/verify/config-diff.ts";
+import type { FixtureEntry } from "./fs-fixture.ts";
+import { DEBIAN_BASE, filesystem } from "./fs-fixture.ts";
+
+const LOADER = "/lib64/ld-linux-x86-64.so.2";
+
+function config(overrides: Partial<RuntimeConfig> = {}): RuntimeConfig {
+  return {
+    entrypoint: null,
+    cmd: ["node", "dist/server.js"],
+    env: ["PATH=/usr/local/bin:/usr/bin:/bin", "NODE_ENV=production"],
+    workingDir: "/app",
+    user: "",
+    exposedPorts: ["3000/tcp"],
+    volumes: [],
+    healthcheck: null,
+    stopSignal: "",
+    ...overrides,
+  };
+}
+
+const pkg = (name: string, version: string, dependencies: Record<string, string> = {}): string => JSON.stringify({ name, version, dependencies });
+
+/** A single-stage build: sources, dev dependencies and all. */
+const RUNTIME: Record<string, FixtureEntry> = {
+  ...DEBIAN_BASE,
+  "/usr/local/bin/node": { elf: { type: 3, interpreter: LOADER, needed: ["libc.so.6"] } },
+  "/app/package.json": JSON.stringify({ name: "app", dependencies: { express: "^4" }, devDependencies: { typescript: "^5" } }),
+  "/app/node_modules/express/package.json": pkg("express", "4.18.2"),
+  "/app/node_modules/express/index.js": "module.exports = {}",
+  "/app/dist/server.js": "require('express')",
+};
+const BEFORE: Record<string, FixtureEntry> = {
+  ...RUNTIME,
+  "/app/src/server.ts": "import express from 'express'",
+  "/app/tsconfig.json": "{}",
+  "/app/README.md": "# app",
+  "/app/node_modules/typescript/package.json": pkg("typescript", "5.4.5"),
+  "/app/node_modules/typescript/lib/tsc.js": "tsc",
+};
+
+function without(entries: Record<string, FixtureEntry>, prefix: string): Record<string, FixtureEntry> {
+  return Object.fromEntries(Object.entries(entries).filter(([path]) => path !== prefix && !path.startsWith(`${prefix}/`)));
+}
+
+const statuses = (checks: { name: string; status: string }[]) => Object.fromEntries(checks.map((check) => [check.name, check.status]));
+
+describe("static analysis of two images", () => {
+  it("a multi-stage rebuild that keeps what runs is equivalent; what it dropped is listed as ignored", () => {
+    const result = analyzeImages({ config: config(), filesystem: filesystem(BEFORE) }, { config: config(), filesystem: filesystem(RUNTIME) });
+    assert.deepEqual(result.differences, []);
+    assert.deepEqual(statuses(result.checks), { config: "passed", executables: "passed", libraries: "passed", "node-dependencies": "passed", "working-directory": "passed" });
+    assert.deepEqual(result.ignored.map((entry) => `${entry.category}:${entry.count}`).sort(), ["build-config:1", "dev-dependencies:2", "docs:1", "typescript-source:1"]);
+  });
+
+  it("finds what a careless rebuild broke: a missing dependency, a missing file, and a changed command", () => {
+    const after = without(without(RUNTIME, "/app/node_modules/express"), "/app/dist");
+    const result = analyzeImages({ config: config(), filesystem: filesystem(BEFORE) }, { config: config({ cmd: ["node", "server.js"] }), filesystem: filesystem(after) });
+    assert.deepEqual(
+      result.differences.map((difference) => `${difference.kind}:${difference.subject}`),
+      // node_modules/ held only express (typescript is dev-only); src/server.ts counts once dist/ is gone.
+      ["config:Cmd", "node-dependency:express", "file:/app/dist/", "file:/app/node_modules/", "file:/app/src/"],
+    );
+    assert.deepEqual(statuses(result.checks), { config: "failed", executables: "passed", libraries: "passed", "node-dependencies": "failed", "working-directory": "failed" });
+    assert.ok(!result.ignored.some((entry) => entry.category === "typescript-source"), "src/server.ts is not ignorable once dist/ is gone");
+  });
+
+  it("skips the file and package checks when the working directory is /", () => {
+    const result = analyzeImages({ config: config({ workingDir: "" }), filesystem: filesystem(BEFORE) }, { config: config({ workingDir: "/" }), filesystem: filesystem(RUNTIME) });
+    assert.equal(statuses(result.checks)["working-directory"], "skipped");
+    assert.equal(statuses(result.checks)["node-dependencies"], "skipped");
+  });
+});

@@ -1,0 +1,153 @@
+// `shipshape verify` against a real Docker Engine: images built from debian:bookworm-slim (files,
+// commands, --smoke) and node:22-bookworm-slim (--http). Skips with the reason when no engine
+// answers or a base image is missing, unless SHIPSHAPE_REQUIRE_DOCKER=1. Everything built is
+// labelled shipshape.test=true and removed afterwards.
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { runCli } from "../../src/cli/main.ts";
+import { ApiEngine } from "../../src/engine/api-engine.ts";
+import { verifyImages } from "../../src/verify/run.ts";
+import { engineStatus, failIfRequired } from "../helpers/engine.ts";
+
+const DEBIAN = "debian:bookworm-slim";
+const NODE = "node:22-bookworm-slim";
+const LABELS = { "shipshape.test": "true" };
+const engine = new ApiEngine();
+const status = await engineStatus(engine, [DEBIAN, NODE]);
+
+let scratch = "";
+const tags: string[] = [];
+
+async function build(name: string, files: Record<string, string>): Promise<string> {
+  const dir = path.join(scratch, name);
+  for (const [relative, content] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, relative)), { recursive: true });
+    fs.writeFileSync(path.join(dir, relative), content);
+  }
+  const tag = `shipshape-test-verify-${name}:${randomBytes(4).toString("hex")}`;
+  tags.push(tag);
+  const result = await engine.build({ contextDir: dir, tags: [tag], labels: LABELS });
+  assert.equal(result.ok, true, JSON.stringify(result.error));
+  return tag;
+}
+
+const APP_SH = '#!/bin/sh\necho "hello $(cat /app/data.txt)"\necho "started at $(date +%s%N)" >&2\n';
+
+function debianApp(extra: string, options: { data?: boolean; cmd?: string } = {}): Record<string, string> {
+  const lines = [`FROM ${DEBIAN}`, "WORKDIR /app", "COPY app.sh /app/app.sh", "RUN chmod +x /app/app.sh"];
+  if (options.data !== false) lines.push("COPY data.txt /app/data.txt");
+  lines.push(extra, `CMD ${options.cmd ?? '["/app/app.sh"]'}`);
+  return { Dockerfile: `${lines.join("\n")}\n`, "app.sh": APP_SH, "data.txt": "world\n", "README.md": "# app\n", "test/app.test.sh": "exit 0\n" };
+}
+
+const SERVER_JS = `const http = require("node:http");
+const port = Number(process.env.PORT || 3000);
+http.createServer((request, response) => {
+  response.setHeader("content-type", "application/json");
+  const body = process.env.KEY_ORDER === "reversed"
+    ? { greeting: process.env.GREETING || "hello", path: request.url, ok: true }
+    : { ok: true, path: request.url, greeting: process.env.GREETING || "hello" };
+  response.end(JSON.stringify(body));
+}).listen(port, () => console.log("listening on " + port));
+`;
+
+describe("shipshape verify (real engine)", { skip: status.skip }, () => {
+  let base = "";
+  let equivalent = "";
+  let missingFile = "";
+  let otherCmd = "";
+
+  before(async () => {
+    failIfRequired(status);
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), "shipshape-verify-test-"));
+    base = await build("base", debianApp("COPY README.md /app/\nCOPY test /app/test"));
+    equivalent = await build("equivalent", debianApp("RUN echo rebuilt > /tmp/marker"));
+    missingFile = await build("missing", debianApp("", { data: false }));
+    otherCmd = await build("cmd", debianApp("", { cmd: '["/bin/sh", "-c", "/app/app.sh"]' }));
+  });
+  after(async () => {
+    for (const tag of tags) await engine.removeImage(tag).catch(() => undefined);
+    if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it("an image rebuilt without docs and tests is equivalent, and --smoke agrees once timestamps are ignored", async (t) => {
+    const started = Date.now();
+    const result = await verifyImages(engine, { before: base, after: equivalent, smoke: [""], ignore: [/started at \d+/] });
+    t.diagnostic(`verify with one smoke run: ${Date.now() - started} ms`);
+    assert.deepEqual(result.differences.filter((difference) => difference.severity === "difference"), []);
+    assert.equal(result.equivalent, true);
+    assert.deepEqual(
+      result.ignored.map((entry) => entry.category).sort(),
+      ["docs", "tests"],
+    );
+    const checks = Object.fromEntries(result.checks.map((check) => [check.name, check.status]));
+    assert.deepEqual(checks, { config: "passed", executables: "passed", libraries: "passed", "node-dependencies": "skipped", "working-directory": "passed", smoke: "passed", http: "skipped" });
+
+    const unmasked = await verifyImages(engine, { before: base, after: equivalent, smoke: [""] });
+    assert.deepEqual(unmasked.differences.map((difference) => difference.subject), ["--smoke (default command)"], "stderr carries a timestamp");
+  });
+
+  it("finds a missing file statically and through --smoke", async () => {
+    const result = await verifyImages(engine, { before: base, after: missingFile, smoke: ["", "cat /app/data.txt"], ignore: [/started at \d+/] });
+    assert.equal(result.equivalent, false);
+    const found = result.differences.map((difference) => `${difference.kind}:${difference.subject}:${difference.before ?? ""}->${difference.after ?? ""}`);
+    assert.ok(found.includes("file:/app/data.txt:->"), found.join("\n"));
+    assert.ok(found.includes("smoke:--smoke cat /app/data.txt:exit 0->exit 1"), found.join("\n"));
+    assert.ok(found.some((line) => line.startsWith("smoke:--smoke (default command)")), "app.sh prints something else without data.txt");
+  });
+
+  it("reports a different CMD and resolves the shell it now needs", async () => {
+    const result = await verifyImages(engine, { before: base, after: otherCmd });
+    assert.deepEqual(result.differences.map((difference) => `${difference.severity}:${difference.kind}:${difference.subject}`), ["difference:config:Cmd"]);
+    assert.match(result.checks.find((check) => check.name === "libraries")?.detail ?? "", /^[1-9]\d* objects/, "dash, its loader and libc were followed");
+  });
+
+  it("the CLI exits 0 for equivalent images and 1 otherwise, with JSON output, and records the verdict", async () => {
+    let stdout = "";
+    let stderr = "";
+    const io = { stdout: (text: string) => (stdout += text), stderr: (text: string) => (stderr += text), cwd: scratch, env: { ...process.env, NO_COLOR: "1" }, isTTY: false };
+    const db = path.join(scratch, "metrics.db");
+    assert.equal(await runCli(["verify", base, equivalent, "--format", "json", "--db", db], io), 0, stderr);
+    assert.equal((JSON.parse(stdout) as { equivalent: boolean }).equivalent, true);
+    assert.ok(fs.existsSync(db), "a verify record was written");
+    stdout = "";
+    assert.equal(await runCli(["verify", base, otherCmd, "--no-history"], io), 1, stderr);
+    assert.match(stdout, /Not equivalent: 1 difference/);
+    assert.equal(await runCli(["verify", base, "shipshape-test-verify-no-such-image:nope", "--no-history"], io), 2);
+    assert.match(stderr, /no-such-image/);
+  });
+
+  it("startContainer keeps a container running; stopContainer stops it, returns exit code and logs, removes it", async () => {
+    const { id } = await engine.startContainer({ image: DEBIAN, args: ["sh", "-c", "echo up; echo err >&2; exec sleep 30"], network: "none", labels: LABELS });
+    const started = Date.now();
+    const stopped = await engine.stopContainer(id, { graceSeconds: 1 });
+    assert.ok(Date.now() - started < 10_000, "not the 30 s of the sleep");
+    // sleep as PID 1 has no SIGTERM handler, so the kernel ignores TERM: SIGKILL after the grace period.
+    assert.deepEqual(stopped, { exitCode: 137, stdout: "up\n", stderr: "err\n" });
+    await assert.rejects(engine.client.json(`/containers/${id}/json`), /No such container/);
+  });
+
+  it("--http starts both images on a free port and compares JSON answers structurally", async (t) => {
+    const server = (order: string, greeting: string): Record<string, string> => ({
+      Dockerfile: `FROM ${NODE}\nWORKDIR /srv\nCOPY server.js .\nENV KEY_ORDER=${order} GREETING=${greeting}\nCMD ["node", "server.js"]\n`,
+      "server.js": SERVER_JS,
+    });
+    const first = await build("http-a", server("normal", "hello"));
+    const reordered = await build("http-b", server("reversed", "hello"));
+    const changed = await build("http-c", server("normal", "bonjour"));
+    const started = Date.now();
+    const same = await verifyImages(engine, { before: first, after: reordered, http: [{ port: 3000, path: "/health" }, { port: 3000, path: "/items?limit=2" }] });
+    t.diagnostic(`verify with two HTTP probes: ${Date.now() - started} ms`);
+    assert.deepEqual(same.differences.filter((difference) => difference.kind === "http"), []);
+    assert.equal(same.checks.find((check) => check.name === "http")?.status, "passed");
+    assert.deepEqual(same.differences.map((difference) => difference.subject), ["Env.KEY_ORDER"], "only the config differs");
+
+    const different = await verifyImages(engine, { before: first, after: changed, http: [{ port: 3000, path: "/" }] });
+    const http = different.differences.filter((difference) => difference.kind === "http");
+    assert.deepEqual(http.map((difference) => difference.message), ['JSON bodies differ: $.greeting: "hello" vs "bonjour".']);
+  });
+});
