@@ -310,7 +310,7 @@ function main(): void {
     }
   }
 
-  // Parse-only: the audit with no rules still parses every Dockerfile (dockerfile-ast + mvdan/sh).
+  // Parse-only: the audit with no rules still parses every Dockerfile (dockerfile-ast + shell).
   progress("parse-only and per-rule timing ...", options.json);
   const view = buildRepositoryView(scanDirectory(root));
   const parseOnly: number[] = [];

@@ -1,5 +1,5 @@
 // Builds the DockerfileModel from text: dockerfile-ast finds instructions, ranges, flags and
-// heredocs; we normalise them into plain data and parse each RUN body once with mvdan/sh.
+// heredocs; we normalise them into plain data and parse each RUN body once (shell.ts).
 import { DockerfileParser } from "dockerfile-ast";
 import type { Instruction as AstInstruction, Flag as AstFlag } from "dockerfile-ast";
 import { parseImageReference } from "./image-ref.ts";
@@ -134,7 +134,8 @@ type SpanOf = (range: { start: LspPosition; end: LspPosition }) => Span;
 
 function buildInstruction(node: AstInstruction, keyword: string, stageIndex: number, index: number, text: string, span: SpanOf, escapeChar: string): Instruction {
   const instructionSpan = span(node.getRange());
-  const flags = readFlags(node, span);
+  const instructionText = text.slice(instructionSpan.start.offset, instructionSpan.end.offset);
+  const flags = mayHaveFlags(instructionText, escapeChar) ? readFlags(node, span) : [];
   const trigger = keyword === "ONBUILD" ? onbuildTrigger(node) : undefined;
   const effectiveKeyword = trigger ?? keyword;
   const bodyStart = bodyStartOffset(node, instructionSpan, flags, text, trigger);
@@ -155,7 +156,7 @@ function buildInstruction(node: AstInstruction, keyword: string, stageIndex: num
     case "RUN": {
       const exec = parseExecForm(argumentText);
       const script = exec ? exec.join(" ") : argumentText;
-      const heredocs = readHeredocs(node, text, span);
+      const heredocs = mayHaveHeredocs(instructionText, escapeChar) ? readHeredocs(node, text, span) : [];
       const shellSource = heredocs.length > 0 ? heredocs.map((heredoc) => heredoc.content).join("\n") : script;
       const run: RunInstruction = {
         ...base,
@@ -177,7 +178,7 @@ function buildInstruction(node: AstInstruction, keyword: string, stageIndex: num
         keyword: effectiveKeyword,
         sources: words.slice(0, -1),
         destination: words.at(-1) ?? "",
-        heredocs: readHeredocs(node, text, span),
+        heredocs: mayHaveHeredocs(instructionText, escapeChar) ? readHeredocs(node, text, span) : [],
       };
       const from = flags.find((flag) => flag.name === "from")?.value;
       const chown = flags.find((flag) => flag.name === "chown")?.value;
@@ -218,6 +219,19 @@ function buildInstruction(node: AstInstruction, keyword: string, stageIndex: num
     default:
       return { ...base } as OtherInstruction;
   }
+}
+
+// dockerfile-ast recomputes an instruction's arguments on every getFlags()/getHeredocs() call.
+// A flag is an argument starting with `--` and a heredoc one starting with `<<`; an argument
+// can only get those characters next to each other from the text as written or across a line
+// continuation (`-\` newline `-`), so without either in the text the calls would return [].
+
+function mayHaveFlags(instructionText: string, escapeChar: string): boolean {
+  return instructionText.includes("--") || instructionText.includes(`-${escapeChar}`);
+}
+
+function mayHaveHeredocs(instructionText: string, escapeChar: string): boolean {
+  return instructionText.includes("<<") || instructionText.includes(`<${escapeChar}`);
 }
 
 function onbuildTrigger(node: AstInstruction): string | undefined {
@@ -334,26 +348,39 @@ export function splitWords(text: string): string[] {
   let current = "";
   let quote: string | undefined;
   let inWord = false;
+  // Plain runs are copied with one slice rather than character by character.
+  let runStart = -1;
   for (let index = 0; index < text.length; index++) {
-    const char = text[index] ?? "";
+    const code = text.charCodeAt(index);
     if (quote) {
-      if (char === quote) quote = undefined;
-      else if (char === "\\" && quote === '"' && index + 1 < text.length) current += text[++index];
-      else current += char;
-    } else if (char === '"' || char === "'") {
-      quote = char;
+      if (text[index] === quote) quote = undefined;
+      else if (code === 92 && quote === '"' && index + 1 < text.length) current += text[++index];
+      else current += text[index];
+    } else if (code === 34 || code === 39) {
+      if (runStart >= 0) current += text.slice(runStart, index);
+      runStart = -1;
+      quote = text[index];
       inWord = true;
-    } else if (/\s/.test(char)) {
+    } else if (isWhitespace(code, text, index)) {
+      if (runStart >= 0) current += text.slice(runStart, index);
+      runStart = -1;
       if (inWord) words.push(current);
       current = "";
       inWord = false;
     } else {
-      current += char;
+      if (runStart < 0) runStart = index;
       inWord = true;
     }
   }
+  if (runStart >= 0) current += text.slice(runStart);
   if (inWord) words.push(current);
   return words;
+}
+
+/** `/\s/` on one character, without a regular expression for ASCII. */
+function isWhitespace(code: number, text: string, index: number): boolean {
+  if (code < 128) return code === 32 || (code >= 9 && code <= 13);
+  return /\s/.test(text[index] ?? "");
 }
 
 export function computeLineStarts(text: string): number[] {

@@ -1,9 +1,12 @@
-// Parses RUN bodies with mvdan/sh (the parser behind shfmt) into a flat list of simple
-// commands, so rules can ask "which apt-get install calls, with which flags" without
-// re-tokenising shell text themselves.
+// Parses RUN bodies into a flat list of simple commands, so rules can ask "which apt-get
+// install calls, with which flags" without re-tokenising shell text themselves. Simple
+// scripts (most RUN bodies) are read by simple-shell.ts; everything else by mvdan/sh (the
+// parser behind shfmt). Both give the same result where the simple reader answers.
 import sh from "mvdan-sh";
 import type { ShNode } from "mvdan-sh";
 import type { ShellCommand, ShellScript } from "./model.ts";
+import { parseSimpleShell } from "./simple-shell.ts";
+import type { SimplePipeline } from "./simple-shell.ts";
 
 const { syntax } = sh;
 const parser = syntax.NewParser(syntax.KeepComments(false), syntax.Variant(syntax.LangBash));
@@ -22,21 +25,72 @@ interface WalkState {
   nextPipeline: number;
   viaShellString: boolean;
   depth: number;
+  /** Whether simple scripts may skip mvdan-sh (false only for the reference path tests compare against). */
+  simpleReader: boolean;
+  /** Whether the source has `$(` or a backtick, the only ways a word can hold a command substitution. */
+  hasSubstitutions: boolean;
 }
 
 export function parseShell(source: string): ShellScript {
-  const state: WalkState = { source, commands: [], nextPipeline: 0, viaShellString: false, depth: 0 };
+  return parseShellWith(source, true);
+}
+
+/**
+ * parseShell without the simple reader: every script, and every `sh -c` string inside it, goes
+ * through mvdan-sh. The reference the simple reader is tested against; not for production use.
+ */
+export function parseShellWithMvdan(source: string): ShellScript {
+  return parseShellWith(source, false);
+}
+
+function parseShellWith(source: string, simpleReader: boolean): ShellScript {
+  const state: WalkState = { source, commands: [], nextPipeline: 0, viaShellString: false, depth: 0, simpleReader, hasSubstitutions: mayHaveSubstitutions(source) };
   let parseError: string | undefined;
-  try {
-    const file = parser.Parse(source, "");
-    walkStatements(file.Stmts, state);
-  } catch (error) {
-    parseError = shellErrorMessage(error);
-    state.commands = fallbackSplit(source, state);
+  if (!(simpleReader && walkSimple(state))) {
+    try {
+      const file = parser.Parse(source, "");
+      walkStatements(file.Stmts, state);
+    } catch (error) {
+      parseError = shellErrorMessage(error);
+      state.commands = fallbackSplit(source, state);
+    }
   }
   const script: ShellScript = { source, commands: state.commands, setsPipefail: detectPipefail(state.commands) };
   if (parseError !== undefined) script.parseError = parseError;
   return script;
+}
+
+function mayHaveSubstitutions(source: string): boolean {
+  return source.includes("$(") || source.includes("`");
+}
+
+/**
+ * Adds the commands of a script simple-shell.ts can read, in the order and with the pipeline
+ * numbers the mvdan-sh walk below gives them; false (nothing added) when it cannot read it.
+ */
+function walkSimple(state: WalkState): boolean {
+  const pipelines = parseSimpleShell(state.source);
+  if (pipelines === undefined) return false;
+  addSimplePipelines(pipelines, state);
+  return true;
+}
+
+function addSimplePipelines(pipelines: SimplePipeline[], state: WalkState): void {
+  for (const members of pipelines) {
+    // As in walkCommand: a pipeline of two or more gets its id before its members are walked.
+    const slot: PipelineSlot | undefined = members.length > 1 ? { id: state.nextPipeline++, members: [] } : undefined;
+    for (const member of members) {
+      if (member.kind === "compound") {
+        addSimplePipelines(member.body, state);
+      } else if (member.kind === "command") {
+        // As in addCall: command substitutions first.
+        addSimplePipelines(member.substitutions, state);
+        const command = makeCommand(member.words, member.assignments, state.source.slice(member.start, member.end), state.viaShellString);
+        addCommand(command, state, slot);
+      }
+    }
+    if (slot) finishPipeline(slot);
+  }
 }
 
 function shellErrorMessage(error: unknown): string {
@@ -52,8 +106,9 @@ function walkStatements(statements: ShNode[] | null | undefined, state: WalkStat
 }
 
 function walkStatement(statement: ShNode | null | undefined, state: WalkState): void {
-  if (!statement || !statement.Cmd) return;
-  walkCommand(statement.Cmd, state, undefined);
+  // Every property read on a GopherJS node converts Go values to JS again: read each once.
+  const command = statement?.Cmd;
+  if (command) walkCommand(command, state, undefined);
 }
 
 interface PipelineSlot {
@@ -109,13 +164,15 @@ function walkCommand(node: ShNode, state: WalkState, pipeline: PipelineSlot | un
 }
 
 function walkCommandOf(statement: ShNode | null | undefined, state: WalkState, pipeline: PipelineSlot): void {
-  if (statement?.Cmd) walkCommand(statement.Cmd, state, pipeline);
+  const command = statement?.Cmd;
+  if (command) walkCommand(command, state, pipeline);
 }
 
 function walkIf(node: ShNode, state: WalkState): void {
   walkStatements(node.Cond, state);
   walkStatements(node.Then, state);
-  if (node.Else) walkIf(node.Else, state);
+  const otherwise = node.Else;
+  if (otherwise) walkIf(otherwise, state);
 }
 
 function finishPipeline(slot: PipelineSlot): void {
@@ -126,15 +183,24 @@ function finishPipeline(slot: PipelineSlot): void {
 }
 
 function addCall(node: ShNode, state: WalkState, pipeline: PipelineSlot | undefined): void {
-  const words: string[] = (node.Args ?? []).map((word: ShNode) => wordText(word, state.source));
-  const assignments: string[] = (node.Assigns ?? []).map((assign: ShNode) => sliceOf(assign, state.source));
+  const args: ShNode[] = node.Args ?? [];
+  const assigns: ShNode[] = node.Assigns ?? [];
+  const words: string[] = args.map((word) => wordText(word, state.source));
+  const assignments: string[] = assigns.map((assign) => sliceOf(assign, state.source));
   // Command substitutions run commands too: `$(go env GOCACHE)`.
-  for (const assign of node.Assigns ?? []) if (assign.Value) walkSubstitutions(assign.Value, state);
-  for (const word of node.Args ?? []) walkSubstitutions(word, state);
+  if (state.hasSubstitutions) {
+    for (const assign of assigns) {
+      const value = assign.Value;
+      if (value) walkSubstitutions(value, state);
+    }
+    for (const word of args) walkSubstitutions(word, state);
+  }
   const text = sliceOf(node, state.source);
-  const command = makeCommand(words, assignments, text, state.viaShellString);
-  const id = pipeline ? pipeline.id : state.nextPipeline++;
-  command.pipeline = id;
+  addCommand(makeCommand(words, assignments, text, state.viaShellString), state, pipeline);
+}
+
+function addCommand(command: ShellCommand, state: WalkState, pipeline: PipelineSlot | undefined): void {
+  command.pipeline = pipeline ? pipeline.id : state.nextPipeline++;
   if (pipeline) pipeline.members.push(command);
   state.commands.push(command);
   reparseShellString(command, state);
@@ -159,11 +225,21 @@ function reparseShellString(command: ShellCommand, state: WalkState): void {
 }
 
 function parseShellInto(script: string, outer: WalkState): ShellCommand[] | undefined {
-  const state: WalkState = { source: script, commands: [], nextPipeline: outer.nextPipeline, viaShellString: true, depth: outer.depth + 1 };
-  try {
-    walkStatements(parser.Parse(script, "").Stmts, state);
-  } catch {
-    return undefined;
+  const state: WalkState = {
+    source: script,
+    commands: [],
+    nextPipeline: outer.nextPipeline,
+    viaShellString: true,
+    depth: outer.depth + 1,
+    simpleReader: outer.simpleReader,
+    hasSubstitutions: mayHaveSubstitutions(script),
+  };
+  if (!(state.simpleReader && walkSimple(state))) {
+    try {
+      walkStatements(parser.Parse(script, "").Stmts, state);
+    } catch {
+      return undefined;
+    }
   }
   outer.nextPipeline = state.nextPipeline;
   return state.commands;
@@ -216,8 +292,11 @@ function sliceOf(node: ShNode, source: string): string {
 
 /** The word's value where it is literal (quotes removed); expansions kept as written. */
 function wordText(word: ShNode, source: string): string {
+  const parts: ShNode[] = word.Parts ?? [];
+  // Most words are one literal.
+  if (parts.length === 1 && syntax.NodeType(parts[0] as ShNode) === "Lit") return unescapeLiteral((parts[0] as ShNode).Value as string);
   let text = "";
-  for (const part of word.Parts ?? []) {
+  for (const part of parts) {
     switch (syntax.NodeType(part)) {
       case "Lit":
         text += unescapeLiteral(part.Value as string);
@@ -226,7 +305,7 @@ function wordText(word: ShNode, source: string): string {
         text += part.Value as string;
         break;
       case "DblQuoted":
-        for (const inner of part.Parts ?? []) {
+        for (const inner of (part.Parts ?? []) as ShNode[]) {
           text += syntax.NodeType(inner) === "Lit" ? (inner.Value as string) : sliceOf(inner, source);
         }
         break;

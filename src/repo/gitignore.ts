@@ -16,7 +16,10 @@ export interface GitignoreSet {
 }
 
 export function createGitignoreSet(): GitignoreSet {
-  const rulesByBase: { base: string; rules: GitignoreRule[] }[] = [];
+  // By base directory: a path only consults the .gitignore files of its ancestors, so the
+  // walk does not test every path against every .gitignore of the repository.
+  const rulesByBase = new Map<string, { order: number; rules: GitignoreRule[] }[]>();
+  let added = 0;
   return {
     add(base, text) {
       const rules = text
@@ -24,13 +27,25 @@ export function createGitignoreSet(): GitignoreSet {
         .map((line) => line.replace(/(?<!\\)\s+$/, ""))
         .filter((line) => line !== "" && !line.startsWith("#"))
         .map(compileRule);
-      rulesByBase.push({ base, rules });
+      const entry = { order: added++, rules };
+      const entries = rulesByBase.get(base);
+      if (entries) entries.push(entry);
+      else rulesByBase.set(base, [entry]);
     },
     ignores(path, isDirectory) {
+      if (rulesByBase.size === 0) return false;
+      // The bases `path` lies below: "" and each prefix that ends where a `/` follows.
+      const applicable: { order: number; rules: GitignoreRule[]; relative: string }[] = [];
+      for (const entry of rulesByBase.get("") ?? []) applicable.push({ ...entry, relative: path });
+      for (let slash = path.indexOf("/"); slash >= 0; slash = path.indexOf("/", slash + 1)) {
+        if (slash === 0) continue;
+        const entries = rulesByBase.get(path.slice(0, slash));
+        if (entries) for (const entry of entries) applicable.push({ ...entry, relative: path.slice(slash + 1) });
+      }
+      // Files added later win, as when every .gitignore was tried in the order it was added.
+      if (applicable.length > 1) applicable.sort((a, b) => a.order - b.order);
       let ignored = false;
-      for (const { base, rules } of rulesByBase) {
-        if (base !== "" && !path.startsWith(`${base}/`)) continue;
-        const relative = base === "" ? path : path.slice(base.length + 1);
+      for (const { rules, relative } of applicable) {
         for (const rule of rules) {
           if (rule.directoryOnly && !isDirectory) continue;
           if (rule.regex.test(relative)) ignored = !rule.negate;

@@ -32,8 +32,23 @@ export interface ContextSource {
   exclude?: DockerignoreMatcher;
 }
 
-/** Every source this Dockerfile reads from the build context (not `--from`, URLs or heredocs), in file order. */
-export function contextSources(model: DockerfileModel): ContextSource[] {
+/** contextSources per model: eight rules ask for the same Dockerfile's sources. */
+const sourcesByModel = new WeakMap<DockerfileModel, readonly ContextSource[]>();
+
+/**
+ * Every source this Dockerfile reads from the build context (not `--from`, URLs or heredocs), in
+ * file order. Computed once per model and shared by every caller, hence read-only.
+ */
+export function contextSources(model: DockerfileModel): readonly ContextSource[] {
+  let sources = sourcesByModel.get(model);
+  if (!sources) {
+    sources = computeContextSources(model);
+    sourcesByModel.set(model, sources);
+  }
+  return sources;
+}
+
+function computeContextSources(model: DockerfileModel): ContextSource[] {
   const sources: ContextSource[] = [];
   for (const stage of model.stages) {
     // COPY sources expand ARG and ENV values; unresolvable ones are skipped rather than guessed.
@@ -153,7 +168,7 @@ export interface PathGroup {
 
 export interface GroupOptions {
   /** Sources to consider: `contextSources(model)`, or a subset (copies only, shipped stages only). */
-  sources: ContextSource[];
+  sources: readonly ContextSource[];
   /**
    * When a source names the path itself (`COPY dist/ /html`), the path is needed in the context
    * and excluding it would break the build: skip it. Off for secrets, which are a problem even

@@ -141,11 +141,14 @@ export function removedInSameRun(run: RunInstruction, install: ShellCommand, res
  * ENV/ARG. Unknown variables expand to nothing; literal words stay as they are.
  */
 export function wordResolver(model: DockerfileModel, stage: Stage, run: RunInstruction, command: ShellCommand): (word: string) => string[] {
-  const env = environmentAt(model, stage, run);
-  const before = run.shell.commands.slice(0, Math.max(0, run.shell.commands.indexOf(command)));
+  // Most words are literal: the environment and the earlier commands are only looked up for a variable.
+  let env: Map<string, string> | undefined;
+  let before: ShellCommand[] | undefined;
   return (word) => {
     const variable = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(word);
     if (!variable) return [word];
+    env ??= environmentAt(model, stage, run);
+    before ??= run.shell.commands.slice(0, Math.max(0, run.shell.commands.indexOf(command)));
     const name = variable[1] ?? "";
     const assigned = before
       .flatMap((candidate) => (candidate.name === "" ? candidate.assignments : []))
@@ -177,11 +180,24 @@ export function startupInstructions(model: DockerfileModel): StartupInstructions
   return result;
 }
 
+/** startupCommands per instruction: six rules ask for the same CMD/ENTRYPOINT's commands. */
+const commandsByInstruction = new WeakMap<CommandInstruction, readonly ShellCommand[]>();
+
 /**
  * The simple commands a CMD/ENTRYPOINT runs: the shell form's script, the script of an exec-form
- * `sh -c '...'`, or the exec-form argv as one command.
+ * `sh -c '...'`, or the exec-form argv as one command. Parsed once per instruction and shared by
+ * every caller, hence read-only.
  */
-export function startupCommands(instruction: CommandInstruction): ShellCommand[] {
+export function startupCommands(instruction: CommandInstruction): readonly ShellCommand[] {
+  let commands = commandsByInstruction.get(instruction);
+  if (!commands) {
+    commands = parseStartupCommands(instruction);
+    commandsByInstruction.set(instruction, commands);
+  }
+  return commands;
+}
+
+function parseStartupCommands(instruction: CommandInstruction): ShellCommand[] {
   if (instruction.form === "none") return [];
   if (instruction.form === "shell") return parseShell(instruction.argumentText).commands;
   const [head = "", flag, script] = instruction.command;

@@ -19,7 +19,9 @@ import type { DockerfileModel } from "../../dockerfile/model.ts";
 export function normalizedInstructions(model: DockerfileModel): string[] {
   return model.instructions.map((instruction) => {
     const flags = instruction.flags.map((flag) => `--${flag.name}${flag.value === undefined ? "" : `=${flag.value}`}`);
-    const words = [instruction.onbuild ? `ONBUILD ${instruction.keyword}` : instruction.keyword, ...flags, instruction.argumentText.replace(/\s+/g, " ").trim()];
+    // Collapsing whitespace changes nothing when every whitespace character is a lone space.
+    const text = /\s\s|[^\S ]/.test(instruction.argumentText) ? instruction.argumentText.replace(/\s+/g, " ") : instruction.argumentText;
+    const words = [instruction.onbuild ? `ONBUILD ${instruction.keyword}` : instruction.keyword, ...flags, text.trim()];
     return words.filter(Boolean).join(" ");
   });
 }
@@ -87,18 +89,28 @@ export function bestMatches(files: ReadonlyMap<string, readonly string[]>, thres
   }
 
   // 2. Multiset tokens: the k-th occurrence of an instruction is its own token, so overlap counts repeats.
-  const tokenIds = new Map<string, number>();
+  // Each distinct instruction text is hashed once: tokens are looked up by (instruction number,
+  // occurrence) and numbered in order of first appearance.
+  const instructionNumbers = new Map<string, number>();
+  const tokenIds: Map<number, number>[] = [];
+  let tokenCount = 0;
   const frequency: number[] = [];
   for (const representative of representatives) {
-    const seen = new Map<string, number>();
+    const seen = new Map<number, number>();
     for (const instruction of representative.sequence) {
-      const occurrence = (seen.get(instruction) ?? 0) + 1;
-      seen.set(instruction, occurrence);
-      const token = `${occurrence}\u0000${instruction}`;
-      let id = tokenIds.get(token);
+      let number = instructionNumbers.get(instruction);
+      if (number === undefined) {
+        number = instructionNumbers.size;
+        instructionNumbers.set(instruction, number);
+        tokenIds.push(new Map());
+      }
+      const occurrence = (seen.get(number) ?? 0) + 1;
+      seen.set(number, occurrence);
+      const byOccurrence = tokenIds[number] as Map<number, number>;
+      let id = byOccurrence.get(occurrence);
       if (id === undefined) {
-        id = tokenIds.size;
-        tokenIds.set(token, id);
+        id = tokenCount++;
+        byOccurrence.set(occurrence, id);
         frequency.push(0);
       }
       frequency[id] = (frequency[id] ?? 0) + 1;
