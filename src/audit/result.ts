@@ -1,5 +1,5 @@
 // The audit result: the stable shape behind `--format json` (documented in docs/json-format.md).
-import type { Category, Impact, TextEdit } from "../rules/types.ts";
+import type { Category, FileCreation, Impact, TextEdit } from "../rules/types.ts";
 
 export interface Finding {
   rule: string;
@@ -17,6 +17,8 @@ export interface Finding {
   fixable: boolean;
   /** Text edits for `shipshape fix`; not part of the JSON report. */
   fix?: TextEdit[];
+  /** A file `shipshape fix` creates (a missing .dockerignore); not part of the JSON report. */
+  createFile?: FileCreation;
 }
 
 export type FileKind = "dockerfile" | "compose" | "dockerignore" | "other";

@@ -85,12 +85,13 @@ export function auditRepository(view: RepositoryView, options: AuditOptions = {}
       line: report.line,
       message: report.message,
       hadolint: rule.meta.hadolint,
-      fixable: rule.meta.fixable && report.fix !== undefined,
+      fixable: rule.meta.fixable && (report.fix !== undefined || report.createFile !== undefined),
     };
     if (report.endLine !== undefined && report.endLine !== report.line) finding.endLine = report.endLine;
     if (report.column !== undefined) finding.column = report.column;
     if (report.estimatedSavingMB !== undefined) finding.estimatedSavingMB = Math.round(report.estimatedSavingMB);
     if (report.fix !== undefined) finding.fix = report.fix;
+    if (report.createFile !== undefined) finding.createFile = report.createFile;
     fileResult(path, kind).findings.push(finding);
   };
   const runRule = (rule: Rule, path: string, kind: FileKind, check: () => RuleReport[]): void => {

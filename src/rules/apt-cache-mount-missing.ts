@@ -1,5 +1,5 @@
 import type { RunInstruction, ShellCommand } from "../dockerfile/model.ts";
-import { isAptUpdate } from "./queries.ts";
+import { isApt, isAptUpdate, subcommand } from "./queries.ts";
 import { APT_ARCHIVES, APT_LISTS, checkCacheMounts, commandLabel, disablesDockerClean, instructionsUpTo, isAptDownload, joinWithAnd, unwrapXargs } from "./support/cache-mounts.ts";
 import type { CacheNeed } from "./support/cache-mounts.ts";
 import type { DockerfileRule } from "./types.ts";
@@ -32,6 +32,11 @@ export const rule: DockerfileRule = {
         // The lists only when this RUN updates them: an install relying on the lists of an
         // earlier layer would find an empty mount there.
         return { label: commandLabel(unwrapXargs(command)), needs: updatesBefore(run, command) ? [ARCHIVES, LISTS] : [ARCHIVES] };
+      },
+      // `apt-get clean` empties /var/cache/apt/archives, `distclean` the lists too.
+      cleansCache(command) {
+        const inner = unwrapXargs(command);
+        return isApt(inner) && ["clean", "distclean", "dist-clean"].includes(subcommand(inner) ?? "");
       },
       offlineNeeds(command, _env, run) {
         return isAptDownload(command) && !updatesBefore(run, command) ? [LISTS] : undefined;

@@ -47,7 +47,7 @@ const BUILD_SCRIPT = /^(build|compile|bundle)([:_-].*)?$/;
 const NODE_RUNNERS = new Set(["npx", "bunx", "pnpx"]);
 
 /** The build step a command is, as the message names it; undefined for anything else. */
-function buildStep(command: ShellCommand): string | undefined {
+export function buildStep(command: ShellCommand): string | undefined {
   const sub = subcommand(command);
   const argsAfter = (word: string): string[] => command.args.slice(command.args.indexOf(word) + 1);
   if (NODE_MANAGERS.has(command.name)) {

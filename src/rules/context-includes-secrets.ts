@@ -12,7 +12,7 @@ const ENV_TEMPLATES = /^\.env\.(example|sample|template|dist|defaults?)$/i;
 const FIXTURE_DIRECTORIES = new Set(["test", "tests", "__tests__", "spec", "testdata", "fixtures", "__fixtures__"]);
 
 /** Whether a file name says "credentials". */
-function isSecretName(name: string): boolean {
+export function isSecretName(name: string): boolean {
   if (SECRET_FILES.has(name)) return true;
   if (/^\.env(\..+)?$/i.test(name)) return !ENV_TEMPLATES.test(name);
   if (/\.kubeconfig$|^kubeconfig\.ya?ml$/i.test(name)) return true;

@@ -1,5 +1,9 @@
+import type { DockerfileModel } from "../dockerfile/model.ts";
+import { parseDockerfile } from "../dockerfile/parse.ts";
+import { generateDockerignore } from "../fix/dockerignore.ts";
+import type { BuildContext, RepositoryView } from "../repo/snapshot.ts";
 import { contextSources, describeSource, formatBytes, plural, sentSummary } from "./support/context.ts";
-import type { DockerfileRule } from "./types.ts";
+import type { DockerfileRule, RuleReport } from "./types.ts";
 
 // Without a .dockerignore, `COPY . .` sends and copies everything in the directory: .git,
 // node_modules, build output, local .env files. The upload costs time on every build, the
@@ -12,9 +16,9 @@ export const rule: DockerfileRule = {
     category: "speed",
     scope: "dockerfile",
     hadolint: [],
-    fixable: false,
+    fixable: true,
   },
-  check({ dockerfile, buildContext }) {
+  check({ dockerfile, buildContext, repository }) {
     if (!buildContext || buildContext.dockerignore) return [];
     const sent = sentSummary(buildContext, contextSources(dockerfile));
     // Only a whole-context source makes BuildKit send everything; `COPY package.json src/ ./` does not need an ignore file.
@@ -23,15 +27,33 @@ export const rule: DockerfileRule = {
     const where = buildContext.root === "" ? "the repository root" : `${buildContext.root}/`;
     const sender = describeSource(sent.via);
     const largest = sent.directories.slice(0, 3).map((directory) => `${directory.name}/ ${formatBytes(directory.bytes)}`);
-    return [
-      {
-        message:
-          `No .dockerignore for the build context (${where}): ${sender} sends all of it, ` +
-          `${plural(sent.files, "file")} (${formatBytes(sent.bytes)})${largest.length > 0 ? `, largest: ${largest.join(", ")}` : ""}; ` +
-          `add a .dockerignore that excludes .git, dependencies, build output and local secrets`,
-        line: instruction.span.start.line,
-        endLine: instruction.span.end.line,
-      },
-    ];
+    const report: RuleReport = {
+      message:
+        `No .dockerignore for the build context (${where}): ${sender} sends all of it, ` +
+        `${plural(sent.files, "file")} (${formatBytes(sent.bytes)})${largest.length > 0 ? `, largest: ${largest.join(", ")}` : ""}; ` +
+        `add a .dockerignore that excludes .git, dependencies, build output and local secrets`,
+      line: instruction.span.start.line,
+      endLine: instruction.span.end.line,
+    };
+    // The fix writes one generated from the context's files and every Dockerfile built with it.
+    const generated = generateDockerignore({ context: buildContext, dockerfiles: dockerfilesUsing(repository, buildContext, dockerfile) });
+    if (generated) report.createFile = { path: buildContext.root === "" ? ".dockerignore" : `${buildContext.root}/.dockerignore`, text: generated.text };
+    return [report];
   },
 };
+
+/** The Dockerfiles the new .dockerignore would apply to: built with this context root and without a `<Dockerfile>.dockerignore`. */
+function dockerfilesUsing(repository: RepositoryView, context: BuildContext, current: DockerfileModel): DockerfileModel[] {
+  const models: DockerfileModel[] = [current];
+  for (const [path, other] of repository.contexts) {
+    if (path === context.dockerfile || other.root !== context.root || other.dockerignore !== undefined) continue;
+    const text = repository.snapshot.texts.get(path);
+    if (text === undefined) continue;
+    try {
+      models.push(parseDockerfile(text, path));
+    } catch {
+      // A Dockerfile that does not parse is reported on its own; it cannot tell what it copies.
+    }
+  }
+  return models;
+}

@@ -28,6 +28,12 @@ export const rule: DockerfileRule = {
         const need = cacheOf(command, env, run, berryProject);
         return need && { label: commandLabel(command), needs: [need] };
       },
+      // `npm cache clean --force`, `yarn cache clean`, `pnpm store prune`.
+      cleansCache(command) {
+        const [first, second] = command.args;
+        if (command.name === "npm" || command.name === "yarn") return first === "cache" && (second === "clean" || second === "clear");
+        return command.name === "pnpm" && first === "store" && second === "prune";
+      },
       // `pnpm fetch` then `pnpm install --offline`: the second reads the store the first filled.
       offlineNeeds(command, env, run) {
         const need = hasOption(command, "--offline") ? cacheOf(command, env, run, berryProject) : undefined;

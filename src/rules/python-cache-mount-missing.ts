@@ -31,6 +31,14 @@ export const rule: DockerfileRule = {
       offlineNeeds(command, env, run) {
         return pythonTool(command) === "uv" && hasOption(command, "--offline") ? [cacheOf("uv", command, env, run)] : undefined;
       },
+      // `pip cache purge`, `uv cache clean`, `poetry cache clear`.
+      cleansCache(command) {
+        const args = /^python\d?(\.\d+)?$/.test(command.name) && command.args[0] === "-m" ? command.args.slice(2) : command.args;
+        const name = /^python\d?(\.\d+)?$/.test(command.name) ? (command.args[1] ?? "") : command.name;
+        if (/^pip\d?(\.\d+)?$/.test(name)) return args[0] === "cache" && (args[1] === "purge" || args[1] === "remove");
+        if (name === "uv") return args[0] === "cache" && (args[1] === "clean" || args[1] === "prune");
+        return name === "poetry" && args[0] === "cache" && args[1] === "clear";
+      },
       note(run, env) {
         const disabled = cacheDisabledBy(run, env);
         if (disabled.length === 0) return undefined;

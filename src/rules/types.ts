@@ -32,6 +32,12 @@ export interface TextEdit {
   text: string;
 }
 
+/** A file a fix creates (path relative to the repository root); never applied over an existing file. */
+export interface FileCreation {
+  path: string;
+  text: string;
+}
+
 export interface RuleReport {
   message: string;
   /** 1-based line of the finding. */
@@ -43,6 +49,8 @@ export interface RuleReport {
   /** An estimate from src/rules/estimates.ts, never a measurement. */
   estimatedSavingMB?: number;
   fix?: TextEdit[];
+  /** A file the fix creates instead of (or besides) editing this one, e.g. a missing .dockerignore. */
+  createFile?: FileCreation;
 }
 
 export interface DockerfileRuleContext {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { applyEdits } from "../../src/rules/support/package-hygiene.ts";
+import { applyEdits } from "../../src/fix/apply.ts";
 import { findingsOf, linesOf } from "../helpers/audit.ts";
 
 const id = "apt-cache-mount-missing";
@@ -70,5 +70,29 @@ describe(id, () => {
   it("ignores ONBUILD and honours # shipshape ignore", () => {
     assert.deepEqual(linesOf("FROM debian\nONBUILD RUN apt-get install -y curl\n", id), []);
     assert.deepEqual(linesOf(`FROM debian\n# shipshape ignore=${id}\nRUN apt-get install -y curl\n`, id), []);
+  });
+
+  it("deletes the cleanups the mounts make pointless (lists and archives removal, apt-get clean), in either continuation style", () => {
+    const leading = "FROM debian\nRUN apt-get update \\\n    && apt-get install -y curl \\\n    && apt-get clean \\\n    && rm -rf /var/lib/apt/lists/*\nCMD [\"curl\"]\n";
+    const [first] = findingsOf(leading, id);
+    assert.ok(first?.fix);
+    assert.equal(
+      applyEdits(leading, first.fix),
+      "FROM debian\nRUN --mount=type=cache,target=/var/cache/apt,sharing=locked --mount=type=cache,target=/var/lib/apt,sharing=locked apt-get update \\\n    && apt-get install -y curl\nCMD [\"curl\"]\n",
+    );
+    const trailing = "FROM debian\nRUN apt-get update && \\\n    apt-get install -y curl && \\\n    rm -rf /var/lib/apt/lists/* && \\\n    echo done\n";
+    const [second] = findingsOf(trailing, id);
+    assert.ok(second?.fix);
+    assert.match(applyEdits(trailing, second.fix), /apt-get install -y curl && \\\n {4}echo done\n$/);
+  });
+
+  it("keeps a removal that also deletes other paths, and offers no fix when a cleanup cannot be located exactly", () => {
+    const mixed = "FROM debian\nRUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/* /tmp/build\n";
+    const [finding] = findingsOf(mixed, id);
+    assert.ok(finding?.fix);
+    assert.match(applyEdits(mixed, finding.fix), /&& rm -rf \/var\/lib\/apt\/lists\/\* \/tmp\/build\n$/);
+    // The same cleanup twice: which one the edit would hit is ambiguous.
+    const twice = "FROM debian\nRUN apt-get update && apt-get install -y curl && apt-get clean && apt-get install -y jq && apt-get clean\n";
+    assert.equal(findingsOf(twice, id)[0]?.fix, undefined);
   });
 });

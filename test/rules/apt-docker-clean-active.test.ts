@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { applyEdits } from "../../src/rules/support/package-hygiene.ts";
+import { applyEdits } from "../../src/fix/apply.ts";
 import { findingsOf, linesOf } from "../helpers/audit.ts";
 
 const id = "apt-docker-clean-active";

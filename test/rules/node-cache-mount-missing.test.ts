@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { applyEdits } from "../../src/rules/support/package-hygiene.ts";
+import { applyEdits } from "../../src/fix/apply.ts";
 import { findingsOf, linesOf } from "../helpers/audit.ts";
 
 const id = "node-cache-mount-missing";
@@ -83,5 +83,16 @@ describe(id, () => {
     const fixed = applyEdits(dockerfile, finding.fix);
     assert.equal(fixed, "FROM node:22\n  RUN --mount=type=cache,target=/root/.npm --mount=type=bind,source=package.json,target=package.json \\\n      npm ci\n");
     assert.deepEqual(linesOf(fixed, id), []);
+  });
+
+  it("deletes `npm cache clean --force` and `yarn cache clean`: under the mount they would empty it on every build", () => {
+    const npm = "FROM node:22\nRUN npm ci && npm cache clean --force\n";
+    const [npmFinding] = findingsOf(npm, id);
+    assert.ok(npmFinding?.fix);
+    assert.equal(applyEdits(npm, npmFinding.fix), "FROM node:22\nRUN --mount=type=cache,target=/root/.npm npm ci\n");
+    const yarn = "FROM node:22\nRUN yarn cache clean; yarn install --frozen-lockfile\n";
+    const [yarnFinding] = findingsOf(yarn, id);
+    assert.ok(yarnFinding?.fix);
+    assert.equal(applyEdits(yarn, yarnFinding.fix), "FROM node:22\nRUN --mount=type=cache,target=/usr/local/share/.cache/yarn yarn install --frozen-lockfile\n");
   });
 });

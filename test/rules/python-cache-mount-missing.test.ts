@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { applyEdits } from "../../src/rules/support/package-hygiene.ts";
+import { applyEdits } from "../../src/fix/apply.ts";
 import { findingsOf, linesOf } from "../helpers/audit.ts";
 
 const id = "python-cache-mount-missing";
@@ -73,5 +73,12 @@ describe(id, () => {
     assert.match(finding?.message ?? "", /target=\/home\/app\/\.cache\/pip,uid=10001`/);
     assert.ok(finding?.fix);
     assert.deepEqual(linesOf(applyEdits(dockerfile, finding.fix), id), []);
+  });
+
+  it("deletes `pip cache purge` and `rm -rf ~/.cache/pip` with the mount, and keeps unrelated removals", () => {
+    const dockerfile = "FROM python:3.12\nRUN pip install flask && pip cache purge && rm -rf ~/.cache/pip && rm -rf /tmp/wheels\n";
+    const [finding] = findingsOf(dockerfile, id);
+    assert.ok(finding?.fix);
+    assert.equal(applyEdits(dockerfile, finding.fix), "FROM python:3.12\nRUN --mount=type=cache,target=/root/.cache/pip pip install flask && rm -rf /tmp/wheels\n");
   });
 });

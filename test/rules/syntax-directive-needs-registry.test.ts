@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { findingsOf, linesOf } from "../helpers/audit.ts";
-import { applyEdits } from "../../src/rules/support/package-hygiene.ts";
+import { applyEdits } from "../../src/fix/apply.ts";
 
 const id = "syntax-directive-needs-registry";
 

@@ -16,7 +16,7 @@ import { dependencyInstall, hasOption, isApt, subcommand } from "../queries.ts";
 import type { DependencyInstall } from "../queries.ts";
 import type { PackageManager } from "../../repo/snapshot.ts";
 import type { RuleReport, TextEdit } from "../types.ts";
-import { instructionsBefore, normalizePath, positionalArgs, stageChain } from "./package-hygiene.ts";
+import { instructionsBefore, normalizePath, positionalArgs, removedPaths, stageChain } from "./package-hygiene.ts";
 
 // ---------------------------------------------------------------------------------------------
 // What a RUN sees: variables, user, working directory, base image.
@@ -35,7 +35,7 @@ export interface RunUser {
 
 export interface RunEnvironment {
   /** ENV values and the stage's ARGs; `undefined` = declared but value unknown (a build arg without default). */
-  variables: Map<string, string | undefined>;
+  variables: ReadonlyMap<string, string | undefined>;
   user: RunUser;
   /** Absolute WORKDIR; undefined when it depends on an unknown variable. */
   workdir: string | undefined;
@@ -50,8 +50,22 @@ interface Account {
   home?: string;
 }
 
-/** The environment `instruction` runs in: everything before it in its stage and the stages it builds FROM. */
+/** runEnvironment per instruction (and the stage it was asked for): each cache-mount rule asks for every RUN's. */
+const environments = new WeakMap<Instruction, { stage: Stage; environment: RunEnvironment }>();
+
+/**
+ * The environment `instruction` runs in: everything before it in its stage and the stages it
+ * builds FROM. Computed once per instruction and shared by every caller: do not modify it.
+ */
 export function runEnvironment(model: DockerfileModel, stage: Stage, instruction: Instruction): RunEnvironment {
+  const cached = environments.get(instruction);
+  if (cached?.stage === stage) return cached.environment;
+  const environment = computeRunEnvironment(model, stage, instruction);
+  environments.set(instruction, { stage, environment });
+  return environment;
+}
+
+function computeRunEnvironment(model: DockerfileModel, stage: Stage, instruction: Instruction): RunEnvironment {
   const root = stageChain(model, stage)[0] ?? stage;
   const baseImage = root.base.unresolved ? "" : imageShortName(root.base);
   const variables = new Map<string, string | undefined>();
@@ -321,6 +335,12 @@ export interface CacheMountRuleSpec {
    * the layer gets no fix: a mount would take the files out of the layer it reads.
    */
   offlineNeeds?(command: ShellCommand, env: RunEnvironment, run: RunInstruction): CacheNeed[] | undefined;
+  /**
+   * Whether a command empties the tool's cache (`npm cache clean --force`, `apt-get clean`,
+   * `pip cache purge`). Under the new mount such a command would wipe what the mount keeps,
+   * so the fix deletes it, as it deletes an `rm -rf` inside a mounted directory.
+   */
+  cleansCache?(command: ShellCommand): boolean;
 }
 
 /** One report per RUN whose commands use caches that no cache mount covers; fix: add the mounts. */
@@ -351,11 +371,64 @@ export function checkCacheMounts(model: DockerfileModel, spec: CacheMountRuleSpe
       const exact = missing.map((need) => mountFlag(need, env as RunEnvironment));
       const extra = spec.fixEdits ? spec.fixEdits(run, env, missing) : [];
       const insert = exact.every((flag): flag is string => flag !== undefined) ? insertMountsEdit(model, run, exact) : undefined;
-      if (insert && extra && !readLaterOffline(model, spec, stage, run, missing)) report.fix = [insert, ...extra];
+      // Cleanups of the mounted directories are pointless under the mount and would empty it on every build.
+      const targets = missing.map((need) => need.target).filter((target): target is string => target !== undefined);
+      const cleanups = run.shell.commands.filter((command) => (spec.cleansCache?.(command) ?? false) || removesOnlyWithin(command, targets, env as RunEnvironment));
+      const removals = cleanups.length === 0 ? [] : removeCommandsEdits(model, run, cleanups);
+      if (insert && extra && removals && !readLaterOffline(model, spec, stage, run, missing)) report.fix = [insert, ...extra, ...removals];
       reports.push(report);
     }
   }
   return reports;
+}
+
+/** An `rm`/`find -delete` whose every path lies in one of the directories (`rm -rf /var/lib/apt/lists/*` under /var/lib/apt). */
+function removesOnlyWithin(command: ShellCommand, directories: readonly string[], env: RunEnvironment): boolean {
+  const removed = removedPaths(command);
+  if (removed.length === 0 || directories.length === 0) return false;
+  return removed.every((raw) => {
+    const stripped = raw.replace(/\/(\*|\.\*|\*\*)$/, "");
+    if (/[*?[]/.test(stripped)) return false;
+    const resolved = resolveRunPath(stripped, env);
+    return resolved !== undefined && directories.some((directory) => resolved === directory || resolved.startsWith(`${directory}/`));
+  });
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[\\^$.*+?()[\]{}|/]/g, "\\$&");
+}
+
+/**
+ * Edits deleting whole commands from a `&&`/`;` chain of a shell-form RUN, with the operator
+ * that joins them (`\\` continuations included, in either style). Undefined when a command
+ * cannot be found exactly once in the text (quotes, variables, pipelines, comments in between):
+ * no fix rather than a wrong one.
+ */
+export function removeCommandsEdits(model: DockerfileModel, run: RunInstruction, commands: readonly ShellCommand[]): TextEdit[] | undefined {
+  if (run.form !== "shell" || run.heredocs.length > 0 || run.shell.parseError !== undefined) return undefined;
+  const start = run.span.start.offset;
+  const raw = model.text.slice(start, run.span.end.offset);
+  const gap = `(?:[ \\t]|${escapeRegExp(model.escapeChar)}\\r?\\n)`;
+  const commandEnd = `(?=[ \\t]*(?:${escapeRegExp(model.escapeChar)}\\r?\\n|\\r?\\n|&&|;|$))`;
+  const edits: TextEdit[] = [];
+  for (const command of commands) {
+    if (command.pipelineLength > 1 || command.viaShellString || command.assignments.length > 0 || command.argv.length === 0) return undefined;
+    if (command.argv.some((word) => word === "" || /[\s$`"'\\]/.test(word))) return undefined;
+    const words = command.argv.map(escapeRegExp).join(`${gap}+`);
+    const occurrences = [...raw.matchAll(new RegExp(`(^|[\\s;&|(])${words}${commandEnd}`, "g"))];
+    if (occurrences.length !== 1) return undefined;
+    const joinedBefore = [...raw.matchAll(new RegExp(`${gap}*(?:&&|;)${gap}*${words}${commandEnd}`, "g"))];
+    if (joinedBefore.length === 1 && joinedBefore[0]?.index !== undefined) {
+      edits.push({ start: start + joinedBefore[0].index, end: start + joinedBefore[0].index + joinedBefore[0][0].length, text: "" });
+      continue;
+    }
+    // The first command of the RUN goes with the operator after it.
+    if (run.shell.commands[0] !== command) return undefined;
+    const joinedAfter = [...raw.matchAll(new RegExp(`${words}${gap}*(?:&&|;)${gap}*`, "g"))];
+    if (joinedAfter.length !== 1 || joinedAfter[0]?.index === undefined) return undefined;
+    edits.push({ start: start + joinedAfter[0].index, end: start + joinedAfter[0].index + joinedAfter[0][0].length, text: "" });
+  }
+  return edits;
 }
 
 /** Whether a later RUN of this image (or one built FROM it) reads one of these caches offline from the layer. */

@@ -267,13 +267,6 @@ export function appendCommandToRun(model: DockerfileModel, run: RunInstruction, 
   return { start: end, end, text };
 }
 
-/** Applies non-overlapping edits to a text (for tests and for rules checking their own fix). */
-export function applyEdits(text: string, edits: readonly TextEdit[]): string {
-  let result = text;
-  for (const edit of [...edits].sort((a, b) => b.start - a.start)) result = result.slice(0, edit.start) + edit.text + result.slice(edit.end);
-  return result;
-}
-
 /** Texts of the files named `basename` in the build context that the audit read (package.json, pyproject.toml...). */
 export function contextManifests(context: BuildContext | undefined, texts: ReadonlyMap<string, string>, basename: string): string[] {
   if (!context) return [];

@@ -1,0 +1,278 @@
+// `shipshape fix [PATH...] [--write] [--rule ID...] [--config FILE]`: the edge around the pure
+// fix loop (src/fix/run-fixes.ts). Without --write it prints a unified diff (stdout) and a
+// summary (stderr), so `shipshape fix | git apply` works; with --write it writes the changed
+// and created files atomically, touching nothing else, and prints the summary.
+import fs from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { findConfigFile, loadConfigFile, UsageError } from "../audit/audit-paths.ts";
+import { defaultConfig, isIgnoredPath } from "../audit/config.ts";
+import type { ShipshapeConfig } from "../audit/config.ts";
+import { unifiedDiff } from "../fix/diff.ts";
+import { consolidateDiff, parseDockerfiles, planConsolidation, renderConsolidateSummary } from "../fix/consolidate.ts";
+import type { ConsolidateChange, ConsolidatePlan } from "../fix/consolidate.ts";
+import { FIX_LEVELS, fixWithLevel } from "../fix/rewrite.ts";
+import type { FixLevel, LeveledFixResult } from "../fix/rewrite.ts";
+import { renderRewriteReport, renderVerifyReport } from "../fix/rewrite-report.ts";
+import type { FileChange, FixResult } from "../fix/run-fixes.ts";
+import { verifyChanges } from "../fix/verify-changes.ts";
+import type { VerifiedChange } from "../fix/verify-changes.ts";
+import type { RewriteProbes } from "../fix/verify-rewrite.ts";
+import { createEngine, ENGINE_DRIVERS, isEngineDriver } from "../engine/select.ts";
+import type { Engine } from "../engine/types.ts";
+import { parseHttpTarget, splitArguments } from "../verify/outputs.ts";
+import { joinDisplayPath, renderFixSummary } from "../fix/summary.ts";
+import { decodeText } from "../repo/decode.ts";
+import { scanDirectory, scanFile } from "../repo/scan.ts";
+import type { RepoSnapshot } from "../repo/snapshot.ts";
+import type { ViewOptions } from "../repo/view.ts";
+import { buildRepositoryView } from "../repo/view.ts";
+import { allRules } from "../rules/index.ts";
+import type { CliIO } from "./main.ts";
+import { writeFileAtomic } from "./write.ts";
+
+export async function runFixCommand(args: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      write: { type: "boolean", default: false },
+      rule: { type: "string", multiple: true },
+      config: { type: "string" },
+      level: { type: "string", default: "safe" },
+      "accept-review": { type: "boolean", default: false },
+      dev: { type: "boolean", default: false },
+      verify: { type: "boolean", default: false },
+      driver: { type: "string" },
+      smoke: { type: "string", multiple: true },
+      "smoke-ignore": { type: "string" },
+      http: { type: "string" },
+      consolidate: { type: "boolean", default: false },
+    },
+  });
+  if (values.consolidate) return runConsolidate(positionals, values, io);
+  const only = selectedRules(values.rule);
+  const level = fixLevel(values.level);
+  if (level !== "rewrite" && values.dev) throw new UsageError("--dev adds a dev stage to rewritten Dockerfiles: use it with --level rewrite");
+  if (level !== "rewrite" && values["accept-review"]) throw new UsageError("--accept-review applies rewrites that need review: use it with --level rewrite");
+  const commandLineProbes = probesFromOptions(values.smoke, values.http, values["smoke-ignore"]);
+  if (!values.verify && (values.driver !== undefined || Object.keys(commandLineProbes).length > 0)) throw new UsageError("--driver, --smoke, --smoke-ignore and --http apply to --verify");
+  let engine: Engine | undefined;
+  if (values.verify) {
+    const driver = values.driver ?? "auto";
+    if (!isEngineDriver(driver)) throw new UsageError(`--driver ${driver}: expected ${ENGINE_DRIVERS.join(", ")}`);
+    // Before any work: without an engine --verify cannot keep its promise, so it never silently skips.
+    engine = await createEngine({ driver, env: io.env });
+    await engine.ping();
+  }
+  const leveled = { level, dev: values.dev, acceptReview: values["accept-review"] };
+  const targets = positionals.length > 0 ? positionals : ["."];
+
+  const results: { displayRoot: string; root: string; result: FixResult; leveledResult: LeveledFixResult; verified: VerifiedChange[] }[] = [];
+  for (const target of targets) {
+    const absolute = path.resolve(io.cwd, target);
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(absolute);
+    } catch {
+      throw new UsageError(`no such file or directory: ${target}`);
+    }
+    const directory = stat.isDirectory() ? absolute : path.dirname(absolute);
+    const configFile = values.config !== undefined ? path.resolve(io.cwd, values.config) : findConfigFile(directory, io.cwd);
+    const config: ShipshapeConfig = configFile !== undefined ? loadConfigFile(configFile) : defaultConfig();
+    let snapshot: RepoSnapshot;
+    let viewOptions: ViewOptions;
+    if (stat.isDirectory()) {
+      snapshot = scanDirectory(absolute);
+      viewOptions = { isIgnoredPath: (file) => isIgnoredPath(config, file) };
+    } else {
+      const scanned = scanFile(absolute);
+      snapshot = scanned.snapshot;
+      viewOptions = { targets: [scanned.target] };
+    }
+    const fixOptions = { config, ...(only ? { only } : {}), viewOptions, ...leveled };
+    let leveledResult = fixWithLevel(snapshot, fixOptions);
+    let verified: VerifiedChange[] = [];
+    if (engine !== undefined) {
+      const dockerfiles = buildRepositoryView(snapshot, viewOptions).dockerfiles;
+      verified = await verifyChanges(engine, { root: snapshot.root, target: absolute, changes: leveledResult.fix.changes, dockerfiles, configured: config.verify?.services ?? {}, commandLine: commandLineProbes }, { onProgress: (message) => io.stderr(`${message}\n`) });
+      const failed = new Set(verified.filter((entry) => !entry.ok).map((entry) => entry.dockerfile));
+      // A Dockerfile whose change did not build or verify is left as it is (and so are the files created for it).
+      if (failed.size > 0) leveledResult = fixWithLevel(snapshot, { ...fixOptions, leaveAlone: failed });
+    }
+    results.push({ displayRoot: toPosix(path.relative(io.cwd, directory)) || ".", root: snapshot.root, result: leveledResult.fix, leveledResult, verified });
+  }
+  const verificationFailed = results.some(({ verified }) => verified.some((entry) => !entry.ok));
+  const reports = (written: boolean): string =>
+    results
+      .map(({ displayRoot, leveledResult, verified }) => {
+        const rewriteReport = renderRewriteReport({ displayRoot, rewrites: leveledResult.rewrites, notRewritten: leveledResult.notRewritten, devNotes: leveledResult.devNotes }, { written });
+        const verifyReport = renderVerifyReport(verified.map((entry) => ({ path: joinDisplayPath(displayRoot, entry.dockerfile), results: entry.results, probed: entry.probed })), { written });
+        return `${rewriteReport}${verifyReport}`;
+      })
+      .join("");
+
+  if (!values.write) {
+    for (const { displayRoot, result } of results) {
+      for (const change of result.changes) io.stdout(unifiedDiff({ ...change, path: joinDisplayPath(displayRoot, change.path) }));
+    }
+    io.stderr(reports(false));
+    io.stderr(renderFixSummary({ results, written: false }));
+    return verificationFailed ? 1 : 0;
+  }
+
+  const writeFailures: { path: string; reason: string }[] = [];
+  for (const { displayRoot, root, result } of results) {
+    for (const change of result.changes) {
+      const failure = writeChange(root, change);
+      if (failure !== undefined) writeFailures.push({ path: joinDisplayPath(displayRoot, change.path), reason: failure });
+    }
+  }
+  io.stdout(reports(true));
+  io.stdout(renderFixSummary({ results, written: true, writeFailures }));
+  return writeFailures.length > 0 || verificationFailed ? 1 : 0;
+}
+
+function fixLevel(value: string | undefined): FixLevel {
+  const level = value ?? "safe";
+  if (!(FIX_LEVELS as readonly string[]).includes(level)) throw new UsageError(`--level ${level}: expected ${FIX_LEVELS.join(" or ")}`);
+  return level as FixLevel;
+}
+
+/** `--smoke`, `--http`, `--smoke-ignore` for every verified target (they win over the config's probes). */
+function probesFromOptions(smoke: string[] | undefined, http: string | undefined, smokeIgnore: string | undefined): RewriteProbes {
+  const probes: RewriteProbes = {};
+  try {
+    if (smoke !== undefined && smoke.length > 0) {
+      for (const args of smoke) splitArguments(args);
+      probes.smoke = smoke;
+    }
+    if (http !== undefined) probes.http = parseHttpTarget(http);
+    if (smokeIgnore !== undefined) {
+      new RegExp(smokeIgnore);
+      probes.smokeIgnore = smokeIgnore;
+    }
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  return probes;
+}
+
+/** Ids named with --rule; a name that is not a rule, or a rule without fixes, is a usage error. */
+function selectedRules(names: string[] | undefined): Set<string> | undefined {
+  if (names === undefined || names.length === 0) return undefined;
+  const ids = names.flatMap((name) => name.split(",")).map((name) => name.trim()).filter(Boolean);
+  const fixable = allRules.filter((rule) => rule.meta.fixable).map((rule) => rule.meta.id);
+  for (const id of ids) {
+    const rule = allRules.find((candidate) => candidate.meta.id === id);
+    if (!rule) throw new UsageError(`--rule ${id}: no such rule (\`shipshape rules\` lists them)`);
+    if (!rule.meta.fixable) throw new UsageError(`--rule ${id}: this rule has no automatic fix; fixable rules: ${fixable.join(", ")}`);
+  }
+  return new Set(ids);
+}
+
+/**
+ * Writes one change atomically; returns why it was not written. The file must still hold the
+ * text the fixes started from (an editor may have saved meanwhile), a UTF-8 byte order mark is
+ * kept, and files that were not UTF-8 are left alone rather than re-encoded.
+ */
+function writeChange(root: string, change: FileChange): string | undefined {
+  const target = path.join(root, ...change.path.split("/"));
+  if (change.before === undefined) {
+    if (fs.existsSync(target)) return "it exists now; not overwritten";
+    try {
+      writeFileAtomic(target, change.after);
+    } catch (error) {
+      return `cannot write: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
+    }
+    return undefined;
+  }
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(target);
+  } catch (error) {
+    return `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
+  }
+  const decoded = decodeText(bytes);
+  if ("error" in decoded) return decoded.error;
+  if (decoded.note !== undefined) return `${decoded.note}; only UTF-8 files are rewritten`;
+  if (decoded.text !== change.before) return "the file changed since it was read; run `shipshape fix` again";
+  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? "\uFEFF" : "";
+  try {
+    writeFileAtomic(target, `${bom}${change.after}`);
+  } catch (error) {
+    return `cannot write: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
+  }
+  return undefined;
+}
+
+function toPosix(value: string): string {
+  return value.split(path.sep).join("/");
+}
+
+/**
+ * `shipshape fix --consolidate [PATH...] [--write]` (docs/consolidate.md): near-duplicate
+ * Dockerfiles become one multi-target Dockerfile + docker-bake.hcl. Without --write the diffs go
+ * to stdout (created and removed files included) and the summary to stderr. With --write the new
+ * and edited files are written first and the old Dockerfiles removed only when all of that worked.
+ */
+async function runConsolidate(positionals: string[], values: { write?: boolean; config?: string; rule?: string[]; level?: string; verify?: boolean }, io: CliIO): Promise<number> {
+  if ((values.rule?.length ?? 0) > 0 || (values.level ?? "safe") !== "safe" || values.verify === true) {
+    throw new UsageError("--consolidate is a fix of its own: it takes PATH..., --write and --config only");
+  }
+  const plans: { displayRoot: string; root: string; plan: ConsolidatePlan }[] = [];
+  for (const target of positionals.length > 0 ? positionals : ["."]) {
+    const absolute = path.resolve(io.cwd, target);
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(absolute);
+    } catch {
+      throw new UsageError(`no such file or directory: ${target}`);
+    }
+    if (!stat.isDirectory()) throw new UsageError(`--consolidate works on a directory (the repository or the part of it that holds the services): ${target}`);
+    const configFile = values.config !== undefined ? path.resolve(io.cwd, values.config) : findConfigFile(absolute, io.cwd);
+    const config: ShipshapeConfig = configFile !== undefined ? loadConfigFile(configFile) : defaultConfig();
+    const view = buildRepositoryView(scanDirectory(absolute), { isIgnoredPath: (file) => isIgnoredPath(config, file) });
+    plans.push({ displayRoot: toPosix(path.relative(io.cwd, absolute)) || ".", root: absolute, plan: planConsolidation(view, parseDockerfiles(view)) });
+  }
+  if (!values.write) {
+    for (const { displayRoot, plan } of plans) for (const change of plan.changes) io.stdout(consolidateDiff(change, joinDisplayPath(displayRoot, change.path)));
+    io.stderr(renderConsolidateSummary(plans, false));
+    return 0;
+  }
+  const failures: string[] = [];
+  for (const { displayRoot, root, plan } of plans) {
+    const writes = plan.changes.filter((change): change is ConsolidateChange & { after: string } => change.after !== undefined);
+    const planFailures: string[] = [];
+    for (const change of writes) {
+      const failure = writeChange(root, change);
+      if (failure !== undefined) planFailures.push(`not written: ${joinDisplayPath(displayRoot, change.path)}: ${failure}`);
+    }
+    // The old Dockerfiles go only once their replacement is on disk.
+    for (const change of plan.changes.filter((candidate) => candidate.after === undefined)) {
+      const display = joinDisplayPath(displayRoot, change.path);
+      if (planFailures.length > 0) planFailures.push(`not removed: ${display}: the new files were not all written`);
+      else {
+        const failure = removeUnchanged(root, change.path, change.before ?? "");
+        if (failure !== undefined) planFailures.push(`not removed: ${display}: ${failure}`);
+      }
+    }
+    failures.push(...planFailures);
+  }
+  io.stdout(renderConsolidateSummary(plans, true));
+  for (const failure of failures) io.stdout(`${failure}\n`);
+  return failures.length > 0 ? 1 : 0;
+}
+
+/** Removes a file that still holds the text the plan read; returns why it was not removed. */
+function removeUnchanged(root: string, file: string, expected: string): string | undefined {
+  const target = path.join(root, ...file.split("/"));
+  try {
+    const decoded = decodeText(fs.readFileSync(target));
+    if ("error" in decoded || decoded.text !== expected) return "the file changed since it was read";
+    fs.unlinkSync(target);
+  } catch (error) {
+    return `cannot remove: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
+  }
+  return undefined;
+}

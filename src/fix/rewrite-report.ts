@@ -1,0 +1,78 @@
+// What `shipshape fix --level rewrite` and `--verify` say besides the safe fixes' summary: which
+// Dockerfiles were rewritten (with the planner's notes), which rewrites need review (with the
+// reasons and their diff, never applied silently), and per verified build target: both builds,
+// the verdict and the sizes. Pure: (report) => string.
+import { unifiedDiff } from "./diff.ts";
+import type { PlannedRewrite } from "./rewrite.ts";
+import { joinDisplayPath } from "./summary.ts";
+import type { VerifyRewriteResult } from "./verify-rewrite.ts";
+
+export interface RewriteReport {
+  displayRoot: string;
+  rewrites: PlannedRewrite[];
+  notRewritten: string[];
+  devNotes: string[];
+}
+
+export interface VerifiedDockerfile {
+  /** Display path of the Dockerfile. */
+  path: string;
+  results: VerifyRewriteResult[];
+  /** Probes that ran, for the "no runtime probe" remark. */
+  probed: boolean;
+}
+
+export function renderRewriteReport(report: RewriteReport, options: { written: boolean }): string {
+  const lines: string[] = [];
+  for (const rewrite of report.rewrites) {
+    const shown = joinDisplayPath(report.displayRoot, rewrite.path);
+    if (rewrite.status === "applied") {
+      const accepted = rewrite.review.length > 0 ? " (review accepted with --accept-review)" : "";
+      lines.push(`rewrite: ${shown} (${rewrite.ecosystem}): ${options.written ? "rewritten" : "to be rewritten"}${accepted}`);
+    } else {
+      lines.push(`rewrite: ${shown} (${rewrite.ecosystem}): NEEDS REVIEW, not applied (--accept-review applies it); the safe fixes ran on the original`);
+    }
+    for (const reason of rewrite.review) lines.push(`  review: ${reason}`);
+    for (const note of rewrite.notes) lines.push(`  note: ${note}`);
+    if (rewrite.status === "needs-review") {
+      lines.push(`  the rewrite that needs review:`);
+      const diff = unifiedDiff({ path: shown, before: rewrite.before, after: rewrite.after });
+      lines.push(...diff.trimEnd().split("\n").map((line) => `  ${line}`));
+    }
+  }
+  for (const dockerfile of report.notRewritten) lines.push(`rewrite: ${joinDisplayPath(report.displayRoot, dockerfile)}: not rewritten (already multi-stage, or not a build the planner understands; see docs/rewrites.md)`);
+  for (const note of report.devNotes) lines.push(`dev: ${joinDisplayPath(report.displayRoot, note)}`);
+  return lines.length > 0 ? `${lines.join("\n")}\n` : "";
+}
+
+export function formatBytes(bytes: number | undefined): string {
+  if (bytes === undefined) return "?";
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} kB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+export function renderVerifyReport(verified: readonly VerifiedDockerfile[], options: { written: boolean }): string {
+  const lines: string[] = [];
+  for (const dockerfile of verified) {
+    const ok = dockerfile.results.every((result) => result.ok);
+    for (const result of dockerfile.results) {
+      const before = result.before.ok ? `${formatBytes(result.before.sizeBytes)} (built in ${seconds(result.before.durationMs)})` : "did not build";
+      const after = !result.before.ok ? "not built" : result.after.ok ? `${formatBytes(result.after.sizeBytes)} (built in ${seconds(result.after.durationMs)})` : "did not build";
+      const verdict = result.ok ? "equivalent" : "FAILED";
+      lines.push(`verify: ${dockerfile.path} [${result.name}]: ${verdict}; before ${before}, after ${after}`);
+      if (result.verify) {
+        lines.push(`  checks: ${result.verify.checks.map((check) => `${check.name} ${check.status}`).join(", ")}`);
+        for (const expected of result.expected ?? []) lines.push(`  expected: ${expected.difference.kind} ${expected.difference.subject}: ${expected.why}`);
+        for (const difference of result.verify.differences.filter((entry) => entry.severity === "note").slice(0, 5)) lines.push(`  note: ${difference.subject}: ${difference.message}`);
+      }
+      if (!result.ok && result.reason !== undefined) lines.push(...result.reason.split("\n").map((line, index) => (index === 0 ? `  why: ${line}` : `  ${line}`)));
+    }
+    if (!dockerfile.probed) lines.push(`  no runtime probe ran: only the static checks (config, files, executables, libraries, node deps); configure verify.services or pass --smoke/--http`);
+    if (!ok) lines.push(`  ${dockerfile.path} is ${options.written ? "not written" : "left out of the diff"}: its changes did not pass verification`);
+  }
+  return lines.length > 0 ? `${lines.join("\n")}\n` : "";
+}

@@ -1,0 +1,188 @@
+// The fix loop: audit, apply the fixes the findings carry, audit the result again, until no
+// fix is left (at most MAX_PASSES times, as ESLint's fixer does). Pure: from a repository
+// snapshot and a config to the changed files; the CLI does the reading and writing.
+//
+// Only what the audit reports is fixed, so suppressed findings (`# hadolint ignore=`,
+// `# shipshape ignore=`, config `ignore`/`off`) are never touched. Each pass applies every
+// finding's edits that do not collide with another's; colliding ones wait for the next pass,
+// where the rule looks at the edited text and offers fresh edits if it still fires.
+import { auditRepository } from "../audit/run.ts";
+import type { ShipshapeConfig } from "../audit/config.ts";
+import type { AuditResult, Finding } from "../audit/result.ts";
+import type { RepoFile, RepoSnapshot } from "../repo/snapshot.ts";
+import { buildRepositoryView } from "../repo/view.ts";
+import type { ViewOptions } from "../repo/view.ts";
+import type { FileCreation, Rule, TextEdit } from "../rules/types.ts";
+import { applyEdits, selectEditGroups } from "./apply.ts";
+import type { EditGroup } from "./apply.ts";
+
+export const MAX_PASSES = 10;
+
+/**
+ * Fixes that contradict another rule's fix on the same instruction, and the rule whose fix
+ * wins. A BuildKit cache mount keeps the cache out of the layer (what the loser's fix is for)
+ * and also keeps it for the next build, while `--no-cache-dir` or `rm -rf /var/lib/apt/lists/*`
+ * would empty the very directory the mount keeps. When the winner offers a fix for the same
+ * instruction, the loser's fix waits; once the mount is there, the loser's rule no longer fires
+ * (the rules are cache-mount aware). With `--rule` naming only the loser, the loser applies.
+ */
+export const SUPERSEDED_BY: Readonly<Record<string, readonly string[]>> = {
+  "pip-no-cache-dir": ["python-cache-mount-missing"],
+  "apt-lists-not-removed": ["apt-cache-mount-missing"],
+  "package-cache-in-layer": ["node-cache-mount-missing"],
+};
+
+export interface FixOptions {
+  config?: ShipshapeConfig;
+  /** The rules the audit runs (default: all registered rules). */
+  rules?: readonly Rule[];
+  /** Rule ids whose fixes are applied (default: every rule's). */
+  only?: ReadonlySet<string>;
+  viewOptions?: ViewOptions;
+  maxPasses?: number;
+}
+
+/** One file the fixes changed or created (repository-relative path). */
+export interface FileChange {
+  path: string;
+  /** Undefined for a created file. */
+  before: string | undefined;
+  after: string;
+}
+
+export interface AppliedFix {
+  rule: string;
+  path: string;
+  line: number;
+  pass: number;
+  /** The fix created `path` rather than editing it. */
+  created: boolean;
+}
+
+export interface FixResult {
+  changes: FileChange[];
+  applied: AppliedFix[];
+  /** Passes that applied something. */
+  passes: number;
+  /** False when MAX_PASSES ran out with fixes still pending. */
+  converged: boolean;
+  /** The audit of the fixed repository: what remains. */
+  remaining: AuditResult;
+  /** Findings of the selected rules that still carry a fix nobody could apply (collisions that never resolved). */
+  unapplied: { path: string; finding: Finding }[];
+}
+
+interface CandidateGroup extends EditGroup {
+  path: string;
+  endLine: number;
+  create?: FileCreation;
+}
+
+export function runFixes(snapshot: RepoSnapshot, options: FixOptions = {}): FixResult {
+  const maxPasses = options.maxPasses ?? MAX_PASSES;
+  const auditOptions = { ...(options.config ? { config: options.config } : {}), ...(options.rules ? { rules: options.rules } : {}) };
+  const audit = (current: RepoSnapshot): AuditResult => auditRepository(buildRepositoryView(current, options.viewOptions), auditOptions);
+  const applied: AppliedFix[] = [];
+  let current = snapshot;
+  let result = audit(current);
+  let passes = 0;
+  let converged = false;
+  while (true) {
+    const candidates = withoutSuperseded(candidateGroups(result, options.only));
+    if (candidates.length === 0) {
+      converged = true;
+      break;
+    }
+    if (passes >= maxPasses) break;
+    const next = applyPass(current, candidates, passes + 1, applied);
+    if (next === current) {
+      converged = true;
+      break;
+    }
+    current = next;
+    passes++;
+    result = audit(current);
+  }
+  const unapplied = converged ? [] : candidateGroups(result, options.only).map((group) => ({ path: group.path, finding: findingOf(result, group) }));
+  return { changes: changesBetween(snapshot, current), applied, passes, converged, remaining: result, unapplied };
+}
+
+function findingOf(result: AuditResult, group: CandidateGroup): Finding {
+  const file = result.files.find((candidate) => candidate.path === group.path);
+  const finding = file?.findings.find((candidate) => candidate.rule === group.rule && candidate.line === group.line);
+  if (!finding) throw new Error(`internal: finding ${group.rule} at ${group.path}:${group.line} vanished`);
+  return finding;
+}
+
+/** Every finding's fix as a group, in file order. */
+function candidateGroups(result: AuditResult, only: ReadonlySet<string> | undefined): CandidateGroup[] {
+  const groups: CandidateGroup[] = [];
+  for (const file of result.files) {
+    for (const finding of file.findings) {
+      if (only && !only.has(finding.rule)) continue;
+      const endLine = finding.endLine ?? finding.line;
+      if (finding.fix !== undefined && finding.fix.length > 0) groups.push({ rule: finding.rule, path: file.path, line: finding.line, endLine, edits: finding.fix });
+      if (finding.createFile !== undefined) groups.push({ rule: finding.rule, path: finding.createFile.path, line: finding.line, endLine, edits: [], create: finding.createFile });
+    }
+  }
+  return groups;
+}
+
+/** Drops fixes whose superseding rule offers a fix for the same instruction (see SUPERSEDED_BY). */
+export function withoutSuperseded<G extends { rule: string; path: string; line: number; endLine: number }>(groups: readonly G[]): G[] {
+  return groups.filter((group) => {
+    const winners = SUPERSEDED_BY[group.rule];
+    if (!winners) return true;
+    return !groups.some((other) => winners.includes(other.rule) && other.path === group.path && other.line <= group.endLine && group.line <= other.endLine);
+  });
+}
+
+/** Applies one pass of fixes; returns the same snapshot when nothing could be applied. */
+function applyPass(snapshot: RepoSnapshot, candidates: CandidateGroup[], pass: number, applied: AppliedFix[]): RepoSnapshot {
+  const texts = new Map(snapshot.texts);
+  const sizes = new Map<string, number>();
+  const created: RepoFile[] = [];
+  const existing = new Set(snapshot.files.map((file) => file.path));
+
+  for (const group of candidates.filter((candidate) => candidate.create !== undefined)) {
+    const creation = group.create as FileCreation;
+    if (existing.has(creation.path) || texts.has(creation.path)) continue;
+    texts.set(creation.path, creation.text);
+    existing.add(creation.path);
+    created.push({ path: creation.path, size: Buffer.byteLength(creation.text), gitignored: false });
+    applied.push({ rule: group.rule, path: creation.path, line: group.line, pass, created: true });
+  }
+
+  const byPath = new Map<string, CandidateGroup[]>();
+  for (const group of candidates) {
+    if (group.create !== undefined) continue;
+    byPath.set(group.path, [...(byPath.get(group.path) ?? []), group]);
+  }
+  for (const [path, groups] of byPath) {
+    const text = snapshot.texts.get(path);
+    if (text === undefined) continue;
+    const { accepted } = selectEditGroups(groups, text.length);
+    if (accepted.length === 0) continue;
+    const edits: TextEdit[] = accepted.flatMap((group) => group.edits);
+    const after = applyEdits(text, edits);
+    if (after === text) continue;
+    texts.set(path, after);
+    sizes.set(path, Buffer.byteLength(after));
+    for (const group of accepted) applied.push({ rule: group.rule, path, line: group.line, pass, created: false });
+  }
+
+  if (created.length === 0 && sizes.size === 0) return snapshot;
+  const files = [...snapshot.files.map((file) => (sizes.has(file.path) ? { ...file, size: sizes.get(file.path) ?? file.size } : file)), ...created];
+  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { ...snapshot, files, texts };
+}
+
+function changesBetween(before: RepoSnapshot, after: RepoSnapshot): FileChange[] {
+  const changes: FileChange[] = [];
+  for (const [path, text] of after.texts) {
+    const original = before.texts.get(path);
+    if (original === text) continue;
+    changes.push({ path, before: original, after: text });
+  }
+  return changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}

@@ -1,0 +1,274 @@
+// `shipshape fix --verify`: proves a changed Dockerfile before it is written. Both versions are
+// built from the same temporary copy of the build context (src/bench/workspace.ts), BEFORE with the
+// original text and AFTER with the new text plus the files the fix creates (a new .dockerignore
+// must shape AFTER's context, which is why a copy is used rather than the user's tree), then the
+// two images go through `shipshape verify` (src/verify/run.ts). The images are labelled and
+// removed afterwards unless asked to keep them.
+import fs from "node:fs";
+import path from "node:path";
+import { createWorkspace } from "../bench/workspace.ts";
+import type { BenchWorkspace } from "../bench/workspace.ts";
+import { buildImage } from "../build/run-builds.ts";
+import type { ImageBuildReport } from "../build/summary.ts";
+import type { BuildTarget } from "../build/targets.ts";
+import { EngineUnavailableError } from "../engine/types.ts";
+import type { Engine } from "../engine/types.ts";
+import { isKeyValue } from "../dockerfile/model.ts";
+import { parseDockerfile } from "../dockerfile/parse.ts";
+import type { ImageConfig } from "../engine/types.ts";
+import type { Difference, VerifyResult } from "../verify/result.ts";
+import { verifyImages } from "../verify/run.ts";
+
+/** Every image `fix --verify` builds carries this label, so leftovers can be found and removed. */
+export const FIX_VERIFY_LABEL = "shipshape.fix.verify";
+
+export interface RewriteProbes {
+  /** Argument strings for smoke runs ("" runs the image's default command). */
+  smoke?: string[];
+  /** A regular expression source: matching text is ignored when comparing outputs. */
+  smokeIgnore?: string;
+  http?: { port: number; path: string };
+}
+
+export interface VerifyRewriteInput {
+  contextDir: string;
+  /** Relative to contextDir (or absolute). */
+  dockerfile: string;
+  /** The Dockerfile text as it is now. */
+  before: string;
+  /** The Dockerfile text the fix would write. */
+  after: string;
+  /** Context-relative path -> text of files the fix creates or changes besides the Dockerfile (a .dockerignore). */
+  createdFiles?: Record<string, string>;
+  /** Target name, for tags and messages. */
+  name: string;
+  /** Stage to build (both sides); the last stage when undefined. */
+  target?: string;
+  buildArgs?: Record<string, string>;
+  probes?: RewriteProbes;
+}
+
+export interface BuiltSide {
+  ok: boolean;
+  imageId?: string;
+  sizeBytes?: number;
+  durationMs: number;
+  /** The failing step, its message and the end of its log. */
+  error?: string;
+}
+
+/** A difference verify found that the change means to make (runs as non-root, exec-form CMD...), with why it is accepted. */
+export interface ExpectedDifference {
+  difference: Difference;
+  why: string;
+}
+
+export interface VerifyRewriteResult {
+  name: string;
+  before: BuiltSide;
+  after: BuiltSide;
+  verify?: VerifyResult;
+  /** Differences accepted as the point of the change (they do not make `ok` false). */
+  expected?: ExpectedDifference[];
+  /** True when both built and verify found the images equivalent: the change may be written. */
+  ok: boolean;
+  /** Why the change must not be written (when ok is false). */
+  reason?: string;
+}
+
+export interface VerifyRewriteOptions {
+  keepImages?: boolean;
+  signal?: AbortSignal;
+  /** Progress lines (stderr in the CLI). */
+  onProgress?: (message: string) => void;
+}
+
+const LOG_TAIL_LINES = 15;
+
+export async function verifyRewrite(engine: Engine, input: VerifyRewriteInput, options: VerifyRewriteOptions = {}): Promise<VerifyRewriteResult> {
+  const progress = options.onProgress ?? (() => undefined);
+  const workspace = await createWorkspace({ contextDir: input.contextDir, dockerfile: input.dockerfile });
+  const run = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+  const tagBase = `shipshape-fix-verify/${tagName(input.name)}`;
+  const built: string[] = [];
+  try {
+    const target: BuildTarget = {
+      name: input.name,
+      contextDir: workspace.contextDir,
+      dockerfile: workspace.dockerfile,
+      buildArgs: input.buildArgs ?? {},
+      origin: input.dockerfile,
+      ...(input.target !== undefined ? { target: input.target } : {}),
+    };
+    const build = async (side: "before" | "after"): Promise<ImageBuildReport> => {
+      progress(`${input.name}: building ${side === "before" ? "the original" : "the fixed"} Dockerfile`);
+      const report = await buildImage(engine, target, {
+        tag: `${tagBase}:${side}-${run}`,
+        labels: { [FIX_VERIFY_LABEL]: side },
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      if (report.ok) built.push(report.tag);
+      return report;
+    };
+
+    writeDockerfile(workspace, input.before);
+    const beforeReport = await build("before");
+    const before = side(beforeReport);
+    if (!beforeReport.ok) {
+      return { name: input.name, before, after: { ok: false, durationMs: 0 }, ok: false, reason: `the original Dockerfile does not build, so there is nothing to compare against: ${before.error ?? "unknown error"}` };
+    }
+
+    writeDockerfile(workspace, input.after);
+    for (const [file, text] of Object.entries(input.createdFiles ?? {})) workspace.write(file, text);
+    const afterReport = await build("after");
+    const after = side(afterReport);
+    if (!afterReport.ok) {
+      return { name: input.name, before, after, ok: false, reason: `the fixed Dockerfile does not build: ${after.error ?? "unknown error"}` };
+    }
+
+    const probes = input.probes ?? {};
+    const verify = await verifyImages(engine, {
+      before: beforeReport.tag,
+      after: afterReport.tag,
+      ...(probes.smoke !== undefined && probes.smoke.length > 0 ? { smoke: probes.smoke } : {}),
+      ...(probes.smokeIgnore !== undefined ? { ignore: [new RegExp(probes.smokeIgnore)] } : {}),
+      ...(probes.http !== undefined ? { http: [probes.http] } : {}),
+      onProgress: (message) => progress(`${input.name}: verify: ${message}`),
+    });
+    const [beforeConfig, afterConfig] = [await engine.inspectImage(beforeReport.tag), await engine.inspectImage(afterReport.tag)];
+    const { expected, unexpected: differences } = classifyDifferences(verify.differences, { before: beforeConfig, after: afterConfig, originalEnv: dockerfileEnvKeys(input.before) });
+    if (differences.length > 0) {
+      const listed = differences.slice(0, 5).map((difference) => `${difference.kind} ${difference.subject}: ${difference.message}`);
+      const more = differences.length > listed.length ? `; and ${differences.length - listed.length} more` : "";
+      return { name: input.name, before, after, verify, expected, ok: false, reason: `verify found ${differences.length} unexpected difference${differences.length === 1 ? "" : "s"}: ${listed.join("; ")}${more}` };
+    }
+    return { name: input.name, before, after, verify, expected, ok: true };
+  } finally {
+    workspace.dispose();
+    if (!options.keepImages) {
+      for (const tag of built) {
+        await engine.removeImage(tag).catch((error: unknown) => {
+          if (error instanceof EngineUnavailableError) throw error;
+        });
+      }
+    }
+  }
+}
+
+/** The workspace's Dockerfile may sit outside the copied context (then `write` refuses it). */
+function writeDockerfile(workspace: BenchWorkspace, text: string): void {
+  const absolute = path.resolve(workspace.contextDir, workspace.dockerfile);
+  const relative = path.relative(workspace.contextDir, absolute);
+  if (relative.startsWith("..") || path.isAbsolute(relative)) fs.writeFileSync(absolute, text);
+  else workspace.write(relative, text);
+}
+
+function side(report: ImageBuildReport): BuiltSide {
+  const result: BuiltSide = { ok: report.ok, durationMs: report.durationMs };
+  if (report.imageId !== undefined) result.imageId = report.imageId;
+  if (report.sizeBytes !== undefined) result.sizeBytes = report.sizeBytes;
+  if (report.error !== undefined) result.error = describeBuildError(report.error);
+  return result;
+}
+
+/** "step `RUN npm ci`: exit code 1\n  last log lines" */
+export function describeBuildError(error: { step?: string; message: string; logTail: string[] }): string {
+  const head = error.step !== undefined ? `step \`${error.step}\`: ${error.message}` : error.message;
+  const tail = error.logTail.slice(-LOG_TAIL_LINES).map((line) => `  | ${line}`);
+  return tail.length > 0 ? `${head}\n${tail.join("\n")}` : head;
+}
+
+/** A docker repository name component: lowercase letters, digits and separators. */
+function tagName(name: string): string {
+  const cleaned = name.toLowerCase().replace(/[^a-z0-9._-]+/g, "-").replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, "");
+  return cleaned === "" ? "image" : cleaned;
+}
+
+export interface ClassifyContext {
+  before: Pick<ImageConfig, "entrypoint" | "cmd" | "user">;
+  after: Pick<ImageConfig, "entrypoint" | "cmd" | "user">;
+  /** Environment variables the original Dockerfile sets itself (these must keep their values). */
+  originalEnv: ReadonlySet<string>;
+}
+
+/** Sources and manifests of compiled languages: compiled into the binary, not needed next to it. */
+const COMPILED_SOURCE = /(\.(go|rs|java|kt|kts|scala|c|cc|cpp|h|hpp)|\/(go\.mod|go\.sum|Cargo\.toml|Cargo\.lock|pom\.xml|build\.gradle|build\.gradle\.kts|settings\.gradle|gradlew))$/;
+
+/** Cargo's and Maven's build directory. */
+const BUILD_TREE = /\/target\//;
+
+const ROOT_USERS = new Set(["", "root", "0", "0:0", "root:root"]);
+
+/**
+ * Splits verify's differences into those a rewrite makes on purpose and the rest. Accepted:
+ * the switch from root to a non-root user that resolves; a shell-form command turned into the
+ * same words in exec form; environment variables the original Dockerfile did not set (they came
+ * from the toolchain base image, or are the rewrite's own, like VIRTUAL_ENV); compiled-language
+ * sources missing next to the binary. Everything else, and every smoke or HTTP difference, is
+ * unexpected.
+ */
+export function classifyDifferences(differences: readonly Difference[], context: ClassifyContext): { expected: ExpectedDifference[]; unexpected: Difference[] } {
+  const expected: ExpectedDifference[] = [];
+  const unexpected: Difference[] = [];
+  for (const difference of differences) {
+    if (difference.severity !== "difference") continue;
+    const why = expectedBecause(difference, context);
+    if (why === undefined) unexpected.push(difference);
+    else expected.push({ difference, why });
+  }
+  return { expected, unexpected };
+}
+
+function expectedBecause(difference: Difference, context: ClassifyContext): string | undefined {
+  if (difference.kind === "config") {
+    if (difference.subject === "User") {
+      const toNonRoot = ROOT_USERS.has(context.before.user) && !ROOT_USERS.has(context.after.user) && !difference.message.includes("cannot be resolved");
+      return toNonRoot ? "runs as a non-root user (the rewrite's intent)" : undefined;
+    }
+    if (difference.subject.startsWith("Env.")) {
+      const key = difference.subject.slice(4);
+      // A PATH difference only counts when commands resolve differently: never taken as intended.
+      return key === "PATH" || context.originalEnv.has(key) ? undefined : `${key} is not set by the original Dockerfile (it came from the base image, or the rewrite sets it)`;
+    }
+    if (difference.subject === "Cmd" || difference.subject === "Entrypoint" || difference.subject === "Entrypoint/Cmd") {
+      const before = [...(context.before.entrypoint ?? []), ...(context.before.cmd ?? [])];
+      const after = [...(context.after.entrypoint ?? []), ...(context.after.cmd ?? [])];
+      if (isShellFormOf(before, after)) return "the same command in exec form (signals reach the process)";
+      return isMovedProgram(before, after) ? "the same program, installed at another path" : undefined;
+    }
+    return undefined;
+  }
+  if (difference.kind === "file") {
+    const paths = difference.paths ?? [difference.subject];
+    if (paths.length > 0 && paths.every((file) => COMPILED_SOURCE.test(file))) return "compiled-language sources, built into the binary";
+    return paths.length > 0 && paths.every((file) => BUILD_TREE.test(file)) ? "the compiler's build tree (the binary ships on its own)" : undefined;
+  }
+  return undefined;
+}
+
+/** `["/bin/sh", "-c", "python app.py"]` vs `["python", "app.py"]`: plain words, nothing a shell would interpret. */
+function isShellFormOf(before: readonly string[], after: readonly string[]): boolean {
+  if (before.length !== 3 || !/^(\/bin\/)?(ba)?sh$/.test(before[0] ?? "") || before[1] !== "-c") return false;
+  const text = (before[2] ?? "").trim();
+  if (/[$`'"\\|&;<>(){}*?~[\]#!]/.test(text)) return false;
+  const words = text.split(/\s+/);
+  return words.length === after.length && words.every((word, index) => word === after[index]);
+}
+
+/** `["./target/release/pricing"]` vs `["/usr/local/bin/pricing"]`: same file name, same arguments. */
+function isMovedProgram(before: readonly string[], after: readonly string[]): boolean {
+  if (before.length === 0 || before.length !== after.length) return false;
+  const name = (word: string): string => word.split("/").at(-1) ?? word;
+  return name(before[0] as string) === name(after[0] as string) && before.slice(1).every((word, index) => word === after[index + 1]);
+}
+
+/** Keys of every ENV instruction in a Dockerfile's text. */
+export function dockerfileEnvKeys(text: string): Set<string> {
+  const keys = new Set<string>();
+  for (const stage of parseDockerfile(text).stages) {
+    for (const instruction of stage.instructions) {
+      if (isKeyValue(instruction) && instruction.keyword === "ENV") for (const pair of instruction.pairs) keys.add(pair.key);
+    }
+  }
+  return keys;
+}

@@ -1,0 +1,119 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { parseConfig } from "../../src/audit/config.ts";
+import { runFixes, SUPERSEDED_BY, withoutSuperseded } from "../../src/fix/run-fixes.ts";
+import { snapshotFromFiles } from "../../src/repo/memory.ts";
+import { allRules } from "../../src/rules/index.ts";
+import type { DockerfileRule } from "../../src/rules/types.ts";
+
+const ruleIds = new Set(allRules.map((rule) => rule.meta.id));
+
+function fixed(files: Record<string, string | number>, options: Parameters<typeof runFixes>[1] = {}): { text: string; result: ReturnType<typeof runFixes> } {
+  const result = runFixes(snapshotFromFiles(files), options);
+  const change = result.changes.find((candidate) => candidate.path === "Dockerfile");
+  return { text: change?.after ?? (files.Dockerfile as string), result };
+}
+
+describe("runFixes: contradicting fixes", () => {
+  it("names real rules in the supersession table", () => {
+    for (const [loser, winners] of Object.entries(SUPERSEDED_BY)) {
+      assert.ok(ruleIds.has(loser), loser);
+      for (const winner of winners) assert.ok(ruleIds.has(winner), winner);
+    }
+  });
+
+  it("pip: the cache mount wins over --no-cache-dir, and pip-no-cache-dir stops firing once the mount is there", () => {
+    const { text, result } = fixed({ Dockerfile: "FROM python:3.12-slim\nRUN pip install flask\n" });
+    assert.equal(text, "FROM python:3.12-slim\nRUN --mount=type=cache,target=/root/.cache/pip pip install flask\n");
+    assert.deepEqual(result.applied.map((fix) => fix.rule), ["python-cache-mount-missing"]);
+    assert.ok(!result.remaining.files.some((file) => file.findings.some((finding) => finding.rule === "pip-no-cache-dir")));
+  });
+
+  it("apt: the cache mounts win over rm -rf /var/lib/apt/lists/*, and apt-lists-not-removed stops firing", () => {
+    const { text, result } = fixed({ Dockerfile: "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y --no-install-recommends curl\n" });
+    assert.doesNotMatch(text, /rm -rf \/var\/lib\/apt\/lists/);
+    assert.match(text, /--mount=type=cache,target=\/var\/lib\/apt,sharing=locked/);
+    assert.ok(!result.applied.some((fix) => fix.rule === "apt-lists-not-removed"));
+    assert.ok(!result.remaining.files.some((file) => file.findings.some((finding) => finding.rule === "apt-lists-not-removed")));
+  });
+
+  it("node: the npm cache mount leaves package-cache-in-layer nothing to report", () => {
+    const files = { Dockerfile: "FROM node:22-slim\nWORKDIR /app\nCOPY package.json package-lock.json ./\nRUN npm ci\n", "package.json": "{}", "package-lock.json": "{}" };
+    const before = fixed(files, { rules: [] }).result;
+    assert.equal(before.applied.length, 0);
+    const { text, result } = fixed(files);
+    assert.match(text, /RUN --mount=type=cache,target=\/root\/\.npm npm ci/);
+    assert.ok(!result.remaining.files.some((file) => file.findings.some((finding) => finding.rule === "package-cache-in-layer")));
+  });
+
+  it("applies the loser's fix when --rule selects only it", () => {
+    const { text } = fixed({ Dockerfile: "FROM python:3.12-slim\nRUN pip install flask\n" }, { only: new Set(["pip-no-cache-dir"]) });
+    assert.equal(text, "FROM python:3.12-slim\nRUN pip install --no-cache-dir flask\n");
+  });
+
+  it("withholds a superseded fix only on the same instruction of the same file", () => {
+    const groups = [
+      { rule: "pip-no-cache-dir", path: "Dockerfile", line: 2, endLine: 3 },
+      { rule: "python-cache-mount-missing", path: "Dockerfile", line: 3, endLine: 3 },
+      { rule: "pip-no-cache-dir", path: "Dockerfile", line: 5, endLine: 5 },
+      { rule: "pip-no-cache-dir", path: "other/Dockerfile", line: 3, endLine: 3 },
+    ];
+    assert.deepEqual(
+      withoutSuperseded(groups).map((group) => `${group.rule}@${group.path}:${group.line}`),
+      ["python-cache-mount-missing@Dockerfile:3", "pip-no-cache-dir@Dockerfile:5", "pip-no-cache-dir@other/Dockerfile:3"],
+    );
+  });
+});
+
+describe("runFixes: what is not fixed", () => {
+  it("leaves suppressed findings alone (hadolint and shipshape comments)", () => {
+    const dockerfile = "FROM debian:bookworm-slim\n# hadolint ignore=DL3015\nRUN apt-get install -y curl\n# shipshape ignore=apt-no-install-recommends\nRUN apt-get install -y jq\nRUN apt-get install -y less\n";
+    const { text } = fixed({ Dockerfile: dockerfile }, { only: new Set(["apt-no-install-recommends"]) });
+    assert.equal(text, "FROM debian:bookworm-slim\n# hadolint ignore=DL3015\nRUN apt-get install -y curl\n# shipshape ignore=apt-no-install-recommends\nRUN apt-get install -y jq\nRUN apt-get install --no-install-recommends -y less\n");
+  });
+
+  it("leaves rules the config ignores or turns off alone", () => {
+    const config = parseConfig("ignore: [shell-form-cmd]\nrules:\n  apt-no-install-recommends: \"off\"\n", "shipshape.config.yaml", ruleIds);
+    const dockerfile = "FROM debian:bookworm-slim\nRUN apt-get install -y curl\nCMD curl --version\n";
+    const { result } = fixed({ Dockerfile: dockerfile }, { config });
+    assert.ok(!result.applied.some((fix) => fix.rule === "shell-form-cmd" || fix.rule === "apt-no-install-recommends"));
+    assert.ok(result.applied.length > 0, "other fixes still apply");
+  });
+
+  it("never overwrites an existing file with a created one", () => {
+    const creating: DockerfileRule = {
+      meta: { id: "test-create", description: "", impact: "low", category: "speed", scope: "dockerfile", hadolint: [], fixable: true },
+      check: () => [{ message: "create", line: 1, createFile: { path: "README.md", text: "new\n" } }],
+    };
+    const files = { Dockerfile: "FROM scratch\n", "README.md": "old\n" };
+    const result = runFixes(snapshotFromFiles(files), { rules: [creating] });
+    assert.deepEqual(result.changes, []);
+  });
+
+  it("stops after the pass limit when a fix keeps firing, and says so", () => {
+    let counter = 0;
+    const restless: DockerfileRule = {
+      meta: { id: "test-restless", description: "", impact: "low", category: "speed", scope: "dockerfile", hadolint: [], fixable: true },
+      check: ({ dockerfile }) => [{ message: "again", line: 1, fix: [{ start: dockerfile.text.length, end: dockerfile.text.length, text: `# ${counter++}\n` }] }],
+    };
+    const result = runFixes(snapshotFromFiles({ Dockerfile: "FROM scratch\n" }), { rules: [restless], maxPasses: 3 });
+    assert.equal(result.passes, 3);
+    assert.equal(result.converged, false);
+    assert.equal(result.unapplied.length, 1);
+    assert.equal(result.changes[0]?.after, "FROM scratch\n# 0\n# 1\n# 2\n");
+  });
+});
+
+describe("runFixes: result", () => {
+  it("reports each applied fix with its pass, and a second run changes nothing", () => {
+    const files = { Dockerfile: "FROM node:22\nWORKDIR /app\nCOPY . .\nRUN npm install\nCMD npm start\n", "package.json": "{}", "package-lock.json": "{}", "node_modules/a/index.js": 100 };
+    const first = runFixes(snapshotFromFiles(files));
+    assert.ok(first.converged);
+    assert.ok(first.passes >= 2, "the install fixes wait until the COPY split is done");
+    assert.deepEqual([...new Set(first.applied.map((fix) => fix.pass))].sort(), Array.from({ length: first.passes }, (_, index) => index + 1));
+    assert.deepEqual(first.changes.map((change) => [change.path, change.before === undefined]), [[".dockerignore", true], ["Dockerfile", false]]);
+    const again = { ...files, ...Object.fromEntries(first.changes.map((change) => [change.path, change.after])) };
+    const second = runFixes(snapshotFromFiles(again));
+    assert.deepEqual(second.changes, []);
+  });
+});
