@@ -1,0 +1,83 @@
+// The multi-stage rewrite planner: from a single-stage Dockerfile and its build context to a
+// Dockerfile with a dependencies stage (manifests only, cache mounts), a build stage and a
+// slim or distroless runtime of the same runtime version. Pure: reads only its arguments.
+// What the planner cannot be sure about goes to `review`, so a rewrite is never applied blindly.
+import type { DockerfileModel } from "../dockerfile/model.ts";
+import type { BuildContext, RepositoryView } from "../repo/snapshot.ts";
+import { contextFiles } from "./context.ts";
+import { planDevStage } from "./dev.ts";
+import type { DevTarget } from "./dev.ts";
+import { planGo } from "./go/plan.ts";
+import { planJava } from "./java/plan.ts";
+import { isNodeBuild } from "./node/detect.ts";
+import { planNode } from "./node/plan.ts";
+import { readNodeProject } from "./node/project.ts";
+import { readOriginal } from "./original.ts";
+import type { PlannedStages, PlannerInput, RewriteEcosystem } from "./plan-types.ts";
+import { planPython } from "./python/plan.ts";
+import { renderDockerfile } from "./render.ts";
+import { planRust } from "./rust/plan.ts";
+import { isStaticWebProject, planStaticWeb } from "./static-web/plan.ts";
+
+export type { RewriteEcosystem } from "./plan-types.ts";
+export type { DevTarget } from "./dev.ts";
+
+export interface RewriteResult {
+  /** The new Dockerfile text. */
+  dockerfile: string;
+  ecosystem: RewriteEcosystem;
+  /** Things the planner could not be sure about (unknown output dir, unreadable scripts, native modules...). When non-empty the rewrite is marked for review, never applied silently. */
+  review: string[];
+  /** Short human explanation of what changed (stages, base images, what ships). */
+  notes: string[];
+  /** The `dev` stage, when asked for (`options.dev`) and the ecosystem has one. */
+  dev?: DevTarget;
+}
+
+export interface PlanRewriteInput {
+  dockerfile: DockerfileModel;
+  buildContext: BuildContext | undefined;
+  repository: RepositoryView;
+  /** `dev`: add a development stage before the runtime stage (which stays last). */
+  options?: { allowSyntaxFeatures?: boolean; dev?: boolean };
+}
+
+type Planner = (input: PlannerInput) => PlannedStages | undefined;
+
+function planNodeOrStatic(input: PlannerInput): PlannedStages | undefined {
+  if (!isNodeBuild(input.original)) return undefined;
+  const project = readNodeProject(input.original, input.files, input.messages);
+  if (!project) return undefined;
+  return isStaticWebProject(input, project) ? planStaticWeb(input, project) : planNode(input, project);
+}
+
+/** Compiled languages first: their toolchain images are unambiguous, and a Go or Rust image may also carry Node for assets. */
+const PLANNERS: Planner[] = [planGo, planRust, planJava, planPython, planNodeOrStatic];
+
+/** undefined when the Dockerfile is not a single-stage build the planner understands (already multi-stage, unknown ecosystem...). Pure: reads only its arguments. */
+export function planRewrite(input: PlanRewriteInput): RewriteResult | undefined {
+  const original = readOriginal(input.dockerfile);
+  if (!original) return undefined;
+  const files = contextFiles(input.repository, input.buildContext);
+  const options = { allowSyntaxFeatures: input.options?.allowSyntaxFeatures ?? false };
+  for (const planner of PLANNERS) {
+    // Each planner gets fresh messages: a planner that declines leaves no notes behind.
+    const messages = { review: [...original.review], notes: [] as string[] };
+    const planned = planner({ original, files, options, messages });
+    if (!planned) continue;
+    const dev = input.options?.dev ? planDevStage({ original, files, options, messages }, planned) : undefined;
+    const stages = dev ? [...planned.stages.slice(0, -1), dev.stage, ...planned.stages.slice(-1)] : planned.stages;
+    return {
+      dockerfile: renderDockerfile(original.globalArgs, stages, options),
+      ecosystem: planned.ecosystem,
+      review: unique(messages.review),
+      notes: unique(messages.notes),
+      ...(dev ? { dev: dev.target } : {}),
+    };
+  }
+  return undefined;
+}
+
+function unique(items: readonly string[]): string[] {
+  return [...new Set(items)];
+}

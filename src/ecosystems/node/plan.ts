@@ -1,0 +1,240 @@
+// Node servers: dependencies installed from manifests (cache-mounted), the build (tsc, bundlers,
+// Next.js) in its own stage, production dependencies in a separate stage, and a slim runtime of
+// the same Node version that ships node_modules, the build output and package.json only.
+import path from "node:path";
+import type { ContextFiles } from "../context.ts";
+import { hasDirectory } from "../context.ts";
+import type { PlannedStages, PlannerInput } from "../plan-types.ts";
+import { applicationDirectory, checkCopies } from "../plan-types.ts";
+import { buildArgumentLines } from "../original.ts";
+import { aptInstall, cachedRun, copyFrom, plainWords } from "../render.ts";
+import type { StagePlan } from "../render.ts";
+import { metadataLines, sameVersionSlimImage, startupFiles, startupLines, userLines } from "../runtime.ts";
+import { scriptOf } from "./detect.ts";
+import { configuredOutputDirectory, normalizeDirectory, tsconfigOutDir } from "./manifests.ts";
+import type { PackageJson } from "./manifests.ts";
+import { dependencyStageLines, globalInstallLine, readNodeProject } from "./project.ts";
+import type { NodeProject } from "./project.ts";
+
+/** Directories a server commonly reads at runtime besides its code (templates, static files). */
+const RUNTIME_ASSET_DIRECTORIES = ["public", "views", "templates", "static", "locales", "migrations", "prisma"];
+
+export function nodeRuntimeImage(input: PlannerInput): string {
+  const { original, messages } = input;
+  const slim = sameVersionSlimImage(original, "node", "suffix");
+  if (slim !== undefined) return slim;
+  messages.review.push(`The base image ${original.base.raw} has no versioned slim sibling the planner can name; the runtime stage uses it unchanged. Pick a slim image of the same Node version.`);
+  return original.baseText;
+}
+
+/** `node <file>` for a start command, following npm scripts: `npm start` -> `node dist/server.js`. */
+export function resolveNodeStart(argv: readonly string[], manifest: PackageJson, files: ContextFiles): string[] | undefined {
+  const script = scriptOf(argv);
+  if (script === undefined) return undefined;
+  const body = manifest.scripts?.[script];
+  if (body === undefined) {
+    // npm's default start script.
+    if (script === "start" && files.has("server.js")) return ["node", "server.js"];
+    return undefined;
+  }
+  const words = plainWords(body);
+  if (!words) return undefined;
+  if (words[0] === "node") return words;
+  if (words[0] === "next" && words[1] === "start") return ["node_modules/.bin/next", ...words.slice(1)];
+  return undefined;
+}
+
+interface BuildOutput {
+  directories: string[];
+  /** Where the directories came from, for the notes. */
+  source?: string;
+}
+
+/** The directories the build writes, from flags in the build scripts, tsconfig.json, tool defaults and the start file. */
+export function nodeBuildOutput(project: NodeProject, files: ContextFiles, startFile: string | undefined, messages: { review: string[] }): BuildOutput {
+  const fromTool = toolOutput(project, files, messages);
+  if (startFile === undefined) return fromTool ?? { directories: [] };
+  const startDirectory = startFile.includes("/") ? topDirectory(startFile) : undefined;
+  // The start file is a source the context sends (server.js next to a bundled front end): the
+  // server needs sources the planner cannot list, so the output is not known.
+  const generated = startDirectory !== undefined && !hasDirectory(files, startDirectory);
+  if (!generated) return fromTool !== undefined && startDirectory !== undefined && fromTool.directories.includes(startDirectory) ? fromTool : { directories: [] };
+  if (fromTool === undefined) return { directories: [startDirectory], source: "the start command (the build creates it)" };
+  if (fromTool.directories.includes(startDirectory)) return fromTool;
+  return { directories: [...fromTool.directories, startDirectory], source: `${fromTool.source ?? "the build"} and the start command` };
+}
+
+/** Where the build tool writes: `--outDir` style flags, the tsconfig tsc uses, or the tool's default. */
+function toolOutput(project: NodeProject, files: ContextFiles, messages: { review: string[] }): BuildOutput | undefined {
+  const texts = project.buildTexts.join(" && ");
+  const flag = /--(?:outDir|outdir|out-dir)[=\s]+([^\s&;|]+)/.exec(texts) ?? /--outfile[=\s]+([^\s&;|]+)/.exec(texts);
+  if (flag?.[1] !== undefined) {
+    const value = normalizeDirectory(flag[0].includes("outfile") ? path.posix.dirname(flag[1]) : flag[1]);
+    return { directories: [topDirectory(value)], source: `the build script's ${flag[0].split(/[=\s]/)[0]}` };
+  }
+  if (/\btsc\b/.test(texts)) {
+    const projectFlag = /\btsc\b[^&;|]*?(?:-p|--project)\s+([^\s&;|]+)/.exec(texts)?.[1];
+    const tsconfigPath = projectFlag === undefined ? "tsconfig.json" : projectFlag.endsWith(".json") ? normalizeDirectory(projectFlag) : `${normalizeDirectory(projectFlag)}/tsconfig.json`;
+    const text = files.text(tsconfigPath);
+    const config = text === undefined ? undefined : tsconfigOutDir(text);
+    if (config?.outDir !== undefined) {
+      const relative = path.posix.join(path.posix.dirname(tsconfigPath), config.outDir);
+      return { directories: [topDirectory(relative)], source: `${tsconfigPath} (compilerOptions.outDir)` };
+    }
+    if (config && !config.extendsOther) {
+      messages.review.push(`${tsconfigPath} sets no outDir: tsc writes the .js files next to the sources, so the runtime ships the whole built project.`);
+    }
+    return undefined;
+  }
+  const toolDefaults: [RegExp, string][] = [
+    [/\bnest build\b/, "dist"],
+    [/\btsup\b/, "dist"],
+    [/\bvite build\b/, "dist"],
+    [/\bparcel build\b/, "dist"],
+    [/\bwebpack\b/, "dist"],
+    [/\bncc build\b/, "dist"],
+  ];
+  const match = toolDefaults.find(([pattern]) => pattern.test(texts));
+  return match ? { directories: [match[1]], source: `${match[0].source.replace(/\\b/g, "")}'s default output directory` } : undefined;
+}
+
+function topDirectory(relative: string): string {
+  return normalizeDirectory(relative).split("/")[0] ?? relative;
+}
+
+function isNextBuild(project: NodeProject): boolean {
+  return /\bnext build\b/.test(project.buildTexts.join(" "));
+}
+
+export function planNode(input: PlannerInput, project = readNodeProject(input.original, input.files, input.messages)): PlannedStages | undefined {
+  if (!project) return undefined;
+  const { original, files, options, messages } = input;
+  const workdir = applicationDirectory(input);
+  checkCopies(input, workdir);
+  const runtimeImage = nodeRuntimeImage(input);
+  const startArgv = original.cmd?.form === "exec" ? original.cmd.command : original.cmd ? plainWords(original.cmd.argumentText) : undefined;
+  const resolvedStart = startArgv ? (resolveNodeStart(startArgv, project.manifest, files) ?? startArgv) : undefined;
+  const startFile = resolvedStart?.[0] === "node" ? resolvedStart.slice(1).find((word) => !word.startsWith("-")) : undefined;
+
+  const stages: StagePlan[] = [];
+  const hasBuild = project.buildCommands.length > 0;
+  const runtime: string[] = [];
+  if (project.runtimePackages.length > 0) {
+    runtime.push(aptInstall(project.runtimePackages));
+    messages.review.push(`The original installs ${project.runtimePackages.join(", ")} with apt; the runtime stage keeps them. Drop them if the application does not use them at runtime.`);
+  }
+  runtime.push(`WORKDIR ${workdir}`);
+  for (const global of project.globalInstalls) runtime.push(globalInstallLine(global));
+  if (project.managerInstalls.length > 0) {
+    // The runtime needs the package manager only when the startup command still runs it.
+    const finalStart = startArgv === undefined ? undefined : isNextBuild(project) ? undefined : resolvedStart;
+    if (finalStart !== undefined && /^(yarn|pnpm)$/.test(finalStart[0] ?? "")) for (const command of project.managerInstalls) runtime.push(globalInstallLine(command));
+    else messages.notes.push(`\`${project.managerInstalls.join(" && ")}\` runs in the dependency stages only: the runtime starts without the package manager.`);
+  }
+  let startRewrite: ((argv: string[]) => string[] | undefined) | undefined = (argv) => resolveNodeStart(argv, project.manifest, files);
+
+  if (hasBuild) {
+    stages.push({ from: original.baseText, name: "deps", purpose: "Dependencies: manifests only, so this layer is rebuilt only when they change.", lines: dependencyStageLines(original, project, workdir, project.manager.install) });
+    stages.push({ from: "deps", name: "build", purpose: "Build: compile or bundle the sources.", lines: ["COPY . .", ...buildArgumentLines(original), ...project.buildCommands.map((command) => `RUN ${command}`)] });
+  }
+  let productionDeps = project.hasProductionDependencies;
+  let pruned = false;
+  if (productionDeps) {
+    stages.push({
+      from: original.baseText,
+      name: "production-deps",
+      purpose: "Production dependencies only (no devDependencies).",
+      lines: dependencyStageLines(original, project, workdir, project.manager.productionInstall),
+    });
+  }
+  const nodeModules = (): void => {
+    if (productionDeps) runtime.push(copyFrom("production-deps", `${workdir}/node_modules`, "./node_modules", options));
+  };
+
+  if (!hasBuild) {
+    nodeModules();
+    runtime.push("COPY . .");
+    messages.notes.push("No build step: the runtime ships the sources with production dependencies only.");
+  } else if (isNextBuild(project)) {
+    startRewrite = planNextRuntime(input, project, workdir, runtime, nodeModules);
+  } else {
+    const workspaces = project.workspaceManifests.length > 0;
+    const output = workspaces ? { directories: [] } : nodeBuildOutput(project, files, startFile, messages);
+    if (output.directories.length > 0) {
+      nodeModules();
+      for (const directory of output.directories) runtime.push(copyFrom("build", `${workdir}/${directory}`, `./${directory}`, options));
+      const assets = RUNTIME_ASSET_DIRECTORIES.filter((directory) => hasDirectory(files, directory) && !output.directories.includes(directory));
+      const declared = (project.manifest.files ?? []).map(normalizeDirectory).filter((entry) => !entry.includes("*") && !output.directories.includes(topDirectory(entry)) && !assets.includes(entry) && entry !== "package.json");
+      for (const directory of [...assets, ...declared]) runtime.push(copyFrom("build", `${workdir}/${directory}`, `./${directory}`, options));
+      runtime.push("COPY package.json ./");
+      messages.notes.push(`Ships ${[...output.directories.map((directory) => `${directory}/ (build output, from ${output.source ?? "the build"})`), ...assets.map((directory) => `${directory}/`), ...declared.map((entry) => `${entry} (package.json "files")`)].join(", ")}, package.json${productionDeps ? " and production node_modules" : ""}.`);
+    } else {
+      if (workspaces) messages.notes.push("Workspaces: node_modules links the workspace packages, so the runtime ships the whole built workspace with devDependencies pruned.");
+      else messages.review.push("Could not determine the build output directory: the runtime ships the whole built project with devDependencies pruned. Replace the COPY with the output directory.");
+      // The pruned build replaces the separate production install.
+      const productionStage = stages.findIndex((stage) => stage.name === "production-deps");
+      if (productionStage >= 0) stages.splice(productionStage, 1);
+      productionDeps = false;
+      pruned = true;
+      stages.push({ from: "build", name: "pruned", purpose: `The built project with devDependencies removed (${workspaces ? "workspaces" : "output directory unknown"}).`, lines: [cachedRun([project.manager.cacheTarget], pruneCommand(project))] });
+      runtime.push(copyFrom("pruned", workdir, workdir, options));
+    }
+  }
+
+  if (hasBuild && !pruned) {
+    // Scripts the startup command runs (docker-entrypoint.sh) are not build output: copy them from the context.
+    const shipped = (file: string): boolean => runtime.some((line) => line.startsWith("COPY --") && line.includes(`/${file.split("/")[0] ?? file} `));
+    for (const file of startupFiles(original, files).filter((file) => !shipped(file))) {
+      runtime.push(`COPY ${file} ./${file}`);
+      messages.notes.push(`${file} (named by the startup command) is copied from the build context.`);
+    }
+  }
+  runtime.push(...userLines(original, "node", messages, true));
+  runtime.push(...metadataLines(original, messages, true));
+  runtime.push(...startupLines(original, { hasShell: true, rewrite: startRewrite }, messages));
+  stages.push({ from: runtimeImage, purpose: `Runtime: ${runtimeImage}, same Node version, no build tools.`, lines: runtime });
+  const stageNames = [hasBuild ? `deps (${project.manager.install}), build` : undefined, productionDeps ? `production-deps (${project.manager.productionInstall})` : undefined, `runtime on ${runtimeImage}`];
+  messages.notes.push(`Stages: ${stageNames.filter((name) => name !== undefined).join(", ")}.`);
+  return { ecosystem: "node", stages };
+}
+
+function pruneCommand(project: NodeProject): string {
+  switch (project.manager.manager) {
+    case "pnpm":
+      return "corepack enable && pnpm prune --prod";
+    case "yarn":
+      return `yarn install${project.manager.lockfile ? " --frozen-lockfile" : ""} --production --ignore-scripts --prefer-offline`;
+    case "yarn-berry":
+      return "corepack enable && yarn workspaces focus --all --production";
+    default:
+      return "npm prune --omit=dev";
+  }
+}
+
+/** Next.js: the standalone server when next.config says `output: 'standalone'`, else `.next` with production node_modules. */
+function planNextRuntime(input: PlannerInput, project: NodeProject, workdir: string, runtime: string[], nodeModules: () => void): ((argv: string[]) => string[] | undefined) | undefined {
+  const { files, options, messages } = input;
+  const configName = ["next.config.js", "next.config.mjs", "next.config.ts", "next.config.cjs"].find((name) => files.has(name));
+  const configText = configName === undefined ? undefined : files.text(configName);
+  const distDir = configText === undefined ? undefined : configuredOutputDirectory(configText, "distDir");
+  const nextDir = distDir ?? ".next";
+  const standalone = configText !== undefined && /\boutput\s*:\s*["'`]standalone["'`]/.test(configText);
+  const hasPublic = hasDirectory(files, "public");
+  if (standalone) {
+    runtime.push(copyFrom("build", `${workdir}/${nextDir}/standalone`, "./", options));
+    runtime.push(copyFrom("build", `${workdir}/${nextDir}/static`, `./${nextDir}/static`, options));
+    if (hasPublic) runtime.push(copyFrom("build", `${workdir}/public`, "./public", options));
+    runtime.push('ENV HOSTNAME="0.0.0.0"');
+    messages.notes.push(`Next.js standalone output: ships ${nextDir}/standalone (server.js with the traced dependencies), ${nextDir}/static${hasPublic ? " and public/" : ""}; HOSTNAME=0.0.0.0 so the server listens on every interface.`);
+    return (argv) => (scriptOf(argv) !== undefined || argv[0] === "next" ? ["node", "server.js"] : undefined);
+  }
+  if (configName === undefined) messages.review.push("Next.js without a next.config: set `output: 'standalone'` so the runtime can ship the traced server instead of node_modules.");
+  else if (configText === undefined) messages.review.push(`${configName} could not be read: if it sets \`output: 'standalone'\`, ship ${nextDir}/standalone instead of node_modules.`);
+  else messages.review.push(`${configName} does not set \`output: 'standalone'\`: the runtime ships ${nextDir}/ with production node_modules. Standalone output is much smaller.`);
+  nodeModules();
+  runtime.push(copyFrom("build", `${workdir}/${nextDir}`, `./${nextDir}`, options));
+  if (hasPublic) runtime.push(copyFrom("build", `${workdir}/public`, "./public", options));
+  if (configName !== undefined) runtime.push(`COPY ${configName} ./`);
+  runtime.push("COPY package.json ./");
+  return (argv) => resolveNodeStart(argv, project.manifest, files);
+}

@@ -1,0 +1,42 @@
+// The contract between index.ts and the per-ecosystem planners.
+import type { ContextFiles } from "./context.ts";
+import type { OriginalBuild } from "./original.ts";
+import type { RenderOptions, StagePlan } from "./render.ts";
+import type { PlanMessages } from "./runtime.ts";
+
+export type RewriteEcosystem = "node" | "static-web" | "python" | "go" | "rust" | "java";
+
+export interface PlannerInput {
+  original: OriginalBuild;
+  files: ContextFiles;
+  options: RenderOptions;
+  messages: PlanMessages;
+}
+
+export interface PlannedStages {
+  ecosystem: RewriteEcosystem;
+  stages: StagePlan[];
+}
+
+/** The directory the application lives in: the original WORKDIR, or /app when it set none. */
+export function applicationDirectory(input: PlannerInput): string {
+  const { original, messages } = input;
+  if (original.hasWorkdir && original.workdir !== "/") return original.workdir;
+  messages.notes.push("The original sets no WORKDIR; the rewrite builds and runs in /app.");
+  return "/app";
+}
+
+/** Review notes for COPY instructions that put the context somewhere other than the application directory, or copy single files. */
+export function checkCopies(input: PlannerInput, workdir: string): void {
+  const { original, messages } = input;
+  for (const copy of original.copies) {
+    if (copy.from !== undefined) continue;
+    const destination = copy.destination.replace(/\/+$/, "");
+    const root = workdir.replace(/\/+$/, "");
+    const intoWorkdir = !destination.startsWith("/") || destination === root || destination.startsWith(`${root}/`);
+    const whole = copy.sources.some((source) => source === "." || source === "./");
+    if (intoWorkdir) continue;
+    if (whole) messages.review.push(`The original copies the build context to ${copy.destination}; the rewrite copies it to ${workdir}.`);
+    else messages.review.push(`\`COPY ${copy.sources.join(" ")} ${copy.destination}\` puts files outside ${workdir}; the rewrite copies the build context into ${workdir} only.`);
+  }
+}

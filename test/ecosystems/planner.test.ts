@@ -1,0 +1,300 @@
+// The rewrite planner on small in-memory repositories: what it declines, what it must flag for
+// review instead of guessing, determinism, and each ecosystem's choices.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { parseDockerfile } from "../../src/dockerfile/parse.ts";
+import { mustPlan, planFiles, runtimeStage, stageLines } from "./helpers.ts";
+
+const EXPRESS_PACKAGE = JSON.stringify({ name: "api", scripts: { build: "tsc", start: "node dist/index.js" }, dependencies: { express: "^5.1.0" }, devDependencies: { typescript: "~5.9.3" } });
+const NODE_DOCKERFILE = "FROM node:22\nWORKDIR /app\nCOPY . .\nRUN npm install\nRUN npm run build\nEXPOSE 3000\nCMD npm start\n";
+
+function nodeRepo(overrides: Record<string, string | number> = {}): Record<string, string | number> {
+  return { Dockerfile: NODE_DOCKERFILE, "package.json": EXPRESS_PACKAGE, "package-lock.json": "{}", "tsconfig.json": '{ "compilerOptions": { "outDir": "dist" } }', "src/index.ts": 100, ...overrides };
+}
+
+describe("planRewrite declines what it does not understand", () => {
+  it("an already multi-stage Dockerfile", () => {
+    const dockerfile = "FROM node:22 AS build\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\nFROM node:22-slim\nCOPY --from=build /app/dist /app/dist\nCMD [\"node\", \"/app/dist/index.js\"]\n";
+    assert.equal(planFiles(nodeRepo({ Dockerfile: dockerfile })), undefined);
+  });
+
+  it("an image that is not one of the supported ecosystems", () => {
+    assert.equal(planFiles({ Dockerfile: "FROM debian:bookworm\nRUN apt-get update && apt-get install -y cowsay\nCMD [\"/usr/games/cowsay\", \"hi\"]\n" }), undefined);
+  });
+
+  it("scratch and ONBUILD images", () => {
+    assert.equal(planFiles({ Dockerfile: "FROM scratch\nCOPY app /app\nCMD [\"/app\"]\n" }), undefined);
+    assert.equal(planFiles(nodeRepo({ Dockerfile: "FROM node:22\nONBUILD COPY . .\nCMD [\"node\"]\n" })), undefined);
+  });
+
+  it("a Go build without go.mod", () => {
+    assert.equal(planFiles({ Dockerfile: "FROM golang:1.19\nCOPY main.go .\nRUN go build -o /app main.go\nCMD [\"/app\"]\n", "main.go": 10 }), undefined);
+  });
+});
+
+describe("planRewrite is deterministic and pure", () => {
+  it("gives the same result twice, and whatever the order the files were listed in", () => {
+    const files = nodeRepo({ "public/index.html": 10, "views/home.ejs": 10 });
+    const first = mustPlan(planFiles(files));
+    const again = mustPlan(planFiles(files));
+    const reversed = mustPlan(planFiles(Object.fromEntries(Object.entries(files).reverse())));
+    assert.deepEqual(again, first);
+    assert.deepEqual(reversed, first);
+    assert.ok(first.dockerfile.includes("COPY --from=build /app/public ./public"), "runtime assets ship too");
+  });
+});
+
+describe("Node", () => {
+  it("reads tsconfig.json's outDir when the start command does not say where the output is", () => {
+    const pkg = JSON.stringify({ name: "api", scripts: { build: "tsc -p tsconfig.build.json", serve: "NODE_ENV=production node compiled/main.js" }, dependencies: { express: "^5" } });
+    const files = nodeRepo({ "package.json": pkg, "tsconfig.build.json": '{\n  // emitted JavaScript\n  "compilerOptions": { "outDir": "./compiled/", },\n}', Dockerfile: "FROM node:22\nWORKDIR /app\nCOPY . .\nRUN npm ci\nRUN npm run build\nCMD [\"npm\", \"run\", \"serve\"]\n" });
+    const result = mustPlan(planFiles(files));
+    const runtime = runtimeStage(result.dockerfile);
+    assert.ok(runtime.includes("COPY --from=build /app/compiled ./compiled"), runtime.join("\n"));
+    assert.ok(runtime.includes('CMD ["npm", "run", "serve"]'), "a script with an assignment is not turned into node <file>");
+    assert.ok(result.notes.some((note) => note.includes("tsconfig.build.json (compilerOptions.outDir)")));
+    assert.deepEqual(result.review, []);
+  });
+
+  it("flags an unknown output directory for review and ships the pruned build instead of guessing", () => {
+    const pkg = JSON.stringify({ name: "api", scripts: { build: "node scripts/build.mjs", start: "node --enable-source-maps ./server" }, dependencies: { express: "^5" } });
+    const result = mustPlan(planFiles(nodeRepo({ "package.json": pkg, "scripts/build.mjs": 10, "server/index.js": 10 })));
+    assert.ok(result.review.some((entry) => entry.startsWith("Could not determine the build output directory")), result.review.join("\n"));
+    const pruned = stageLines(result.dockerfile, /^build AS pruned$/);
+    assert.ok(pruned.includes("RUN --mount=type=cache,target=/root/.npm npm prune --omit=dev"));
+    assert.ok(runtimeStage(result.dockerfile).includes("COPY --from=pruned /app /app"));
+  });
+
+  it("flags postinstall scripts and native modules (bcrypt, sharp)", () => {
+    const pkg = JSON.stringify({ name: "api", scripts: { build: "tsc", start: "node dist/index.js", postinstall: "node scripts/patch.js" }, dependencies: { bcrypt: "^5", sharp: "^0.33", express: "^5" } });
+    const result = mustPlan(planFiles(nodeRepo({ "package.json": pkg })));
+    assert.ok(result.review.some((entry) => entry.includes('"postinstall"') && entry.includes("only the manifests")), result.review.join("\n"));
+    assert.ok(result.review.some((entry) => entry.startsWith("bcrypt, sharp build native code")), result.review.join("\n"));
+  });
+
+  it("npm workspaces: copies every workspace manifest before the install and ships the pruned workspace", () => {
+    const root = JSON.stringify({ name: "mono", private: true, workspaces: ["packages/*"], scripts: { build: "npm run build --workspaces" } });
+    const api = JSON.stringify({ name: "@mono/api", scripts: { build: "tsc" }, dependencies: { "@mono/lib": "*", express: "^5" } });
+    const lib = JSON.stringify({ name: "@mono/lib", scripts: { build: "tsc" } });
+    const dockerfile = "FROM node:22\nWORKDIR /repo\nCOPY . .\nRUN npm ci\nRUN npm run build\nCMD [\"node\", \"packages/api/dist/index.js\"]\n";
+    const result = mustPlan(planFiles({ Dockerfile: dockerfile, "package.json": root, "package-lock.json": "{}", "packages/api/package.json": api, "packages/lib/package.json": lib, "packages/api/src/index.ts": 10 }));
+    const deps = stageLines(result.dockerfile, /AS deps$/);
+    assert.ok(deps.includes("COPY packages/api/package.json packages/api/"), deps.join("\n"));
+    assert.ok(deps.includes("COPY packages/lib/package.json packages/lib/"));
+    assert.ok(deps.indexOf("COPY packages/lib/package.json packages/lib/") < deps.findIndex((line) => line.includes("npm ci")));
+    assert.ok(!result.dockerfile.includes("production-deps"), "the pruned build replaces the production install");
+    assert.ok(runtimeStage(result.dockerfile).includes("COPY --from=pruned /repo /repo"));
+    assert.ok(!result.review.some((entry) => entry.startsWith("Could not determine")));
+  });
+
+  it("flags a missing lockfile and keeps npm install", () => {
+    const files = nodeRepo();
+    delete files["package-lock.json"];
+    const result = mustPlan(planFiles(files));
+    assert.ok(result.dockerfile.includes("npm install --omit=dev"));
+    assert.ok(result.review.some((entry) => entry.startsWith("No lockfile")));
+  });
+
+  it("yarn v1 and pnpm use their own lockfiles, caches and production installs", () => {
+    const yarn = mustPlan(planFiles(nodeRepo({ "package-lock.json": 0, "yarn.lock": "# yarn lockfile v1\n", Dockerfile: NODE_DOCKERFILE.replace("npm install", "yarn install").replace("npm run build", "yarn build") })));
+    assert.ok(yarn.dockerfile.includes("COPY package.json yarn.lock ./"), yarn.dockerfile);
+    assert.ok(yarn.dockerfile.includes("RUN --mount=type=cache,target=/usr/local/share/.cache/yarn yarn install --frozen-lockfile\n"));
+    assert.ok(yarn.dockerfile.includes("yarn install --frozen-lockfile --production"));
+    const files = nodeRepo({ "pnpm-lock.yaml": "lockfileVersion: '9.0'\n", Dockerfile: NODE_DOCKERFILE.replace("npm install", "pnpm install").replace("npm run build", "pnpm run build") });
+    delete files["package-lock.json"];
+    const pnpm = mustPlan(planFiles(files));
+    assert.ok(pnpm.dockerfile.includes("--mount=type=cache,target=/root/.local/share/pnpm/store"));
+    assert.ok(pnpm.dockerfile.includes("corepack enable && pnpm install --frozen-lockfile --prod"));
+    assert.ok(stageLines(pnpm.dockerfile, /AS build$/).includes("RUN pnpm run build"));
+  });
+
+  it("a global install of the package manager runs before the install in every dependency stage, and in the runtime only when the start command needs it", () => {
+    const dockerfile = "FROM node:22\nRUN npm install -g yarn@1.22.22\nWORKDIR /app\nCOPY . .\nRUN yarn install --frozen-lockfile\nRUN yarn build\nCMD [\"yarn\", \"start\"]\n";
+    const repo = nodeRepo({ "package-lock.json": 0, "yarn.lock": "# yarn lockfile v1\n", Dockerfile: dockerfile });
+    const install = "RUN --mount=type=cache,target=/root/.npm npm install -g yarn@1.22.22";
+    for (const stage of [/AS deps$/, /AS production-deps$/]) {
+      const lines = stageLines(mustPlan(planFiles(repo)).dockerfile, stage);
+      const yarnInstall = lines.findIndex((line) => line.includes("yarn install --frozen-lockfile"));
+      assert.ok(lines.indexOf(install) >= 0 && lines.indexOf(install) < yarnInstall, lines.join("\n"));
+    }
+    // `yarn start` resolves to `node dist/index.js`: the runtime needs no yarn.
+    const resolved = mustPlan(planFiles(repo));
+    assert.ok(!runtimeStage(resolved.dockerfile).some((line) => line.includes("yarn@")), resolved.dockerfile);
+    assert.ok(runtimeStage(resolved.dockerfile).includes('CMD ["node", "dist/index.js"]'));
+    // A start script that is not plain `node`: the runtime runs yarn, so it installs yarn too.
+    const scripted = mustPlan(planFiles({ ...repo, "package.json": JSON.stringify({ name: "api", scripts: { build: "tsc", start: "NODE_ENV=production node dist/index.js" }, dependencies: { express: "^5.1.0" } }) }));
+    assert.ok(runtimeStage(scripted.dockerfile).includes(install), scripted.dockerfile);
+    // Other global tools (pm2) still belong to the runtime only.
+    const pm2 = mustPlan(planFiles(nodeRepo({ Dockerfile: NODE_DOCKERFILE.replace("RUN npm install\n", "RUN npm install -g pm2\nRUN npm install\n") })));
+    assert.ok(runtimeStage(pm2.dockerfile).includes("RUN --mount=type=cache,target=/root/.npm npm install -g pm2"), pm2.dockerfile);
+    assert.ok(!stageLines(pm2.dockerfile, /AS deps$/).some((line) => line.includes("pm2")));
+  });
+
+  it("Next.js: standalone output when next.config says so, a review note otherwise", () => {
+    const pkg = JSON.stringify({ name: "site", scripts: { build: "next build", start: "next start" }, dependencies: { next: "15.0.0", react: "19.0.0" } });
+    const standalone = mustPlan(planFiles(nodeRepo({ "package.json": pkg, "next.config.js": "module.exports = { output: 'standalone' };\n", "public/logo.svg": 10 })));
+    const runtime = runtimeStage(standalone.dockerfile);
+    assert.ok(runtime.includes("COPY --from=build /app/.next/standalone ./"));
+    assert.ok(runtime.includes("COPY --from=build /app/.next/static ./.next/static"));
+    assert.ok(runtime.includes('CMD ["node", "server.js"]'));
+    assert.ok(!runtime.some((line) => line.includes("node_modules")), "the standalone server carries its own traced dependencies");
+    // The scanner does not read next.config.js: the planner cannot confirm standalone output.
+    const unread = mustPlan(planFiles(nodeRepo({ "package.json": pkg, "next.config.js": "module.exports = { output: 'standalone' };\n" }), { scannedTextsOnly: true }));
+    assert.ok(unread.review.some((entry) => entry.startsWith("next.config.js could not be read")));
+    assert.ok(runtimeStage(unread.dockerfile).includes('CMD ["node_modules/.bin/next", "start"]'));
+  });
+
+  it("keeps a shell-form CMD that needs a shell, and says why", () => {
+    const result = mustPlan(planFiles(nodeRepo({ Dockerfile: NODE_DOCKERFILE.replace("CMD npm start", "CMD node dist/migrate.js && exec node dist/index.js") })));
+    assert.ok(runtimeStage(result.dockerfile).includes("CMD node dist/migrate.js && exec node dist/index.js"));
+    assert.ok(result.review.some((entry) => entry.includes("stays in shell form")));
+  });
+
+  it("keeps global ARGs and a version ARG in the runtime image's tag", () => {
+    const dockerfile = "ARG NODE_VERSION=22\nFROM node:${NODE_VERSION}\nARG BUILD_ID\nWORKDIR /app\nCOPY . .\nRUN npm ci\nRUN npm run build\nCMD [\"node\", \"dist/index.js\"]\n";
+    const result = mustPlan(planFiles(nodeRepo({ Dockerfile: dockerfile })));
+    const model = parseDockerfile(result.dockerfile);
+    assert.equal(model.globalArgs.get("NODE_VERSION"), "22");
+    assert.deepEqual(model.stages.map((stage) => stage.base.raw), ["node:${NODE_VERSION}", "deps", "node:${NODE_VERSION}", "node:${NODE_VERSION}-slim"]);
+    assert.ok(stageLines(result.dockerfile, /AS build$/).includes("ARG BUILD_ID"), "the build stage declares the ARG again");
+    assert.ok(!stageLines(result.dockerfile, /AS deps$/).includes("ARG BUILD_ID"), "a changing ARG does not re-run the install");
+    assert.ok(runtimeStage(result.dockerfile).includes("ARG BUILD_ID"));
+  });
+
+  it("copies the scripts the startup command runs, which are not build output", () => {
+    const dockerfile = NODE_DOCKERFILE.replace("CMD npm start", 'ENTRYPOINT ["./docker-entrypoint.sh"]\nCMD ["node", "dist/index.js"]');
+    const result = mustPlan(planFiles(nodeRepo({ Dockerfile: dockerfile, "docker-entrypoint.sh": "#!/bin/sh\nexec \"$@\"\n" })));
+    const runtime = runtimeStage(result.dockerfile);
+    assert.ok(runtime.includes("COPY docker-entrypoint.sh ./docker-entrypoint.sh"), runtime.join("\n"));
+    assert.ok(runtime.includes('ENTRYPOINT ["./docker-entrypoint.sh"]'));
+    const go = mustPlan(planFiles({ Dockerfile: 'FROM golang:1.19\nWORKDIR /src\nCOPY . .\nRUN go build -o app .\nENTRYPOINT ["/src/entrypoint.sh"]\nCMD ["./app"]\n', "go.mod": "module example.com/app\n", "entrypoint.sh": 20 }));
+    assert.equal(runtimeStage(go.dockerfile)[1], "FROM debian:bookworm-slim", "a shell script needs a shell");
+    assert.ok(runtimeStage(go.dockerfile).includes("COPY entrypoint.sh ./entrypoint.sh"));
+    assert.ok(!runtimeStage(go.dockerfile).includes("COPY app ./app"), "the binary comes from the build stage");
+  });
+
+  it("keeps the original's non-root user, creating it again in the runtime stage", () => {
+    const dockerfile = NODE_DOCKERFILE.replace("EXPOSE", "RUN groupadd -r web && useradd -r -g web web\nUSER web\nEXPOSE");
+    const runtime = runtimeStage(mustPlan(planFiles(nodeRepo({ Dockerfile: dockerfile }))).dockerfile);
+    assert.ok(runtime.includes("RUN groupadd -r web && useradd -r -g web web"));
+    assert.equal(runtime.filter((line) => line.startsWith("USER ")).join(), "USER web");
+    const go = mustPlan(planFiles({ Dockerfile: "FROM golang:1.19\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\nRUN useradd -u 1001 svc\nUSER svc\nCMD [\"/app\"]\n", "go.mod": "module example.com/app\n" }));
+    assert.ok(runtimeStage(go.dockerfile).includes("USER 65532:65532"), "distroless cannot run useradd");
+    assert.ok(go.review.some((entry) => entry.includes("useradd -u 1001 svc")));
+  });
+
+  it("flags RUN commands it cannot place", () => {
+    const result = mustPlan(planFiles(nodeRepo({ Dockerfile: NODE_DOCKERFILE.replace("EXPOSE", "RUN chmod +x docker-entrypoint.sh\nEXPOSE") })));
+    assert.ok(result.review.some((entry) => entry.startsWith("`RUN chmod +x docker-entrypoint.sh` was not carried over")));
+  });
+
+  it("uses Dockerfile syntax features only when allowed", () => {
+    const plain = mustPlan(planFiles(nodeRepo()));
+    assert.ok(!plain.dockerfile.includes("# syntax=") && !plain.dockerfile.includes("--link"));
+    const modern = mustPlan(planFiles(nodeRepo(), { allowSyntaxFeatures: true }));
+    assert.equal(modern.dockerfile.split("\n")[0], "# syntax=docker/dockerfile:1");
+    assert.ok(runtimeStage(modern.dockerfile).includes("COPY --link --from=build /app/dist ./dist"));
+  });
+});
+
+describe("static front ends", () => {
+  it("flags a bundler config the planner could not read, and serves the default output directory", () => {
+    const pkg = JSON.stringify({ name: "site", scripts: { dev: "vite", build: "vite build" }, devDependencies: { vite: "^7" } });
+    const files = { Dockerfile: "FROM node:22\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD [\"npm\", \"run\", \"dev\"]\n", "package.json": pkg, "package-lock.json": "{}", "vite.config.ts": "export default { build: { outDir: 'public-build' } }", "index.html": 10 };
+    const unread = mustPlan(planFiles(files, { scannedTextsOnly: true }));
+    assert.equal(unread.ecosystem, "static-web");
+    assert.ok(unread.review.some((entry) => entry.startsWith("vite.config.ts could not be read")));
+    assert.ok(runtimeStage(unread.dockerfile).includes("COPY --from=build /app/dist /usr/share/nginx/html"));
+    assert.ok(stageLines(unread.dockerfile, /AS build$/).includes("RUN npm run build"), "the build the original never ran");
+    assert.ok(runtimeStage(unread.dockerfile).includes("    '    listen 5173;' \\"), "vite's dev port when nothing else says");
+    const read = mustPlan(planFiles(files));
+    assert.ok(runtimeStage(read.dockerfile).includes("COPY --from=build /app/public-build /usr/share/nginx/html"));
+  });
+
+  it("a `serve` of the build output keeps serve's port", () => {
+    const pkg = JSON.stringify({ name: "cra", scripts: { build: "react-scripts build" }, dependencies: { react: "19", "react-scripts": "5" } });
+    const result = mustPlan(planFiles({ Dockerfile: "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\nRUN npm install -g serve\nCMD [\"serve\", \"-s\", \"build\", \"-l\", \"8081\"]\n", "package.json": pkg, "package-lock.json": "{}" }));
+    assert.equal(result.ecosystem, "static-web");
+    assert.ok(runtimeStage(result.dockerfile).includes("EXPOSE 8081"));
+    assert.ok(!result.dockerfile.includes("serve -s"), "serve is gone");
+  });
+
+  it("Create React App builds to build/", () => {
+    const pkg = JSON.stringify({ name: "cra", scripts: { start: "react-scripts start", build: "react-scripts build" }, dependencies: { react: "19", "react-scripts": "5" } });
+    const result = mustPlan(planFiles({ Dockerfile: "FROM node:22\nWORKDIR /app\nCOPY . .\nRUN npm install\nEXPOSE 3000\nCMD [\"npm\", \"start\"]\n", "package.json": pkg, "package-lock.json": "{}" }));
+    assert.equal(result.ecosystem, "static-web");
+    assert.ok(runtimeStage(result.dockerfile).includes("COPY --from=build /app/build /usr/share/nginx/html"));
+    assert.ok(runtimeStage(result.dockerfile).includes("EXPOSE 3000"));
+  });
+});
+
+describe("Python", () => {
+  it("poetry: installs the main group into the virtualenv and asks to pin Poetry", () => {
+    const files = { Dockerfile: "FROM python:3.12-bookworm\nWORKDIR /app\nCOPY . .\nRUN pip install poetry && poetry install\nCMD [\"gunicorn\", \"app:app\"]\n", "pyproject.toml": '[tool.poetry]\nname = "svc"\n', "poetry.lock": "# lock\n" };
+    const result = mustPlan(planFiles(files));
+    assert.equal(result.ecosystem, "python");
+    assert.ok(result.dockerfile.includes("COPY pyproject.toml poetry.lock ./"));
+    assert.ok(result.dockerfile.includes("poetry install --only main --no-root --no-interaction"));
+    assert.equal(runtimeStage(result.dockerfile)[1], "FROM python:3.12-slim-bookworm");
+    assert.ok(result.review.some((entry) => entry.startsWith("Poetry is installed from PyPI")));
+  });
+
+  it("uv: uv sync from the lockfile into /opt/venv", () => {
+    const result = mustPlan(planFiles({ Dockerfile: "FROM python:3.11\nWORKDIR /app\nCOPY . .\nRUN pip install uv && uv sync --frozen\nCMD [\"python\", \"main.py\"]\n", "pyproject.toml": '[project]\nname = "svc"\n', "uv.lock": "version = 1\n" }));
+    assert.ok(result.dockerfile.includes("ENV UV_PROJECT_ENVIRONMENT=/opt/venv"));
+    assert.ok(result.dockerfile.includes("RUN --mount=type=cache,target=/root/.cache/uv uv sync --frozen --no-dev --no-install-project"));
+  });
+
+  it("without any dependency install there is no virtualenv stage, just the slim runtime", () => {
+    const result = mustPlan(planFiles({ Dockerfile: "FROM python:3.11-slim\nCOPY . /app\nCMD python /app/main.py\n", "main.py": 10 }));
+    assert.equal(parseDockerfile(result.dockerfile).stages.length, 1);
+    assert.equal(runtimeStage(result.dockerfile)[1], "FROM python:3.11-slim");
+    assert.ok(runtimeStage(result.dockerfile).includes('CMD ["python", "/app/main.py"]'));
+    assert.deepEqual(result.review, [], "an already slim base needs no review");
+  });
+
+  it("keeps compilers in the build stage and runtime libraries in the runtime", () => {
+    const dockerfile = "FROM python:3.11\nRUN apt-get update && apt-get install -y gcc libpq-dev libpq5\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD [\"python\", \"app.py\"]\n";
+    const result = mustPlan(planFiles({ Dockerfile: dockerfile, "requirements.txt": "psycopg2==2.9.9\n" }));
+    assert.ok(stageLines(result.dockerfile, /AS build$/).some((line) => line.endsWith("--no-install-recommends gcc libpq-dev")));
+    assert.ok(runtimeStage(result.dockerfile).some((line) => line.endsWith("--no-install-recommends libpq5")));
+  });
+});
+
+describe("Go, Rust and Java", () => {
+  it("Go with a cgo module keeps cgo, runs on distroless base and asks for review", () => {
+    const files = { Dockerfile: "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /bin/app ./cmd/app\nCMD [\"/bin/app\"]\n", "go.mod": "module example.com/app\n\ngo 1.22\n\nrequire github.com/mattn/go-sqlite3 v1.14.22\n", "go.sum": 100 };
+    const result = mustPlan(planFiles(files));
+    assert.ok(result.dockerfile.includes("CGO_ENABLED=1 go build"));
+    assert.equal(runtimeStage(result.dockerfile)[1], "FROM gcr.io/distroless/base-debian12:nonroot");
+    assert.ok(result.dockerfile.includes("COPY go.mod go.sum ./"));
+    assert.ok(result.review.some((entry) => entry.includes("github.com/mattn/go-sqlite3")));
+  });
+
+  it("Go: a shell HEALTHCHECK rules out distroless", () => {
+    const files = { Dockerfile: "FROM golang:1.19\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\nHEALTHCHECK CMD wget -qO- localhost:8080/health || exit 1\nCMD [\"/app\"]\n", "go.mod": "module example.com/app\n" };
+    const result = mustPlan(planFiles(files));
+    assert.equal(runtimeStage(result.dockerfile)[1], "FROM debian:bookworm-slim");
+    assert.ok(result.review.some((entry) => entry.includes("runs wget")));
+  });
+
+  it("Rust: the binary named by [[bin]], OpenSSL users on Debian slim with a review note", () => {
+    const cargo = '[package]\nname = "svc"\nversion = "0.1.0"\n\n[[bin]]\nname = "server"\n\n[dependencies]\nreqwest = "0.12"\ntokio = { version = "1", features = ["full"] }\n';
+    const result = mustPlan(planFiles({ Dockerfile: "FROM rust:1.80\nWORKDIR /app\nCOPY . .\nRUN cargo build --release\nCMD [\"./target/release/server\"]\n", "Cargo.toml": cargo, "Cargo.lock": 10 }));
+    assert.ok(result.dockerfile.includes("cp target/release/server /out/server"));
+    assert.ok(result.dockerfile.includes("touch src/main.rs src/lib.rs src/bin/server.rs && cargo fetch && rm -rf src"));
+    assert.equal(runtimeStage(result.dockerfile)[1], "FROM debian:bookworm-slim");
+    assert.ok(runtimeStage(result.dockerfile).includes('CMD ["/usr/local/bin/server"]'));
+    assert.ok(result.review.some((entry) => entry.includes("reqwest needs libssl3")));
+  });
+
+  it("Java: Gradle image to the JRE of the same version, Gradle's cache mounted", () => {
+    const files = { Dockerfile: "FROM gradle:8.10-jdk21\nWORKDIR /app\nCOPY . .\nRUN gradle bootJar --no-daemon\nCMD [\"java\", \"-jar\", \"build/libs/app.jar\"]\n", "build.gradle": 100, "settings.gradle": 10 };
+    const result = mustPlan(planFiles(files));
+    assert.equal(result.ecosystem, "java");
+    assert.ok(result.dockerfile.includes("COPY build.gradle settings.gradle ./"));
+    assert.ok(result.dockerfile.includes("--mount=type=cache,target=/home/gradle/.gradle"));
+    assert.equal(runtimeStage(result.dockerfile)[1], "FROM eclipse-temurin:21-jre");
+    assert.ok(runtimeStage(result.dockerfile).includes('CMD ["java", "-jar", "/app/app.jar"]'));
+  });
+});
