@@ -12,7 +12,14 @@ import { allRules } from "../rules/index.ts";
 import { FORMATS, renderAudit } from "../report/index.ts";
 import { renderRulesJson } from "../report/json.ts";
 import { renderRulesTable, shouldUseColor } from "../report/tty.ts";
+import { BENCH_HELP, runBenchCommand } from "./bench-command.ts";
+import { BUILD_HELP, runBuildCommand } from "./build-command.ts";
 import { writeFileAtomic } from "./write.ts";
+import { HISTORY_HELP, runHistoryCommand } from "./history-command.ts";
+import { LAYERS_HELP, runLayersCommand } from "./layers-command.ts";
+import { MetricsStoreError } from "../metrics/store.ts";
+import { runFixCommand } from "./fix-command.ts";
+import { runVerifyCommand, VERIFY_HELP } from "./verify-command.ts";
 
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
@@ -24,6 +31,8 @@ export interface CliIO {
   cwd: string;
   env: Record<string, string | undefined>;
   isTTY: boolean;
+  /** Whether stderr is a terminal (live progress); defaults to false. */
+  stderrIsTTY?: boolean;
 }
 
 const HELP = `shipshape: make Docker builds small, fast and cheap, with measured savings
@@ -32,6 +41,12 @@ Usage:
   shipshape audit [PATH...]   audit Dockerfiles, compose files and build contexts
   shipshape rules             list the rules
   shipshape init              write a starter shipshape.config.yaml
+  shipshape fix [PATH...]     fix what the audit can fix safely: prints a diff, --write applies it
+  shipshape build [PATH]      build every image (compose services, else each Dockerfile): size, layers, time, cache hits
+  shipshape bench [PATH]      timed builds: cold, warm, code/deps/Dockerfile change; --compare REF|FILE for before/after
+  shipshape history           metrics trends per image from .shipshape/metrics.db; --fail-on-regression for CI
+  shipshape layers IMAGE|ARCHIVE  per-layer sizes, added/modified/removed files, wasted bytes, dive efficiency; --ci thresholds
+  shipshape verify BEFORE AFTER   are two images equivalent for their users? config, files, executables, libraries, Node packages; --smoke, --http
 
 Audit options:
   --format tty|json|sarif|markdown   output format (default: tty)
@@ -39,9 +54,20 @@ Audit options:
   --fail-on high|medium|low|none     exit 1 when a finding at or above this impact remains (default: low)
   --config FILE                      config file (default: shipshape.config.yaml|yml|json)
 
+Fix options:
+  --write                            write the changes (atomically) instead of printing a diff
+  --rule ID                          only this rule's fixes (repeatable)
+  --config FILE                      config file, as for audit
+  --consolidate                      merge near-duplicate Dockerfiles into one multi-target Dockerfile + docker-bake.hcl (docs/consolidate.md)
+
 Rules options:
   --format tty|json
 
+${BUILD_HELP}
+${BENCH_HELP}
+${HISTORY_HELP}
+${LAYERS_HELP}
+${VERIFY_HELP}
 Exit codes: 0 clean, 1 findings (or files that could not be audited), 2 usage or fatal error.
 Docs: docs/rules/<id>.md for every rule.
 `;
@@ -63,6 +89,18 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
         return runAudit(rest, io);
       case "rules":
         return runRules(rest, io);
+      case "bench":
+        return await runBenchCommand(rest, io);
+      case "build":
+        return await runBuildCommand(rest, io);
+      case "history":
+        return await runHistoryCommand(rest, io);
+      case "fix":
+        return await runFixCommand(rest, io);
+      case "layers":
+        return await runLayersCommand(rest, io);
+      case "verify":
+        return await runVerifyCommand(rest, io);
       case "init":
         return runInit(rest, io);
       case "--version":
@@ -81,7 +119,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
         return EXIT_USAGE;
     }
   } catch (error) {
-    if (error instanceof UsageError || error instanceof ConfigError || error instanceof EngineUnavailableError || error instanceof EngineDriverError || isParseArgsError(error)) {
+    if (error instanceof UsageError || error instanceof ConfigError || error instanceof EngineUnavailableError || error instanceof EngineDriverError || error instanceof MetricsStoreError || isParseArgsError(error)) {
       io.stderr(`shipshape: ${(error as Error).message}\n`);
       return EXIT_USAGE;
     }
@@ -170,6 +208,7 @@ if (isMain || isBin) {
     cwd: process.cwd(),
     env: process.env,
     isTTY: Boolean(process.stdout.isTTY),
+    stderrIsTTY: Boolean(process.stderr.isTTY),
   });
   process.exitCode = code;
 }
