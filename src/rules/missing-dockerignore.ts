@@ -36,8 +36,16 @@ export const rule: DockerfileRule = {
       endLine: instruction.span.end.line,
     };
     // The fix writes one generated from the context's files and every Dockerfile built with it.
-    const generated = generateDockerignore({ context: buildContext, dockerfiles: dockerfilesUsing(repository, buildContext, dockerfile) });
-    if (generated) report.createFile = { path: buildContext.root === "" ? ".dockerignore" : `${buildContext.root}/.dockerignore`, text: generated.text };
+    // Generated on first read: an audit never reads it, and it costs more than the check.
+    const context = buildContext;
+    let text: string | undefined;
+    report.createFile = {
+      path: context.root === "" ? ".dockerignore" : `${context.root}/.dockerignore`,
+      get text(): string {
+        text ??= generateDockerignore({ context, dockerfiles: dockerfilesUsing(repository, context, dockerfile) })?.text ?? "";
+        return text;
+      },
+    };
     return [report];
   },
 };
