@@ -7,6 +7,30 @@ import type { Impact } from "../rules/types.ts";
 const ruleSetting = z.enum(["off", "high", "medium", "low"]);
 const ruleSettings = z.record(z.string(), ruleSetting);
 
+/** `PORT/PATH` as `--http` takes it (`3000/health`). */
+const httpProbe = z.string().regex(/^\d{1,5}(\/\S*)?$/, "expected PORT/PATH, e.g. 3000/health");
+
+function isRegExp(source: string): boolean {
+  try {
+    new RegExp(source);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** What `shipshape fix --verify` runs against both images of one build target (docs/fix.md). */
+const verifyProbes = z
+  .object({
+    /** Arguments of a smoke run (a list: several runs); "" runs the image's default command. */
+    smoke: z.union([z.string(), z.array(z.string())]).optional(),
+    /** A request made to both images, started with host networking and PORT set. */
+    http: httpProbe.optional(),
+    /** A regular expression: matching output (timestamps, ids) is ignored when comparing. */
+    smokeIgnore: z.string().refine(isRegExp, "not a valid regular expression").optional(),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     /** Rule ids to turn off everywhere. */
@@ -18,11 +42,14 @@ export const configSchema = z
     /** Paths (globs) never scanned. */
     ignorePaths: z.array(z.string()).default([]),
     failOn: z.enum(["high", "medium", "low", "none"]).optional(),
+    /** Probes for `shipshape fix --verify`, keyed by build target name (compose service) or Dockerfile path. */
+    verify: z.object({ services: z.record(z.string(), verifyProbes).default({}) }).strict().optional(),
   })
   .strict();
 
 export type ShipshapeConfig = z.infer<typeof configSchema>;
 export type RuleSetting = z.infer<typeof ruleSetting>;
+export type VerifyProbesConfig = z.infer<typeof verifyProbes>;
 
 export const CONFIG_FILE_NAMES = ["shipshape.config.yaml", "shipshape.config.yml", "shipshape.config.json"] as const;
 

@@ -2,6 +2,9 @@
 // fix loop (src/fix/run-fixes.ts). Without --write it prints a unified diff (stdout) and a
 // summary (stderr), so `shipshape fix | git apply` works; with --write it writes the changed
 // and created files atomically, touching nothing else, and prints the summary.
+// `--level rewrite` first replaces single-stage Dockerfiles with the planner's multi-stage
+// rewrite (src/fix/rewrite.ts; `--dev` adds a dev target and compose.dev.yaml), and `--verify`
+// builds and verifies every changed Dockerfile before it is written (src/fix/verify-changes.ts).
 import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";

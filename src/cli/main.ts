@@ -58,6 +58,12 @@ Fix options:
   --write                            write the changes (atomically) instead of printing a diff
   --rule ID                          only this rule's fixes (repeatable)
   --config FILE                      config file, as for audit
+  --level safe|rewrite               rewrite: also replace single-stage Dockerfiles with a multi-stage rewrite (docs/fix.md)
+  --accept-review                    apply rewrites that need review too (otherwise they are shown, not applied)
+  --dev                              with --level rewrite: add a dev target and compose.dev.yaml
+  --verify                           build each changed Dockerfile before and after and verify the images; failures are not written
+  --smoke 'ARGS' / --http PORT/PATH  probes for --verify on every target (else verify.services in the config)
+  --driver api|buildx|auto           how --verify reaches the engine (default: auto)
   --consolidate                      merge near-duplicate Dockerfiles into one multi-target Dockerfile + docker-bake.hcl (docs/consolidate.md)
 
 Rules options:

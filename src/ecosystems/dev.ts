@@ -41,13 +41,13 @@ export function planDevStage(input: PlannerInput, planned: PlannedStages): Plann
   const parent = planned.ecosystem === "python" ? "build" : "deps";
   const lines: string[] = [];
   if (!stageNames.has(parent)) lines.push(`WORKDIR ${workdir}`);
-  if (planned.ecosystem === "python" && !stageNames.has(parent)) lines.push("COPY . .");
   for (const [key, value] of original.env) {
     if (key === "NODE_ENV") continue;
     lines.push(`ENV ${key}=${/^[\w./:@,+-]*$/.test(value) ? value : JSON.stringify(value)}`);
   }
   if (planned.ecosystem === "node" || planned.ecosystem === "static-web") lines.push("ENV NODE_ENV=development");
-  if (stageNames.has(parent) && planned.ecosystem !== "python") lines.push("COPY . .");
+  // The sources, so that the image also runs without the bind mount (the Python build stage may hold only the virtualenv).
+  lines.push("COPY . .");
   if (original.exposedPorts.length > 0) lines.push(`EXPOSE ${original.exposedPorts.join(" ")}`);
   lines.push(`CMD ${execForm(command)}`);
   const keepPaths = planned.ecosystem === "node" || planned.ecosystem === "static-web" ? [`${workdir.replace(/\/+$/, "")}/node_modules`] : [];

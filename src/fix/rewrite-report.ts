@@ -62,7 +62,8 @@ export function renderVerifyReport(verified: readonly VerifiedDockerfile[], opti
     for (const result of dockerfile.results) {
       const before = result.before.ok ? `${formatBytes(result.before.sizeBytes)} (built in ${seconds(result.before.durationMs)})` : "did not build";
       const after = !result.before.ok ? "not built" : result.after.ok ? `${formatBytes(result.after.sizeBytes)} (built in ${seconds(result.after.durationMs)})` : "did not build";
-      const verdict = result.ok ? "equivalent" : "FAILED";
+      const intended = result.expected?.length ?? 0;
+      const verdict = !result.ok ? "FAILED" : intended > 0 ? `verified (${intended} intended difference${intended === 1 ? "" : "s"})` : "equivalent";
       lines.push(`verify: ${dockerfile.path} [${result.name}]: ${verdict}; before ${before}, after ${after}`);
       if (result.verify) {
         lines.push(`  checks: ${result.verify.checks.map((check) => `${check.name} ${check.status}`).join(", ")}`);

@@ -8,7 +8,6 @@ import path from "node:path";
 import { parseDockerfile } from "../dockerfile/parse.ts";
 import { planRewrite } from "../ecosystems/index.ts";
 import type { DevTarget, RewriteEcosystem } from "../ecosystems/index.ts";
-import type { ComposeModel } from "../repo/compose.ts";
 import type { RepoFile, RepoSnapshot, RepositoryView } from "../repo/snapshot.ts";
 import { buildRepositoryView } from "../repo/view.ts";
 import { composeBuildDockerfile, composeDirectory } from "../rules/support/context.ts";
@@ -147,7 +146,7 @@ export function composeDevOverrides(view: RepositoryView, devTargets: ReadonlyMa
       const dockerfile = composeBuildDockerfile(compose, service);
       const dev = dockerfile === undefined ? undefined : devTargets.get(dockerfile);
       if (dockerfile === undefined || dev === undefined || !service.build) continue;
-      entries.push({ service: service.name, dockerfile, source: relativeSource(compose, service.build.context), dev });
+      entries.push({ service: service.name, dockerfile, source: relativeSource(service.build.context), dev });
     }
     if (entries.length === 0) continue;
     const directory = composeDirectory(compose);
@@ -163,8 +162,7 @@ export function composeDevOverrides(view: RepositoryView, devTargets: ReadonlyMa
 }
 
 /** The build context as the compose file writes it, as a bind-mount source (`./services/api`). */
-function relativeSource(compose: ComposeModel, context: string): string {
-  void compose;
+function relativeSource(context: string): string {
   const clean = path.posix.normalize(context).replace(/\/+$/, "");
   if (clean === "." || clean === "") return ".";
   return clean.startsWith(".") ? clean : `./${clean}`;

@@ -1,8 +1,9 @@
-// `shipshape fix --verify` for a whole repository: every Dockerfile the fix would change is built
-// before and after, per build target that uses it (compose services, else the Dockerfile with its
+// `shipshape fix --verify` for a whole repository: every Dockerfile the fix would change (or whose
+// build context gets a new .dockerignore) is built before and after, per build target that uses it (compose services, else the Dockerfile with its
 // directory as context), and the two images are verified (verify-rewrite.ts). The files the fix
 // creates in the target's context (a .dockerignore) shape the AFTER build. Probes come from the
 // config (`verify.services.<target name or Dockerfile path>`) unless given on the command line.
+import fs from "node:fs";
 import path from "node:path";
 import type { VerifyProbesConfig } from "../audit/config.ts";
 import { discoverBuildTargets } from "../build/targets.ts";
@@ -76,16 +77,27 @@ function contextFiles(root: string, target: BuildTarget, changes: readonly FileC
   return files;
 }
 
+/**
+ * Verifies every build target whose Dockerfile changes, or whose context gets a new or changed
+ * ignore file (a .dockerignore that hid a file the build needs would break the image too).
+ */
 export async function verifyChanges(engine: Engine, input: VerifyChangesInput, options: { onProgress?: (message: string) => void; keepImages?: boolean } = {}): Promise<VerifiedChange[]> {
-  const changedDockerfiles = input.changes.filter((change) => change.before !== undefined && (input.dockerfiles.includes(change.path) || isDockerfileName(path.posix.basename(change.path))));
-  if (changedDockerfiles.length === 0) return [];
+  const isDockerfile = (file: string): boolean => input.dockerfiles.includes(file) || isDockerfileName(path.posix.basename(file));
+  const changedIgnoreFiles = input.changes.some((change) => isDockerignoreName(path.posix.basename(change.path)));
+  const changedDockerfiles = input.changes.filter((change) => change.before !== undefined && isDockerfile(change.path));
+  if (changedDockerfiles.length === 0 && !changedIgnoreFiles) return [];
   const allTargets = discoverBuildTargets(input.target);
+  const candidates = changedIgnoreFiles ? input.dockerfiles : changedDockerfiles.map((change) => change.path);
   const verified: VerifiedChange[] = [];
-  for (const change of changedDockerfiles) {
+  for (const dockerfile of candidates) {
+    const changed = changedDockerfiles.find((change) => change.path === dockerfile);
     const results: VerifyRewriteResult[] = [];
     let probed = false;
-    for (const target of targetsFor(change.path, input.root, allTargets)) {
-      const configured = input.configured?.[target.name] ?? input.configured?.[change.path];
+    for (const target of targetsFor(dockerfile, input.root, allTargets)) {
+      const createdFiles = contextFiles(input.root, target, input.changes);
+      if (changed === undefined && Object.keys(createdFiles).length === 0) continue;
+      const current = changed?.before ?? fs.readFileSync(path.join(input.root, ...dockerfile.split("/")), "utf8");
+      const configured = input.configured?.[target.name] ?? input.configured?.[dockerfile];
       const probes: RewriteProbes = { ...probesFromConfig(configured), ...input.commandLine };
       if (hasRuntimeProbe(probes)) probed = true;
       results.push(
@@ -94,9 +106,9 @@ export async function verifyChanges(engine: Engine, input: VerifyChangesInput, o
           {
             contextDir: target.contextDir,
             dockerfile: target.dockerfile,
-            before: change.before as string,
-            after: change.after,
-            createdFiles: contextFiles(input.root, target, input.changes),
+            before: current,
+            after: changed?.after ?? current,
+            createdFiles,
             name: target.name,
             ...(target.target !== undefined ? { target: target.target } : {}),
             buildArgs: target.buildArgs,
@@ -106,7 +118,7 @@ export async function verifyChanges(engine: Engine, input: VerifyChangesInput, o
         ),
       );
     }
-    verified.push({ dockerfile: change.path, results, probed, ok: results.every((result) => result.ok) });
+    if (results.length > 0) verified.push({ dockerfile, results, probed, ok: results.every((result) => result.ok) });
   }
   return verified;
 }

@@ -5,6 +5,7 @@
 // two images go through `shipshape verify` (src/verify/run.ts). The images are labelled and
 // removed afterwards unless asked to keep them.
 import fs from "node:fs";
+import { z } from "zod";
 import path from "node:path";
 import { createWorkspace } from "../bench/workspace.ts";
 import type { BenchWorkspace } from "../bench/workspace.ts";
@@ -50,6 +51,8 @@ export interface VerifyRewriteInput {
 
 export interface BuiltSide {
   ok: boolean;
+  /** The tag the image was built with (removed afterwards unless keepImages). */
+  tag?: string;
   imageId?: string;
   sizeBytes?: number;
   durationMs: number;
@@ -136,7 +139,7 @@ export async function verifyRewrite(engine: Engine, input: VerifyRewriteInput, o
       onProgress: (message) => progress(`${input.name}: verify: ${message}`),
     });
     const [beforeConfig, afterConfig] = [await engine.inspectImage(beforeReport.tag), await engine.inspectImage(afterReport.tag)];
-    const { expected, unexpected: differences } = classifyDifferences(verify.differences, { before: beforeConfig, after: afterConfig, originalEnv: dockerfileEnvKeys(input.before) });
+    const { expected, unexpected: differences } = classifyDifferences(verify.differences, { before: beforeConfig, after: afterConfig, originalEnv: dockerfileEnvKeys(input.before), npmScripts: npmScripts(workspace) });
     if (differences.length > 0) {
       const listed = differences.slice(0, 5).map((difference) => `${difference.kind} ${difference.subject}: ${difference.message}`);
       const more = differences.length > listed.length ? `; and ${differences.length - listed.length} more` : "";
@@ -155,6 +158,19 @@ export async function verifyRewrite(engine: Engine, input: VerifyRewriteInput, o
   }
 }
 
+/** `scripts` of the context's package.json, when there is a readable one. */
+function npmScripts(workspace: BenchWorkspace): Record<string, string> | undefined {
+  if (!workspace.files.includes("package.json")) return undefined;
+  try {
+    const parsed = packageScripts.safeParse(JSON.parse(workspace.read("package.json")));
+    return parsed.success ? parsed.data.scripts : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const packageScripts = z.object({ scripts: z.record(z.string(), z.string()).optional() });
+
 /** The workspace's Dockerfile may sit outside the copied context (then `write` refuses it). */
 function writeDockerfile(workspace: BenchWorkspace, text: string): void {
   const absolute = path.resolve(workspace.contextDir, workspace.dockerfile);
@@ -164,7 +180,7 @@ function writeDockerfile(workspace: BenchWorkspace, text: string): void {
 }
 
 function side(report: ImageBuildReport): BuiltSide {
-  const result: BuiltSide = { ok: report.ok, durationMs: report.durationMs };
+  const result: BuiltSide = { ok: report.ok, tag: report.tag, durationMs: report.durationMs };
   if (report.imageId !== undefined) result.imageId = report.imageId;
   if (report.sizeBytes !== undefined) result.sizeBytes = report.sizeBytes;
   if (report.error !== undefined) result.error = describeBuildError(report.error);
@@ -189,6 +205,8 @@ export interface ClassifyContext {
   after: Pick<ImageConfig, "entrypoint" | "cmd" | "user">;
   /** Environment variables the original Dockerfile sets itself (these must keep their values). */
   originalEnv: ReadonlySet<string>;
+  /** `scripts` of the context's package.json: `npm start` may become the command the script runs. */
+  npmScripts?: Readonly<Record<string, string>>;
 }
 
 /** Sources and manifests of compiled languages: compiled into the binary, not needed next to it. */
@@ -227,13 +245,17 @@ function expectedBecause(difference: Difference, context: ClassifyContext): stri
     }
     if (difference.subject.startsWith("Env.")) {
       const key = difference.subject.slice(4);
-      // A PATH difference only counts when commands resolve differently: never taken as intended.
-      return key === "PATH" || context.originalEnv.has(key) ? undefined : `${key} is not set by the original Dockerfile (it came from the base image, or the rewrite sets it)`;
+      if (context.originalEnv.has(key)) return undefined;
+      // PATH is a difference only when a command resolves to another file: intended only when that command was moved on purpose.
+      if (key === "PATH") return isMovedProgram(commandOf(context.before), commandOf(context.after)) ? "the base image's PATH; the command it resolves was moved on purpose (see Cmd)" : undefined;
+      return context.originalEnv.has(key) ? undefined : `${key} is not set by the original Dockerfile (it came from the base image, or the rewrite sets it)`;
     }
     if (difference.subject === "Cmd" || difference.subject === "Entrypoint" || difference.subject === "Entrypoint/Cmd") {
-      const before = [...(context.before.entrypoint ?? []), ...(context.before.cmd ?? [])];
-      const after = [...(context.after.entrypoint ?? []), ...(context.after.cmd ?? [])];
+      const before = commandOf(context.before);
+      const after = commandOf(context.after);
       if (isShellFormOf(before, after)) return "the same command in exec form (signals reach the process)";
+      const script = npmScriptRun(before, context.npmScripts);
+      if (script !== undefined && sameWords(script, after)) return "the command the npm script runs, without npm in between (signals reach the process)";
       return isMovedProgram(before, after) ? "the same program, installed at another path" : undefined;
     }
     return undefined;
@@ -255,9 +277,30 @@ function isShellFormOf(before: readonly string[], after: readonly string[]): boo
   return words.length === after.length && words.every((word, index) => word === after[index]);
 }
 
+/** The body of the script `npm start` / `npm run NAME` runs (shell or exec form), when the command is exactly that. */
+function npmScriptRun(argv: readonly string[], scripts: Readonly<Record<string, string>> | undefined): string | undefined {
+  if (scripts === undefined) return undefined;
+  const words = argv.length === 3 && /^(\/bin\/)?(ba)?sh$/.test(argv[0] ?? "") && argv[1] === "-c" ? (argv[2] ?? "").trim().split(/\s+/) : [...argv];
+  if (words[0] !== "npm") return undefined;
+  const name = words.length === 2 && words[1] === "start" ? "start" : words.length === 3 && (words[1] === "run" || words[1] === "run-script") ? words[2] : undefined;
+  return name === undefined ? undefined : scripts[name];
+}
+
+/** A script body as plain words equals an exec-form command (nothing a shell would interpret). */
+function sameWords(text: string, argv: readonly string[]): boolean {
+  if (/[$`'"\\|&;<>(){}*?~[\]#!]/.test(text)) return false;
+  const words = text.trim().split(/\s+/);
+  // `node dist/server.js` in the script may be written with the resolved binary in exec form.
+  return words.length === argv.length && words.every((word, index) => word === argv[index] || (index === 0 && argv[0]?.split("/").at(-1) === word));
+}
+
+function commandOf(config: Pick<ImageConfig, "entrypoint" | "cmd">): string[] {
+  return [...(config.entrypoint ?? []), ...(config.cmd ?? [])];
+}
+
 /** `["./target/release/pricing"]` vs `["/usr/local/bin/pricing"]`: same file name, same arguments. */
 function isMovedProgram(before: readonly string[], after: readonly string[]): boolean {
-  if (before.length === 0 || before.length !== after.length) return false;
+  if (before.length === 0 || before.length !== after.length || before[0] === after[0]) return false;
   const name = (word: string): string => word.split("/").at(-1) ?? word;
   return name(before[0] as string) === name(after[0] as string) && before.slice(1).every((word, index) => word === after[index + 1]);
 }

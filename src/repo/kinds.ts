@@ -50,9 +50,25 @@ export function dependencyFileKind(name: string): Omit<DependencyFile, "path"> |
   return DEPENDENCY_FILES[name];
 }
 
-/** Files whose text the audit reads (besides Dockerfiles, compose and ignore files). */
+/**
+ * Files whose text the audit reads (besides Dockerfiles, compose and ignore files): dependency
+ * manifests, and the small build configuration files the rewrite planner uses to find a
+ * project's build output (tsconfig*.json, next.config.*, vite.config.*, pom.xml, build.gradle*).
+ */
 export function isReadManifest(name: string): boolean {
-  return name === "package.json" || name === "pyproject.toml" || name === "go.mod" || name === "Cargo.toml" || /^requirements([-_.][\w.-]+)?\.txt$/.test(name);
+  return (
+    name === "package.json" ||
+    name === "pyproject.toml" ||
+    name === "go.mod" ||
+    name === "Cargo.toml" ||
+    /^requirements([-_.][\w.-]+)?\.txt$/.test(name) ||
+    isBuildConfigName(name)
+  );
+}
+
+/** Build tool configuration the rewrite planner reads. */
+export function isBuildConfigName(name: string): boolean {
+  return /^tsconfig(\.[\w.-]+)?\.json$/.test(name) || /^(next|vite)\.config\.(js|cjs|mjs|ts|cts|mts)$/.test(name) || name === "pom.xml" || /^build\.gradle(\.kts)?$/.test(name);
 }
 
 export function isAuditedTextFile(name: string): boolean {

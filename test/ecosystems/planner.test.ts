@@ -138,8 +138,8 @@ describe("Node", () => {
     assert.ok(runtime.includes("COPY --from=build /app/.next/static ./.next/static"));
     assert.ok(runtime.includes('CMD ["node", "server.js"]'));
     assert.ok(!runtime.some((line) => line.includes("node_modules")), "the standalone server carries its own traced dependencies");
-    // The scanner does not read next.config.js: the planner cannot confirm standalone output.
-    const unread = mustPlan(planFiles(nodeRepo({ "package.json": pkg, "next.config.js": "module.exports = { output: 'standalone' };\n" }), { scannedTextsOnly: true }));
+    // A next.config.js whose text is unavailable (unreadable, too large): the planner cannot confirm standalone output.
+    const unread = mustPlan(planFiles(nodeRepo({ "package.json": pkg, "next.config.js": 48 })));
     assert.ok(unread.review.some((entry) => entry.startsWith("next.config.js could not be read")));
     assert.ok(runtimeStage(unread.dockerfile).includes('CMD ["node_modules/.bin/next", "start"]'));
   });
@@ -201,7 +201,8 @@ describe("static front ends", () => {
   it("flags a bundler config the planner could not read, and serves the default output directory", () => {
     const pkg = JSON.stringify({ name: "site", scripts: { dev: "vite", build: "vite build" }, devDependencies: { vite: "^7" } });
     const files = { Dockerfile: "FROM node:22\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD [\"npm\", \"run\", \"dev\"]\n", "package.json": pkg, "package-lock.json": "{}", "vite.config.ts": "export default { build: { outDir: 'public-build' } }", "index.html": 10 };
-    const unread = mustPlan(planFiles(files, { scannedTextsOnly: true }));
+    // A vite.config.ts whose text is unavailable (unreadable, too large).
+    const unread = mustPlan(planFiles({ ...files, "vite.config.ts": 60 }));
     assert.equal(unread.ecosystem, "static-web");
     assert.ok(unread.review.some((entry) => entry.startsWith("vite.config.ts could not be read")));
     assert.ok(runtimeStage(unread.dockerfile).includes("COPY --from=build /app/dist /usr/share/nginx/html"));

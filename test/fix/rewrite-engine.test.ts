@@ -1,0 +1,142 @@
+// `shipshape fix --level rewrite --verify` against a real Docker Engine, on temporary copies of
+// the example shop's inventory-go and reports-py services (fast builds; both honour PORT and
+// answer GET /health). A rewrite that verifies is written and is smaller; one that does not
+// (a crafted rewrite that drops the app's source, or a smoke probe whose output differs) is
+// not. The --dev targets build and serve too. Skips when no engine answers (test/helpers/engine.ts); verify's images are labelled
+// shipshape.fix.verify and removed by verifyRewrite itself.
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { after, describe, it } from "node:test";
+import { runCli } from "../../src/cli/main.ts";
+import { ApiEngine } from "../../src/engine/api-engine.ts";
+import { fixWithLevel } from "../../src/fix/rewrite.ts";
+import { verifyRewrite } from "../../src/fix/verify-rewrite.ts";
+import { scanDirectory } from "../../src/repo/scan.ts";
+import type { HttpOutcome } from "../../src/verify/outputs.ts";
+import { choosePort, httpGet } from "../../src/verify/run.ts";
+import { engineStatus, failIfRequired } from "../helpers/engine.ts";
+
+const SHOP = path.resolve(import.meta.dirname, "../../examples/shop");
+const BASE_IMAGES = ["golang:1.19", "gcr.io/distroless/static-debian12:nonroot", "python:3.11", "python:3.11-slim"];
+const engine = new ApiEngine();
+const status = await engineStatus(engine, BASE_IMAGES);
+const roots: string[] = [];
+
+after(() => {
+  for (const root of roots) fs.rmSync(root, { recursive: true, force: true });
+});
+
+/** A repository holding copies of the named shop services (no compose file: each Dockerfile is a target). */
+function shopCopy(services: readonly string[]): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "shipshape-rewrite-engine-"));
+  roots.push(root);
+  for (const service of services) fs.cpSync(path.join(SHOP, "services", service), path.join(root, "services", service), { recursive: true });
+  return root;
+}
+
+async function run(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli(args, { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text), cwd, env: { ...process.env, NO_COLOR: "1" }, isTTY: false });
+  return { code, stdout, stderr };
+}
+
+function megabytes(text: string): number {
+  return Number(text);
+}
+
+describe("fix --level rewrite --verify on the real engine", { skip: status.skip }, () => {
+  it("inventory-go and reports-py: rewritten, built, verified with an HTTP probe, smaller, written", { timeout: 900_000 }, async () => {
+    failIfRequired(status);
+    const root = shopCopy(["inventory-go", "reports-py"]);
+    const result = await run(["fix", "--level", "rewrite", "--verify", "--write", "--http", "3000/health", "."], root);
+    assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
+    for (const service of ["inventory-go", "reports-py"]) {
+      const file = `services/${service}/Dockerfile`;
+      assert.match(fs.readFileSync(path.join(root, file), "utf8"), /^# Rewritten by `shipshape fix --level rewrite`/, file);
+      assert.ok(fs.existsSync(path.join(root, `services/${service}/.dockerignore`)), "the created .dockerignore is written too");
+      const line = new RegExp(`^verify: ${file.replace(/[/.]/g, "\\$&")} \\[${service}\\]: (equivalent|verified \\(\\d+ intended differences?\\)); before ([\\d.]+) MB \\(built in [\\d.]+ s\\), after ([\\d.]+) MB`, "m").exec(result.stdout);
+      assert.ok(line, `a verdict line for ${file} in\n${result.stdout}`);
+      assert.ok(megabytes(line[3] as string) < megabytes(line[2] as string), `${service}: after ${line[3]} MB < before ${line[2]} MB`);
+      const block = result.stdout.slice(line.index).split("\nverify: ")[0] ?? "";
+      assert.match(block, /checks: .*http passed/, "the HTTP probe ran on both images");
+    }
+  });
+
+  it("--dev: the dev targets of inventory-go and reports-py build and serve /health", { timeout: 600_000 }, async () => {
+    failIfRequired(status);
+    const root = shopCopy(["inventory-go", "reports-py"]);
+    const result = await run(["fix", "--level", "rewrite", "--dev", "--write", "."], root);
+    assert.equal(result.code, 0, result.stdout);
+    for (const service of ["inventory-go", "reports-py"]) {
+      const tag = `shipshape-test-fix-dev-${service}:${Date.now().toString(36)}`;
+      const build = await engine.build({ contextDir: path.join(root, "services", service), target: "dev", networkMode: "host", tags: [tag], labels: { "shipshape.test": "true" } });
+      try {
+        assert.ok(build.ok, `${service}: ${build.error?.message ?? ""}\n${build.error?.logTail.join("\n") ?? ""}`);
+        const port = await choosePort(0);
+        const { id } = await engine.startContainer({ image: tag, network: "host", env: { PORT: String(port) }, labels: { "shipshape.test": "true" } });
+        let answer: HttpOutcome = { error: "not asked" };
+        try {
+          const deadline = Date.now() + 120_000;
+          while (Date.now() < deadline) {
+            answer = await httpGet(port, "/health", 2_000);
+            if (!("error" in answer)) break;
+            await new Promise((resolve) => setTimeout(resolve, 500));
+          }
+        } finally {
+          await engine.stopContainer(id, { graceSeconds: 1 }).catch(() => undefined);
+        }
+        assert.ok("status" in answer && answer.status === 200, `${service} dev target: ${JSON.stringify(answer)}`);
+      } finally {
+        await engine.removeImage(tag).catch(() => undefined);
+      }
+    }
+  });
+
+  it("a rewrite that drops the application's source is not verified (library API), and the fix leaves that Dockerfile alone", { timeout: 600_000 }, async () => {
+    failIfRequired(status);
+    const root = shopCopy(["reports-py"]);
+    const planned = fixWithLevel(scanDirectory(root), { level: "rewrite" });
+    const change = planned.fix.changes.find((entry) => entry.path === "services/reports-py/Dockerfile");
+    assert.ok(change?.before !== undefined, "reports-py is rewritten");
+    const runtimeCopy = change.after.lastIndexOf("COPY . .");
+    assert.ok(runtimeCopy > 0, "the runtime stage copies the sources");
+    const broken = `${change.after.slice(0, runtimeCopy)}COPY requirements.txt ./${change.after.slice(runtimeCopy + "COPY . .".length)}`;
+    const result = await verifyRewrite(engine, {
+      contextDir: path.join(root, "services/reports-py"),
+      dockerfile: "Dockerfile",
+      before: change.before,
+      after: broken,
+      name: "reports-py-broken",
+      probes: { http: { port: 3000, path: "/health" } },
+    });
+    assert.equal(result.before.ok, true, result.before.error);
+    assert.equal(result.after.ok, true, result.after.error);
+    assert.equal(result.ok, false);
+    assert.match(result.reason ?? "", /file \/app\/app\.py/);
+    assert.match(result.reason ?? "", /http GET \/health/);
+    for (const tag of [result.before.tag, result.after.tag]) {
+      assert.ok(tag !== undefined);
+      await assert.rejects(engine.inspectImage(tag), `${tag} is removed after verification`);
+    }
+    const leftAlone = fixWithLevel(scanDirectory(root), { level: "rewrite", leaveAlone: new Set(["services/reports-py/Dockerfile"]) });
+    assert.equal(leftAlone.fix.changes.length, 0, "neither the Dockerfile nor its .dockerignore would be written");
+  });
+
+  it("a configured smoke probe whose output differs keeps the rewrite from being written (exit 1, with the reason)", { timeout: 600_000 }, async () => {
+    failIfRequired(status);
+    const root = shopCopy(["reports-py"]);
+    const original = fs.readFileSync(path.join(root, "services/reports-py/Dockerfile"), "utf8");
+    // The rewrite runs Python from a virtualenv: sys.prefix differs, which a user of the image could notice.
+    fs.writeFileSync(path.join(root, "shipshape.config.yaml"), `verify:\n  services:\n    reports-py:\n      smoke: "python -c 'import sys; print(sys.prefix)'"\n`);
+    const result = await run(["fix", "--level", "rewrite", "--verify", "--write", "."], root);
+    assert.equal(result.code, 1, result.stdout);
+    assert.equal(fs.readFileSync(path.join(root, "services/reports-py/Dockerfile"), "utf8"), original);
+    assert.ok(!fs.existsSync(path.join(root, "services/reports-py/.dockerignore")));
+    assert.match(result.stdout, /verify: services\/reports-py\/Dockerfile \[reports-py\]: FAILED/);
+    assert.match(result.stdout, /why: verify found \d+ unexpected differences?: .*smoke/);
+    assert.match(result.stdout, /services\/reports-py\/Dockerfile is not written/);
+  });
+});

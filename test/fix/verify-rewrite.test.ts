@@ -1,0 +1,132 @@
+// The pure parts of `fix --verify`: which of verify's differences a rewrite makes on purpose,
+// the `verify.services` config and how probes and build targets are chosen, and the report.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { ConfigError, parseConfig } from "../../src/audit/config.ts";
+import { renderVerifyReport } from "../../src/fix/rewrite-report.ts";
+import { probesFromConfig, targetsFor } from "../../src/fix/verify-changes.ts";
+import { classifyDifferences, describeBuildError, dockerfileEnvKeys } from "../../src/fix/verify-rewrite.ts";
+import type { ClassifyContext, VerifyRewriteResult } from "../../src/fix/verify-rewrite.ts";
+import type { Difference } from "../../src/verify/result.ts";
+
+const root = { entrypoint: null, cmd: ["/bin/sh", "-c", "python app.py"], user: "" };
+const nonRoot = { entrypoint: null, cmd: ["python", "app.py"], user: "app" };
+const context: ClassifyContext = { before: root, after: nonRoot, originalEnv: new Set(["PORT"]) };
+
+function difference(kind: Difference["kind"], subject: string, extra: Partial<Difference> = {}): Difference {
+  return { kind, severity: "difference", subject, message: "differs", ...extra };
+}
+
+function subjects(list: readonly Difference[]): string[] {
+  return list.map((entry) => `${entry.kind} ${entry.subject}`);
+}
+
+describe("classifyDifferences", () => {
+  it("accepts root -> non-root, shell form -> the same words in exec form, and base-image variables", () => {
+    const { expected, unexpected } = classifyDifferences([difference("config", "User"), difference("config", "Cmd"), difference("config", "Env.GOPATH"), difference("config", "Env.VIRTUAL_ENV")], context);
+    assert.deepEqual(unexpected, []);
+    assert.deepEqual(expected.map((entry) => entry.difference.subject), ["User", "Cmd", "Env.GOPATH", "Env.VIRTUAL_ENV"]);
+    assert.ok(expected.every((entry) => entry.why.length > 0));
+  });
+
+  it("keeps a variable the original Dockerfile sets, a user that cannot be resolved, and a different command", () => {
+    const changedCommand: ClassifyContext = { ...context, after: { ...nonRoot, cmd: ["python", "server.py"] } };
+    const { unexpected } = classifyDifferences([difference("config", "Env.PORT"), difference("config", "User", { message: "AFTER's user cannot be resolved: no such user" }), difference("config", "Cmd")], changedCommand);
+    assert.deepEqual(subjects(unexpected), ["config Env.PORT", "config User", "config Cmd"]);
+  });
+
+  it("does not take a shell command with shell syntax as the same exec-form command", () => {
+    const piped: ClassifyContext = { ...context, before: { ...root, cmd: ["/bin/sh", "-c", "python app.py | tee log"] }, after: { ...nonRoot, cmd: ["python", "app.py", "|", "tee", "log"] } };
+    assert.deepEqual(subjects(classifyDifferences([difference("config", "Cmd")], piped).unexpected), ["config Cmd"]);
+  });
+
+  it("accepts a binary moved out of the build tree, with the PATH that goes with it, but not a PATH change alone", () => {
+    const moved: ClassifyContext = { before: { entrypoint: null, cmd: ["./target/release/pricing"], user: "" }, after: { entrypoint: null, cmd: ["/usr/local/bin/pricing"], user: "65532:65532" }, originalEnv: new Set() };
+    const files = [difference("file", "/app/target/", { paths: ["/app/target/release/pricing", "/app/target/CACHEDIR.TAG"] }), difference("file", "/app/src/", { paths: ["/app/src/main.rs"] }), difference("file", "/app/Cargo.toml")];
+    const result = classifyDifferences([difference("config", "Cmd"), difference("config", "Env.PATH"), ...files], moved);
+    assert.deepEqual(result.unexpected, []);
+    const samePlace: ClassifyContext = { ...moved, after: { ...moved.after, cmd: ["./target/release/pricing"] } };
+    assert.deepEqual(subjects(classifyDifferences([difference("config", "Env.PATH")], samePlace).unexpected), ["config Env.PATH"]);
+  });
+
+  it("accepts `npm start` replaced by the command its script runs, and nothing else", () => {
+    const npm: ClassifyContext = { before: { entrypoint: null, cmd: ["/bin/sh", "-c", "npm start"], user: "" }, after: { entrypoint: null, cmd: ["node", "dist/server.js"], user: "node" }, originalEnv: new Set(), npmScripts: { start: "node dist/server.js", dev: "tsx watch src" } };
+    assert.deepEqual(classifyDifferences([difference("config", "Cmd")], npm).unexpected, []);
+    const exec: ClassifyContext = { ...npm, before: { ...npm.before, cmd: ["npm", "run", "start"] } };
+    assert.deepEqual(classifyDifferences([difference("config", "Cmd")], exec).unexpected, []);
+    const otherScript: ClassifyContext = { ...npm, npmScripts: { start: "node dist/main.js" } };
+    assert.equal(classifyDifferences([difference("config", "Cmd")], otherScript).unexpected.length, 1);
+    const chained: ClassifyContext = { ...npm, npmScripts: { start: "npm run build && node dist/server.js" } };
+    assert.equal(classifyDifferences([difference("config", "Cmd")], chained).unexpected.length, 1);
+    assert.equal(classifyDifferences([difference("config", "Cmd")], { ...npm, npmScripts: undefined }).unexpected.length, 1);
+  });
+
+  it("never accepts missing application files, smoke or HTTP differences; notes are not differences", () => {
+    const { expected, unexpected } = classifyDifferences(
+      [difference("file", "/app/app.py"), difference("file", "/app/templates/", { paths: ["/app/templates/index.html", "/app/main.go"] }), difference("http", "GET /health"), difference("smoke", "--smoke --version"), { ...difference("config", "Env.PATH"), severity: "note" }],
+      context,
+    );
+    assert.deepEqual(subjects(unexpected), ["file /app/app.py", "file /app/templates/", "http GET /health", "smoke --smoke --version"]);
+    assert.deepEqual(expected, []);
+  });
+
+  it("reads the ENV keys of every stage of a Dockerfile", () => {
+    assert.deepEqual([...dockerfileEnvKeys("FROM a AS b\nENV A=1 B=2\nFROM c\nENV C 3\nARG D\n")].sort(), ["A", "B", "C"]);
+  });
+});
+
+describe("verify configuration", () => {
+  it("accepts verify.services with smoke, http and smokeIgnore", () => {
+    const config = parseConfig("verify:\n  services:\n    api:\n      http: 3000/health\n    worker:\n      smoke: ['--version', '']\n      smokeIgnore: '\\d{4}-\\d\\d-\\d\\d'\n", "shipshape.config.yaml");
+    assert.deepEqual(probesFromConfig(config.verify?.services.api), { http: { port: 3000, path: "/health" } });
+    assert.deepEqual(probesFromConfig(config.verify?.services.worker), { smoke: ["--version", ""], smokeIgnore: "\\d{4}-\\d\\d-\\d\\d" });
+    assert.deepEqual(probesFromConfig({ smoke: "--help" }), { smoke: ["--help"] });
+    assert.equal(parseConfig("{}", "c.json").verify, undefined);
+  });
+
+  for (const [text, where] of [
+    ["verify:\n  services:\n    api:\n      http: health\n", /verify\.services\.api\.http: expected PORT\/PATH/],
+    ["verify:\n  services:\n    api:\n      smokeIgnore: '(['\n", /verify\.services\.api\.smokeIgnore: not a valid regular expression/],
+    ["verify:\n  services:\n    api:\n      port: 3\n", /verify\.services\.api/],
+    ["verify:\n  probes: {}\n", /verify/],
+  ] as const) {
+    it(`rejects ${JSON.stringify(text.split("\n").slice(-2)[0])} naming the key`, () => {
+      assert.throws(() => parseConfig(text, "shipshape.config.yaml"), (error: unknown) => error instanceof ConfigError && where.test(error.message));
+    });
+  }
+});
+
+describe("targetsFor", () => {
+  const targets = [
+    { name: "api", contextDir: "/repo/services/api", dockerfile: "Dockerfile", buildArgs: {}, origin: "compose" },
+    { name: "api-debug", contextDir: "/repo/services/api", dockerfile: "Dockerfile", target: "debug", buildArgs: {}, origin: "compose" },
+    { name: "web", contextDir: "/repo", dockerfile: "services/web/Dockerfile", buildArgs: {}, origin: "compose" },
+  ];
+
+  it("finds every build target of a Dockerfile, whatever its context", () => {
+    assert.deepEqual(targetsFor("services/api/Dockerfile", "/repo", targets).map((target) => target.name), ["api", "api-debug"]);
+    assert.deepEqual(targetsFor("services/web/Dockerfile", "/repo", targets).map((target) => target.name), ["web"]);
+  });
+
+  it("builds a Dockerfile no target names with its directory as context", () => {
+    assert.deepEqual(targetsFor("tools/Dockerfile.ci", "/repo", targets), [{ name: "tools-ci", contextDir: "/repo/tools", dockerfile: "Dockerfile.ci", buildArgs: {}, origin: "tools/Dockerfile.ci" }]);
+  });
+});
+
+describe("the verify report", () => {
+  const result: VerifyRewriteResult = {
+    name: "api",
+    before: { ok: true, sizeBytes: 800 * 1024 * 1024, durationMs: 12_000 },
+    after: { ok: false, durationMs: 3_000, error: describeBuildError({ step: "RUN npm run build", message: "exit code 2", logTail: ["src/a.ts: error", "done"] }) },
+    ok: false,
+    reason: `the fixed Dockerfile does not build: ${describeBuildError({ step: "RUN npm run build", message: "exit code 2", logTail: ["src/a.ts: error"] })}`,
+  };
+
+  it("says which step failed with its log tail, that the file is not written, and that no runtime probe ran", () => {
+    const text = renderVerifyReport([{ path: "services/api/Dockerfile", results: [result], probed: false }], { written: true });
+    assert.match(text, /^verify: services\/api\/Dockerfile \[api\]: FAILED; before 800\.0 MB \(built in 12\.0 s\), after did not build$/m);
+    assert.match(text, /why: the fixed Dockerfile does not build: step `RUN npm run build`: exit code 2\n {4}\| src\/a\.ts: error/);
+    assert.match(text, /no runtime probe ran/);
+    assert.match(text, /services\/api\/Dockerfile is not written/);
+  });
+});
