@@ -28,6 +28,9 @@ interface Bundler {
   devPort?: number;
 }
 
+/** Development servers (as opposed to static file servers such as `serve` or `vite preview`). */
+const DEV_SERVERS = /^(vite(?!\s+(build|preview)\b)|react-scripts start|vue-cli-service serve|parcel(?!\s+build)|astro dev|webpack(-dev-server| serve)|next dev)\b/;
+
 const BUNDLERS: Bundler[] = [
   { pattern: /\bvite build\b/, outputDirectory: "dist", configs: ["vite.config.js", "vite.config.mjs", "vite.config.ts", "vite.config.mts", "vite.config.cjs"], configKey: "outDir", devPort: 5173 },
   { pattern: /\breact-scripts build\b/, outputDirectory: "build", configs: [], devPort: 3000 },
@@ -141,6 +144,12 @@ export function planStaticWeb(input: PlannerInput, project = readNodeProject(inp
   if (original.aptPackages.length > 0) messages.review.push(`The original installs ${original.aptPackages.join(", ")} with apt; the nginx runtime does not (a static site should not need them).`);
   const startup = serverCommand(startupTexts(input, project));
   const port = listenPort(input, startup);
+  // A dev server answers with unbundled modules and a hot-reload client; nginx serves the
+  // production bundle. That is the point of the rewrite, but the pages differ, so a person
+  // checks the site before it replaces the original.
+  if (startup !== undefined && DEV_SERVERS.test(startup)) {
+    messages.review.push(`The original serves the site through a development server (${startup}); the rewrite serves the production build with nginx, so the HTML differs (no hot reload, bundled assets). Check the site in a browser before accepting.`);
+  }
   const runtime = [...nginxConfigLines(port), copyFrom("build", `${workdir}/${output}`, NGINX_ROOT, options)];
   runtime.push(...userLines({ ...original, user: undefined, userSetup: [] }, UNPRIVILEGED_USER, messages, true));
   runtime.push(...metadataLines(original, messages, true, (keyword) => keyword === "EXPOSE"));
