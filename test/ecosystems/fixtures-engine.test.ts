@@ -1,4 +1,4 @@
-// Opt-in (SHIPSHAPE_ENGINE_FIXTURES=1, it builds five projects): each fixture's expected.Dockerfile
+// Opt-in (SHIPSHAPE_ENGINE_FIXTURES=1, it builds every buildable fixture, ~2 min warm): each fixture's expected.Dockerfile
 // (the golden rewrite) is built on the lab engine and its check.json is run against the image: an
 // HTTP request on the fixture's port with host networking, or a command and its stdout.
 // Fixtures marked "engine": false (Java, pnpm) cannot be built here. Everything created is

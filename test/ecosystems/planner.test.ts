@@ -138,6 +138,7 @@ describe("Node", () => {
     assert.ok(runtime.includes("COPY --from=build /app/.next/static ./.next/static"));
     assert.ok(runtime.includes('CMD ["node", "server.js"]'));
     assert.ok(!runtime.some((line) => line.includes("node_modules")), "the standalone server carries its own traced dependencies");
+    assert.ok(!standalone.dockerfile.includes("AS production-deps"), "no stage nothing copies from");
     // A next.config.js whose text is unavailable (unreadable, too large): the planner cannot confirm standalone output.
     const unread = mustPlan(planFiles(nodeRepo({ "package.json": pkg, "next.config.js": 48 })));
     assert.ok(unread.review.some((entry) => entry.startsWith("next.config.js could not be read")));

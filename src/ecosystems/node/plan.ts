@@ -181,6 +181,11 @@ export function planNode(input: PlannerInput, project = readNodeProject(input.or
     }
   }
 
+  if (productionDeps && !runtime.some((line) => line.includes("--from=production-deps "))) {
+    // Next.js standalone output carries its own traced dependencies: nothing uses the stage.
+    stages.splice(stages.findIndex((stage) => stage.name === "production-deps"), 1);
+    productionDeps = false;
+  }
   if (hasBuild && !pruned) {
     // Scripts the startup command runs (docker-entrypoint.sh) are not build output: copy them from the context.
     const shipped = (file: string): boolean => runtime.some((line) => line.startsWith("COPY --") && line.includes(`/${file.split("/")[0] ?? file} `));
