@@ -133,7 +133,7 @@ export async function runBenchCommand(args: string[], io: CliIO): Promise<number
 
   const given = positionals[0] ?? ".";
   const root = path.resolve(io.cwd, given);
-  const targets = discoverBuildTargets(root, { services: values.service ?? [], env: io.env });
+  let targets = discoverBuildTargets(root, { services: values.service ?? [], env: io.env });
   if (targets.length === 0) throw new UsageError(`nothing to bench in ${given}: no compose service with build: and no Dockerfile`);
 
   let compare: Parameters<typeof runBench>[2]["compare"];
@@ -141,8 +141,14 @@ export async function runBenchCommand(args: string[], io: CliIO): Promise<number
     const argument = values.compare;
     const compareFile = path.resolve(io.cwd, argument);
     if (isFile(compareFile)) {
+      // `--compare services/api/Dockerfile.optimized`: a file inside exactly one target's
+      // build context is that target's alternative.
+      if (targets.length > 1) {
+        const owner = targetOwningFile(targets, compareFile);
+        if (owner) targets = [owner];
+      }
       if (targets.length !== 1) {
-        throw new UsageError(`--compare ${argument} is one Dockerfile, but ${given} builds ${targets.length} images (${targets.map((target) => target.name).join(", ")}): choose one with --service`);
+        throw new UsageError(`--compare ${argument} is one Dockerfile, but ${given} builds ${targets.length} images (${targets.map((target) => target.name).join(", ")}): choose one with --service, or put the file in that image's build context`);
       }
       const text = fs.readFileSync(compareFile, "utf8");
       compare = { argument, dockerfileFor: () => ({ text, source: displayPath(compareFile, io.cwd) }) };
@@ -182,4 +188,17 @@ export async function runBenchCommand(args: string[], io: CliIO): Promise<number
     }
   }
   return benchSucceeded(result) ? 0 : 1;
+}
+
+/** The target whose build context (the deepest, when contexts nest) holds `file`, if exactly one does. */
+export function targetOwningFile(targets: readonly BuildTarget[], file: string): BuildTarget | undefined {
+  const owners = targets.filter((target) => isInside(file, target.contextDir));
+  const deepest = Math.max(...owners.map((target) => target.contextDir.length));
+  const chosen = owners.filter((target) => target.contextDir.length === deepest);
+  return chosen.length === 1 ? chosen[0] : undefined;
+}
+
+function isInside(file: string, directory: string): boolean {
+  const relative = path.relative(directory, file);
+  return relative !== "" && !relative.startsWith("..") && !path.isAbsolute(relative);
 }

@@ -6,7 +6,8 @@ import path from "node:path";
 import { describe, it } from "node:test";
 import type { BenchResult } from "../../src/bench/result.ts";
 import type { BuildTarget } from "../../src/build/targets.ts";
-import { benchRecords, DEFAULT_RUNS, dockerfileAtRef, parseRuns, parseScenarios } from "../../src/cli/bench-command.ts";
+import { discoverBuildTargets } from "../../src/build/targets.ts";
+import { benchRecords, DEFAULT_RUNS, dockerfileAtRef, parseRuns, parseScenarios, targetOwningFile } from "../../src/cli/bench-command.ts";
 import { runCli } from "../../src/cli/main.ts";
 
 const REPO = path.resolve(import.meta.dirname, "../..");
@@ -57,10 +58,18 @@ describe("shipshape bench arguments", () => {
     }
   });
 
-  it("--compare FILE needs exactly one target", async () => {
-    const result = await cli(["bench", SHOP, "--compare", path.join(SHOP, "services/api/Dockerfile")]);
+  it("--compare FILE outside every build context needs --service", async () => {
+    const result = await cli(["bench", SHOP, "--compare", path.join(SHOP, "docker-compose.yml")]);
     assert.equal(result.code, 2);
-    assert.match(result.stderr, /--compare .*services\/api\/Dockerfile is one Dockerfile, but .* builds 6 images \(api, worker, web, inventory, pricing, reports\): choose one with --service/);
+    assert.match(result.stderr, /--compare .*docker-compose\.yml is one Dockerfile, but .* builds 6 images \(api, worker, web, inventory, pricing, reports\): choose one with --service/);
+  });
+
+  it("--compare FILE inside one target's build context picks that target", () => {
+    const targets = discoverBuildTargets(SHOP);
+    assert.equal(targetOwningFile(targets, path.join(SHOP, "services/api/Dockerfile.optimized"))?.name, "api");
+    assert.equal(targetOwningFile(targets, path.join(SHOP, "services/reports-py/x/Dockerfile"))?.name, "reports");
+    assert.equal(targetOwningFile(targets, path.join(SHOP, "docker-compose.yml")), undefined);
+    assert.equal(targetOwningFile(targets, "/tmp/api.Dockerfile"), undefined);
   });
 
   it("--compare with something that is neither a file nor a git ref is a usage error", async () => {
