@@ -201,8 +201,12 @@ describe("Docker Engine API driver (real engine)", { skip }, () => {
       "app.txt": "hello\n",
     });
     // BuildKit shows the step with $NONCE expanded; FROM a local image is "cached" at BuildKit's whim.
+    // Sorted by name ([1/4], [2/4], ...): when everything is cached, the order in which BuildKit
+    // reports the vertices varies (FROM may come last).
     const compare = (steps: { name: string; cached: boolean }[], nonce: string) =>
-      steps.map((step) => [step.name.replace(nonce, "$NONCE"), parseStepName(step.name).instruction.startsWith("FROM") ? "from" : step.cached] as const);
+      steps
+        .map((step) => [step.name.replace(nonce, "$NONCE"), parseStepName(step.name).instruction.startsWith("FROM") ? "from" : step.cached] as const)
+        .sort((a, b) => a[0].localeCompare(b[0]));
 
     const apiNonce = randomBytes(8).toString("hex");
     const apiTag = tag("compare-api");
