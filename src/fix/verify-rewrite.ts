@@ -277,12 +277,15 @@ function isShellFormOf(before: readonly string[], after: readonly string[]): boo
   return words.length === after.length && words.every((word, index) => word === after[index]);
 }
 
-/** The body of the script `npm start` / `npm run NAME` runs (shell or exec form), when the command is exactly that. */
+/** The body of the script `npm start` / `npm run NAME` (or yarn's and pnpm's forms) runs (shell or exec form), when the command is exactly that. */
 function npmScriptRun(argv: readonly string[], scripts: Readonly<Record<string, string>> | undefined): string | undefined {
   if (scripts === undefined) return undefined;
   const words = argv.length === 3 && /^(\/bin\/)?(ba)?sh$/.test(argv[0] ?? "") && argv[1] === "-c" ? (argv[2] ?? "").trim().split(/\s+/) : [...argv];
-  if (words[0] !== "npm") return undefined;
-  const name = words.length === 2 && words[1] === "start" ? "start" : words.length === 3 && (words[1] === "run" || words[1] === "run-script") ? words[2] : undefined;
+  const manager = words[0];
+  if (manager !== "npm" && manager !== "yarn" && manager !== "pnpm") return undefined;
+  let name = words.length === 2 && words[1] === "start" ? "start" : words.length === 3 && (words[1] === "run" || words[1] === "run-script") ? words[2] : undefined;
+  // `yarn dev` and `pnpm dev` run the script of that name directly (npm needs `run`).
+  if (name === undefined && manager !== "npm" && words.length === 2 && words[1] !== undefined && Object.hasOwn(scripts, words[1])) name = words[1];
   return name === undefined ? undefined : scripts[name];
 }
 

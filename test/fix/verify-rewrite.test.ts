@@ -61,6 +61,17 @@ describe("classifyDifferences", () => {
     assert.equal(classifyDifferences([difference("config", "Cmd")], { ...npm, npmScripts: undefined }).unexpected.length, 1);
   });
 
+  it("accepts yarn's and pnpm's script forms the same way", () => {
+    const base: ClassifyContext = { before: { entrypoint: null, cmd: ["yarn", "start"], user: "" }, after: { entrypoint: null, cmd: ["node", "src/index.js"], user: "node" }, originalEnv: new Set(), npmScripts: { start: "node src/index.js", serve: "node src/index.js" } };
+    for (const cmd of [["yarn", "start"], ["yarn", "serve"], ["yarn", "run", "serve"], ["pnpm", "start"], ["pnpm", "serve"], ["/bin/sh", "-c", "yarn start"]]) {
+      assert.deepEqual(classifyDifferences([difference("config", "Cmd")], { ...base, before: { ...base.before, cmd } }).unexpected, [], cmd.join(" "));
+    }
+    // npm needs `run` for a script other than start; an unknown script name is not accepted.
+    for (const cmd of [["npm", "serve"], ["yarn", "missing"], ["npx", "start"]]) {
+      assert.equal(classifyDifferences([difference("config", "Cmd")], { ...base, before: { ...base.before, cmd } }).unexpected.length, 1, cmd.join(" "));
+    }
+  });
+
   it("never accepts missing application files, smoke or HTTP differences; notes are not differences", () => {
     const { expected, unexpected } = classifyDifferences(
       [difference("file", "/app/app.py"), difference("file", "/app/templates/", { paths: ["/app/templates/index.html", "/app/main.go"] }), difference("http", "GET /health"), difference("smoke", "--smoke --version"), { ...difference("config", "Env.PATH"), severity: "note" }],
