@@ -164,7 +164,8 @@ async function readText(body: AsyncIterable<Uint8Array>, size: number): Promise<
 
 // ---- The JSON documents we read (validated at this boundary) -------------------------------
 
-const dockerManifestSchema = z.array(
+/** `manifest.json` of a `docker save` archive (also read by src/verify/image-files.ts). */
+export const dockerManifestSchema = z.array(
   z.object({
     Config: z.string(),
     RepoTags: z.array(z.string()).nullish(),
@@ -392,7 +393,8 @@ function normalizeDots(path: string): string {
   return out.join("/");
 }
 
-function isZlibError(error: unknown): boolean {
+/** An error thrown by node:zlib (a corrupt or truncated gzip stream). */
+export function isZlibError(error: unknown): boolean {
   const code = error instanceof Error ? (error as Error & { code?: unknown }).code : undefined;
   return typeof code === "string" && code.startsWith("Z_");
 }

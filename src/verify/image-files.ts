@@ -7,8 +7,8 @@
 // symlink targets and those contents, so it walks the archive itself with the same tar reader and
 // stream helpers. docker save writes manifest.json (also Docker 25+, next to its OCI index.json),
 // and usually after the layers: layers are read as they come and ordered at the end.
-import { z } from "zod";
-import { bytesOf, gunzip, peek } from "../image/archive.ts";
+import type { z } from "zod";
+import { bytesOf, dockerManifestSchema, gunzip, isZlibError, peek } from "../image/archive.ts";
 import { looksLikeTar, normalizeTarPath, readTar, TarFormatError } from "../image/tar.ts";
 import type { TarEntry } from "../image/tar.ts";
 import { ElfFormatError, isElf, parseElf, parseShebang } from "./elf.ts";
@@ -121,7 +121,7 @@ export async function readLayer(source: AsyncIterable<Uint8Array>, plan: Capture
   return nodes;
 }
 
-const manifestSchema = z.array(z.object({ Config: z.string(), RepoTags: z.array(z.string()).nullish(), Layers: z.array(z.string()) })).min(1);
+const manifestSchema = dockerManifestSchema.min(1);
 
 export interface ImageFiles {
   filesystem: MergedFilesystem;
@@ -179,9 +179,4 @@ export async function readImageFiles(stream: NodeJS.ReadableStream | AsyncIterab
     filesystem.applyLayer(layer);
   }
   return { filesystem, layers: image.Layers.length };
-}
-
-function isZlibError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return error instanceof Error && typeof code === "string" && code.startsWith("Z_");
 }
