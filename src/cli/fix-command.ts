@@ -20,7 +20,8 @@ import { renderRewriteReport, renderVerifyReport } from "../fix/rewrite-report.t
 import type { FileChange, FixResult } from "../fix/run-fixes.ts";
 import { verifyChanges } from "../fix/verify-changes.ts";
 import type { VerifiedChange } from "../fix/verify-changes.ts";
-import type { RewriteProbes } from "../fix/verify-rewrite.ts";
+import { rewriteIntent } from "../fix/verify-rewrite.ts";
+import type { RewriteIntent, RewriteProbes } from "../fix/verify-rewrite.ts";
 import { createEngine, ENGINE_DRIVERS, isEngineDriver } from "../engine/select.ts";
 import type { Engine } from "../engine/types.ts";
 import { parseHttpTarget, splitArguments } from "../verify/outputs.ts";
@@ -98,7 +99,12 @@ export async function runFixCommand(args: string[], io: CliIO): Promise<number> 
     let verified: VerifiedChange[] = [];
     if (engine !== undefined) {
       const dockerfiles = buildRepositoryView(snapshot, viewOptions).dockerfiles;
-      verified = await verifyChanges(engine, { root: snapshot.root, target: absolute, changes: leveledResult.fix.changes, dockerfiles, configured: config.verify?.services ?? {}, commandLine: commandLineProbes }, { onProgress: (message) => io.stderr(`${message}\n`) });
+      const intents: Record<string, RewriteIntent> = {};
+      for (const rewrite of leveledResult.rewrites) {
+        const intent = rewrite.status === "applied" ? rewriteIntent(rewrite.ecosystem, rewrite.after) : undefined;
+        if (intent !== undefined) intents[rewrite.path] = intent;
+      }
+      verified = await verifyChanges(engine, { root: snapshot.root, target: absolute, changes: leveledResult.fix.changes, dockerfiles, configured: config.verify?.services ?? {}, commandLine: commandLineProbes, intents }, { onProgress: (message) => io.stderr(`${message}\n`) });
       const failed = new Set(verified.filter((entry) => !entry.ok).map((entry) => entry.dockerfile));
       // A Dockerfile whose change did not build or verify is left as it is (and so are the files created for it).
       if (failed.size > 0) leveledResult = fixWithLevel(snapshot, { ...fixOptions, leaveAlone: failed });

@@ -25,6 +25,7 @@ export const VERIFY_HELP = `Verify options (shipshape verify BEFORE AFTER):
   --smoke-ignore REGEX               text to ignore in smoke output and HTTP bodies, e.g. timestamps (repeatable)
   --smoke-timeout SECONDS            per smoke run (default: ${DEFAULT_SMOKE_TIMEOUT_MS / 1000})
   --http PORT/PATH                   start both images (host network, env PORT), compare GET PATH (repeatable)
+  --http-assets                      also request every same-server asset an HTML answer references; AFTER's must answer 2xx
   --ready-timeout SECONDS            how long a server may take to answer (default: ${DEFAULT_READY_TIMEOUT_MS / 1000})
   --format tty|json|markdown         output format (default: tty)
   --output FILE                      write the report to FILE instead of stdout
@@ -78,6 +79,7 @@ export async function runVerifyCommand(args: string[], io: CliIO): Promise<numbe
       "smoke-ignore": { type: "string", multiple: true },
       "smoke-timeout": { type: "string" },
       http: { type: "string", multiple: true },
+      "http-assets": { type: "boolean", default: false },
       "ready-timeout": { type: "string" },
       format: { type: "string", default: "tty" },
       output: { type: "string" },
@@ -109,7 +111,7 @@ export async function runVerifyCommand(args: string[], io: CliIO): Promise<numbe
   await engine.ping();
   let result: VerifyResult;
   try {
-    result = await verifyImages(engine, { before, after, smoke, ignore, http, smokeTimeoutMs, readyTimeoutMs, onProgress: (message) => io.stderr(`shipshape verify: ${message}\n`) });
+    result = await verifyImages(engine, { before, after, smoke, ignore, http, httpAssets: values["http-assets"], smokeTimeoutMs, readyTimeoutMs, onProgress: (message) => io.stderr(`shipshape verify: ${message}\n`) });
   } catch (error) {
     // An image that is not there, or an archive we cannot read: say which, exit 2.
     if (error instanceof EngineApiError || error instanceof ImageFilesError) throw new UsageError(error.message);

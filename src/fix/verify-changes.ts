@@ -12,7 +12,7 @@ import type { Engine } from "../engine/types.ts";
 import { isDockerfileName, isDockerignoreName } from "../repo/kinds.ts";
 import { parseHttpTarget, splitArguments } from "../verify/outputs.ts";
 import type { FileChange } from "./run-fixes.ts";
-import type { RewriteProbes, VerifyRewriteResult } from "./verify-rewrite.ts";
+import type { RewriteIntent, RewriteProbes, VerifyRewriteResult } from "./verify-rewrite.ts";
 import { verifyRewrite } from "./verify-rewrite.ts";
 
 export interface VerifyChangesInput {
@@ -27,6 +27,8 @@ export interface VerifyChangesInput {
   configured?: Record<string, VerifyProbesConfig>;
   /** `--smoke` / `--http` / `--smoke-ignore`: for every target, over the config. */
   commandLine?: RewriteProbes;
+  /** rewriteIntent() of each rewritten Dockerfile, by repository path. */
+  intents?: Readonly<Record<string, RewriteIntent>>;
 }
 
 export interface VerifiedChange {
@@ -113,6 +115,7 @@ export async function verifyChanges(engine: Engine, input: VerifyChangesInput, o
             ...(target.target !== undefined ? { target: target.target } : {}),
             buildArgs: target.buildArgs,
             probes,
+            ...(input.intents?.[dockerfile] !== undefined ? { intent: input.intents[dockerfile] } : {}),
           },
           { ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...(options.keepImages !== undefined ? { keepImages: options.keepImages } : {}) },
         ),

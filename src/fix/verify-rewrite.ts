@@ -14,9 +14,10 @@ import type { ImageBuildReport } from "../build/summary.ts";
 import type { BuildTarget } from "../build/targets.ts";
 import { EngineUnavailableError } from "../engine/types.ts";
 import type { Engine } from "../engine/types.ts";
-import { isKeyValue } from "../dockerfile/model.ts";
+import { isCopyOrAdd, isKeyValue } from "../dockerfile/model.ts";
 import { parseDockerfile } from "../dockerfile/parse.ts";
 import type { ImageConfig } from "../engine/types.ts";
+import { normalizeWorkingDir } from "../verify/config-diff.ts";
 import type { Difference, VerifyResult } from "../verify/result.ts";
 import { verifyImages } from "../verify/run.ts";
 
@@ -29,6 +30,26 @@ export interface RewriteProbes {
   /** A regular expression source: matching text is ignored when comparing outputs. */
   smokeIgnore?: string;
   http?: { port: number; path: string };
+}
+
+/**
+ * What a rewrite changes on purpose about how the app is served, beyond what every rewrite does
+ * (non-root user, exec form): a front end moved from a Node dev server to nginx serving the build
+ * output ("static-site"), or a Next.js app started from its traced standalone server
+ * ("nextjs-standalone"). The differences these cause are accepted only when a runtime probe
+ * answered alike (classifyDifferences), since the image analysis alone cannot tell them apart
+ * from breakage.
+ */
+export type RewriteIntent = "static-site" | "nextjs-standalone";
+
+/** The intent of a planned rewrite, from its ecosystem and the Dockerfile it writes. */
+export function rewriteIntent(ecosystem: string | undefined, afterText: string): RewriteIntent | undefined {
+  if (ecosystem === "static-web") return "static-site";
+  if (ecosystem !== "node") return undefined;
+  const stages = parseDockerfile(afterText).stages;
+  const runtime = stages.at(-1);
+  const copiesStandalone = runtime?.instructions.some((instruction) => isCopyOrAdd(instruction) && instruction.from !== undefined && instruction.sources.some((source) => /(^|\/)standalone\/?$/.test(source)));
+  return copiesStandalone ? "nextjs-standalone" : undefined;
 }
 
 export interface VerifyRewriteInput {
@@ -47,6 +68,8 @@ export interface VerifyRewriteInput {
   target?: string;
   buildArgs?: Record<string, string>;
   probes?: RewriteProbes;
+  /** rewriteIntent() of the change, when it is a planned rewrite. */
+  intent?: RewriteIntent;
 }
 
 export interface BuiltSide {
@@ -136,10 +159,21 @@ export async function verifyRewrite(engine: Engine, input: VerifyRewriteInput, o
       ...(probes.smoke !== undefined && probes.smoke.length > 0 ? { smoke: probes.smoke } : {}),
       ...(probes.smokeIgnore !== undefined ? { ignore: [new RegExp(probes.smokeIgnore)] } : {}),
       ...(probes.http !== undefined ? { http: [probes.http] } : {}),
+      // A built site has other bytes than the dev server's page: what a browser fetches is compared instead.
+      ...(input.intent === "static-site" ? { httpAssets: true } : {}),
       onProgress: (message) => progress(`${input.name}: verify: ${message}`),
     });
     const [beforeConfig, afterConfig] = [await engine.inspectImage(beforeReport.tag), await engine.inspectImage(afterReport.tag)];
-    const { expected, unexpected: differences } = classifyDifferences(verify.differences, { before: beforeConfig, after: afterConfig, originalEnv: dockerfileEnvKeys(input.before), npmScripts: npmScripts(workspace) });
+    const probed = verify.checks.some((check) => (check.name === "http" || check.name === "smoke") && check.status !== "skipped");
+    const { expected, unexpected: differences } = classifyDifferences(verify.differences, {
+      before: beforeConfig,
+      after: afterConfig,
+      originalEnv: dockerfileEnvKeys(input.before),
+      npmScripts: npmScripts(workspace),
+      probed,
+      ...(input.intent !== undefined ? { intent: input.intent } : {}),
+      ...(verify.assets !== undefined ? { assets: verify.assets } : {}),
+    });
     if (differences.length > 0) {
       const listed = differences.slice(0, 5).map((difference) => `${difference.kind} ${difference.subject}: ${difference.message}`);
       const more = differences.length > listed.length ? `; and ${differences.length - listed.length} more` : "";
@@ -202,11 +236,16 @@ function tagName(name: string): string {
 
 export interface ClassifyContext {
   before: Pick<ImageConfig, "entrypoint" | "cmd" | "user">;
-  after: Pick<ImageConfig, "entrypoint" | "cmd" | "user">;
+  after: Pick<ImageConfig, "entrypoint" | "cmd" | "user"> & Partial<Pick<ImageConfig, "workingDir">>;
   /** Environment variables the original Dockerfile sets itself (these must keep their values). */
   originalEnv: ReadonlySet<string>;
   /** `scripts` of the context's package.json: `npm start` may become the command the script runs. */
   npmScripts?: Readonly<Record<string, string>>;
+  intent?: RewriteIntent;
+  /** Whether a smoke or HTTP probe ran (the intent's differences need one that answered alike). */
+  probed?: boolean;
+  /** The assets the pages referenced (verify's httpAssets). */
+  assets?: VerifyResult["assets"];
 }
 
 /** Sources and manifests of compiled languages: compiled into the binary, not needed next to it. */
@@ -216,6 +255,9 @@ const COMPILED_SOURCE = /(\.(go|rs|java|kt|kts|scala|c|cc|cpp|h|hpp)|\/(go\.mod|
 const BUILD_TREE = /\/target\//;
 
 const ROOT_USERS = new Set(["", "root", "0", "0:0", "root:root"]);
+
+/** `.next/static/<build id>/...`: Next.js's default build id is a 21-character nanoid. */
+const NEXT_BUILD_ID_DIRECTORY = /^[^/]+\/static\/[A-Za-z0-9_-]{21}\//;
 
 /**
  * Splits verify's differences into those a rewrite makes on purpose and the rest. Accepted:
@@ -228,13 +270,58 @@ const ROOT_USERS = new Set(["", "root", "0", "0:0", "root:root"]);
 export function classifyDifferences(differences: readonly Difference[], context: ClassifyContext): { expected: ExpectedDifference[]; unexpected: Difference[] } {
   const expected: ExpectedDifference[] = [];
   const unexpected: Difference[] = [];
-  for (const difference of differences) {
-    if (difference.severity !== "difference") continue;
-    const why = expectedBecause(difference, context);
+  const relevant = differences.filter((difference) => difference.severity === "difference");
+  const isProbe = (difference: Difference): boolean => difference.kind === "http" || difference.kind === "smoke";
+  // The probes first: an intent's other differences count as intended only when the app answered alike.
+  const probeVerdicts = new Map(relevant.filter(isProbe).map((difference) => [difference, probeExpectedBecause(difference, context)]));
+  const answeredAlike = context.probed === true && [...probeVerdicts.values()].every((why) => why !== undefined);
+  for (const difference of relevant) {
+    const why = isProbe(difference) ? probeVerdicts.get(difference) : (expectedBecause(difference, context) ?? (answeredAlike ? intendedBecause(difference, context) : undefined));
     if (why === undefined) unexpected.push(difference);
     else expected.push({ difference, why });
   }
   return { expected, unexpected };
+}
+
+/** Static site: the built page has other bytes than the dev server's (hashed asset names, no dev client); accepted when it answered with the same status and type and every asset it references loaded. */
+function probeExpectedBecause(difference: Difference, context: ClassifyContext): string | undefined {
+  if (context.intent !== "static-site" || difference.kind !== "http" || !difference.message.startsWith("Bodies differ")) return undefined;
+  const page = context.assets?.after.find((entry) => `GET ${entry.page}` === difference.subject);
+  if (page === undefined || page.assets.length === 0) return undefined;
+  const allLoaded = page.assets.every((asset) => asset.status !== undefined && asset.status >= 200 && asset.status < 300);
+  return allLoaded ? `the built page (nginx) instead of the dev server's; all ${page.assets.length} asset${page.assets.length === 1 ? "" : "s"} it references answered` : undefined;
+}
+
+/** Differences the rewrite's intent causes on purpose; only asked when a probe answered alike. */
+function intendedBecause(difference: Difference, context: ClassifyContext): string | undefined {
+  switch (context.intent) {
+    case "static-site":
+      if (difference.kind === "config" && ["Cmd", "Entrypoint", "Entrypoint/Cmd", "WorkingDir", "StopSignal"].includes(difference.subject)) return "nginx serves the build output (its command, directory and stop signal)";
+      if (difference.kind === "config" && difference.subject.startsWith("ExposedPorts ") && difference.after !== undefined && difference.before === undefined) return "a port nginx's base image declares (the original port is still served)";
+      if (difference.kind === "file") return "the sources, manifests and node_modules stay in the build stage: nginx serves the build output";
+      if (difference.kind === "node-dependency") return "the site is static files: no Node runtime, no packages";
+      return undefined;
+    case "nextjs-standalone": {
+      if (difference.kind === "config" && ["Cmd", "Entrypoint", "Entrypoint/Cmd"].includes(difference.subject)) {
+        const command = commandOf(context.after);
+        return command.at(-1) === "server.js" ? "Next.js's standalone server (`node server.js`) instead of `next start`" : undefined;
+      }
+      if (difference.kind === "node-dependency") return "Next.js output tracing ships only the modules its server requires (output: 'standalone')";
+      if (difference.kind === "file") {
+        const workdir = normalizeWorkingDir(context.after.workingDir ?? "");
+        const relative = (file: string): string => (workdir === "/" ? file.slice(1) : file.startsWith(`${workdir}/`) ? file.slice(workdir.length + 1) : file);
+        const paths = (difference.paths ?? [difference.subject]).map(relative);
+        // What the browser loads must still be there: public/ and the build's static/ directory,
+        // except the directory named after BEFORE's build id (a new random id every build; Next.js
+        // serves AFTER's files under AFTER's id).
+        const served = paths.some((file) => file.startsWith("public/") || (/^[^/]+\/static\//.test(file) && !NEXT_BUILD_ID_DIRECTORY.test(file)));
+        return served ? undefined : "the build's sources, caches and untraced files: the standalone server does not read them";
+      }
+      return undefined;
+    }
+    default:
+      return undefined;
+  }
 }
 
 function expectedBecause(difference: Difference, context: ClassifyContext): string | undefined {

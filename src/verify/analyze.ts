@@ -4,7 +4,7 @@ import type { RuntimeConfig } from "./config-diff.ts";
 import { compareConfig, normalizeWorkingDir, resolveUser } from "./config-diff.ts";
 import { compareExecutables, compareNativeAddons } from "./executables.ts";
 import type { MergedFilesystem } from "./filesystem.ts";
-import { compareClosures, dependencyClosure, devOnlyPackageDirs, readPackageJson } from "./node-deps.ts";
+import { compareClosures, dependencyClosure, devOnlyPackageDirs, readPackageJson, workspaceMembers } from "./node-deps.ts";
 import type { Check, Difference, IgnoredFiles } from "./result.ts";
 import { checkFrom } from "./result.ts";
 import { compareWorkingDirectory, TSCONFIG_READERS } from "./runtime-files.ts";
@@ -49,12 +49,14 @@ export function analyzeImages(before: ImageUnderTest, after: ImageUnderTest): St
   let devOnly = new Set<string>();
   let runtimeReadsTsconfig = false;
   if (manifest) {
-    const beforeClosure = dependencyClosure(before.filesystem, beforeDir, manifest, "production");
-    const afterClosure = dependencyClosure(after.filesystem, afterDir, manifest, "production");
+    const workspaces = workspaceMembers(before.filesystem, beforeDir);
+    const beforeClosure = dependencyClosure(before.filesystem, beforeDir, manifest, "production", workspaces);
+    const afterClosure = dependencyClosure(after.filesystem, afterDir, manifest, "production", workspaces);
     const nodeDifferences = compareClosures(beforeClosure, afterClosure);
-    checks.push(checkFrom("node-dependencies", nodeDifferences, `${beforeClosure.packages.size} production package${beforeClosure.packages.size === 1 ? "" : "s"} from ${beforeDir}/package.json`));
+    const fromWorkspaces = workspaces.length > 0 ? ` and ${workspaces.length} workspace package${workspaces.length === 1 ? "" : "s"}` : "";
+    checks.push(checkFrom("node-dependencies", nodeDifferences, `${beforeClosure.packages.size} production package${beforeClosure.packages.size === 1 ? "" : "s"} from ${beforeDir}/package.json${fromWorkspaces}`));
     differences.push(...nodeDifferences);
-    devOnly = devOnlyPackageDirs(before.filesystem, beforeDir, manifest, beforeClosure);
+    devOnly = devOnlyPackageDirs(before.filesystem, beforeDir, manifest, beforeClosure, workspaces);
     runtimeReadsTsconfig = [...beforeClosure.packages.values()].some((pkg) => TSCONFIG_READERS.includes(pkg.name));
   } else {
     checks.push({ name: "node-dependencies", status: "skipped", detail: beforeDir === "/" ? "no working directory" : `no package.json in ${beforeDir}` });

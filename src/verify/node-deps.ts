@@ -6,7 +6,7 @@
 // from there, as Node does.
 import { z } from "zod";
 import type { MergedFilesystem } from "./filesystem.ts";
-import { baseName, joinPath, parentOf } from "./filesystem.ts";
+import { baseName, isWithin, joinPath, parentOf } from "./filesystem.ts";
 import type { Difference } from "./result.ts";
 
 const dependencyMap = z.record(z.string(), z.unknown()).optional().catch(undefined);
@@ -93,6 +93,39 @@ export interface Closure {
 
 export const APP = "the app";
 
+/** A workspace package of the app (npm, yarn or pnpm workspaces), with BEFORE's manifest. */
+export interface WorkspaceMember {
+  /** Its directory relative to the app's ("packages/api"). */
+  relativeDir: string;
+  manifest: PackageJson;
+}
+
+/**
+ * The app's workspace packages: the entries of its node_modules (scoped ones too) that link to a
+ * directory of the app outside any node_modules, which is how npm, yarn and pnpm install
+ * workspaces. Their dependencies and devDependencies belong to the app as much as the root's.
+ */
+export function workspaceMembers(filesystem: MergedFilesystem, appDir: string): WorkspaceMember[] {
+  const nodeModules = joinPath(appDir, "node_modules");
+  const names: string[] = [];
+  for (const name of filesystem.list(nodeModules)) {
+    if (name.startsWith("@")) for (const scoped of filesystem.list(joinPath(nodeModules, name))) names.push(`${name}/${scoped}`);
+    else if (!name.startsWith(".")) names.push(name);
+  }
+  const members = new Map<string, WorkspaceMember>();
+  for (const name of names) {
+    const link = joinPath(nodeModules, name);
+    if (filesystem.resolve(link, false)?.node.type !== "symlink") continue;
+    const target = filesystem.resolve(link);
+    if (!target || target.node.type !== "directory" || !isWithin(target.path, appDir) || target.path === appDir) continue;
+    const relativeDir = target.path.slice(appDir === "/" ? 1 : appDir.length + 1);
+    if (relativeDir.split("/").includes("node_modules")) continue;
+    const manifest = readPackageJson(filesystem, target.path);
+    if (manifest) members.set(relativeDir, { relativeDir, manifest });
+  }
+  return [...members.values()].sort((a, b) => a.relativeDir.localeCompare(b.relativeDir));
+}
+
 /** Where require(name) from `fromDir` finds the package, or undefined. */
 export function resolvePackage(filesystem: MergedFilesystem, fromDir: string, name: string): ResolvedPackage | undefined {
   let directory = fromDir;
@@ -132,11 +165,14 @@ function dependenciesOf(manifest: PackageJson, include: { dev: boolean; producti
  * app's declared dependencies (taken from BEFORE's package.json even when walking AFTER: the
  * question is whether AFTER still has what BEFORE's app needs).
  */
-export function dependencyClosure(filesystem: MergedFilesystem, appDir: string, roots: PackageJson, which: "production" | "development"): Closure {
+export function dependencyClosure(filesystem: MergedFilesystem, appDir: string, roots: PackageJson, which: "production" | "development", workspaces: readonly WorkspaceMember[] = []): Closure {
   const edges: DependencyEdge[] = [];
   const packages = new Map<string, ResolvedPackage>();
+  const include = which === "production" ? { dev: false, production: true } : { dev: true, production: false };
   const queue: { dir: string; from: string; manifest: PackageJson; include: { dev: boolean; production: boolean } }[] = [
-    { dir: appDir, from: APP, manifest: roots, include: which === "production" ? { dev: false, production: true } : { dev: true, production: false } },
+    { dir: appDir, from: APP, manifest: roots, include },
+    // Each workspace package's own dependencies are resolved from its directory, as Node does.
+    ...workspaces.map((member) => ({ dir: joinPath(appDir, member.relativeDir), from: `workspace ${member.relativeDir}`, manifest: member.manifest, include })),
   ];
   while (queue.length > 0) {
     const item = queue.shift() as (typeof queue)[number];
@@ -155,8 +191,8 @@ export function dependencyClosure(filesystem: MergedFilesystem, appDir: string, 
 }
 
 /** Package directories that only development dependencies reach (their files are not needed at run time). */
-export function devOnlyPackageDirs(filesystem: MergedFilesystem, appDir: string, manifest: PackageJson, production: Closure): Set<string> {
-  const development = dependencyClosure(filesystem, appDir, manifest, "development");
+export function devOnlyPackageDirs(filesystem: MergedFilesystem, appDir: string, manifest: PackageJson, production: Closure, workspaces: readonly WorkspaceMember[] = []): Set<string> {
+  const development = dependencyClosure(filesystem, appDir, manifest, "development", workspaces);
   return new Set([...development.packages.keys()].filter((dir) => !production.packages.has(dir)));
 }
 

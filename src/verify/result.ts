@@ -1,6 +1,7 @@
 // What `shipshape verify` found: every difference between BEFORE and AFTER that a user of the
 // image could notice, and what was checked. A "difference" makes the images non-equivalent;
 // a "note" is reported for the reader to judge and does not (docs/verify.md says which is which).
+import type { PageAssets } from "./html-assets.ts";
 
 export type DifferenceKind = "config" | "file" | "executable" | "library" | "node-dependency" | "smoke" | "http";
 
@@ -50,6 +51,8 @@ export interface VerifyResult {
   checks: Check[];
   differences: Difference[];
   ignored: IgnoredFiles[];
+  /** With `httpAssets`: the assets each image's HTML answers referenced, and how they answered. */
+  assets?: { before: PageAssets[]; after: PageAssets[] };
 }
 
 export function isEquivalent(differences: readonly Difference[]): boolean {

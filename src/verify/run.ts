@@ -10,6 +10,8 @@ import { analyzeImages } from "./analyze.ts";
 import { normalizeWorkingDir } from "./config-diff.ts";
 import { readImageFiles, verifyCapturePlan } from "./image-files.ts";
 import type { HttpOutcome, HttpTarget, SmokeRun } from "./outputs.ts";
+import type { AssetOutcome, PageAssets } from "./html-assets.ts";
+import { compareAssets, htmlAssetPaths } from "./html-assets.ts";
 import { compareHttp, compareSmoke, splitArguments } from "./outputs.ts";
 import type { Check, Difference, VerifyResult } from "./result.ts";
 import { checkFrom, isEquivalent } from "./result.ts";
@@ -22,6 +24,8 @@ export interface VerifyOptions {
   /** Applied to smoke output and HTTP bodies before comparing. */
   ignore?: RegExp[];
   http?: HttpTarget[];
+  /** After each HTML answer, request every same-origin asset the page references (html-assets.ts). */
+  httpAssets?: boolean;
   /** Per smoke run. */
   smokeTimeoutMs?: number;
   /** How long a server may take to answer its first request. */
@@ -66,14 +70,20 @@ export async function verifyImages(engine: Engine, options: VerifyOptions): Prom
   }
 
   const targets = options.http ?? [];
+  let assets: VerifyResult["assets"];
   if (targets.length > 0) {
     progress(`http: starting ${options.before}`);
-    const before = await probeImage(engine, options.before, targets, options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS);
+    const followAssets = options.httpAssets ?? false;
+    const before = await probeImage(engine, options.before, targets, options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS, followAssets);
     progress(`http: starting ${options.after}`);
-    const after = await probeImage(engine, options.after, targets, options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS);
+    const after = await probeImage(engine, options.after, targets, options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS, followAssets);
     const httpDifferences = targets.flatMap((target, index) => compareHttp(target, before.outcomes[index] as HttpOutcome, after.outcomes[index] as HttpOutcome, ignore));
-    checks.push(checkFrom("http", httpDifferences, `${targets.length} request${targets.length === 1 ? "" : "s"} to each image (host network, PORT=${before.port} and ${after.port})`));
+    if (followAssets) httpDifferences.push(...compareAssets(before.pages, after.pages));
+    const assetCount = after.pages.reduce((sum, page) => sum + page.assets.length, 0);
+    const assetDetail = followAssets ? `, ${assetCount} asset${assetCount === 1 ? "" : "s"} AFTER's pages reference` : "";
+    checks.push(checkFrom("http", httpDifferences, `${targets.length} request${targets.length === 1 ? "" : "s"} to each image (host network, PORT=${before.port} and ${after.port})${assetDetail}`));
     differences.push(...httpDifferences);
+    if (followAssets) assets = { before: before.pages, after: after.pages };
   } else {
     checks.push({ name: "http", status: "skipped", detail: "no --http given" });
   }
@@ -85,6 +95,7 @@ export async function verifyImages(engine: Engine, options: VerifyOptions): Prom
     checks,
     differences,
     ignored: analysis.ignored,
+    ...(assets !== undefined ? { assets } : {}),
   };
 }
 
@@ -158,11 +169,12 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  * Starts the image with host networking and PORT set, waits until the first target answers
  * (any HTTP status counts as ready), requests every target, stops the container.
  */
-async function probeImage(engine: Engine, image: string, targets: readonly HttpTarget[], readyTimeoutMs: number): Promise<{ port: number; outcomes: HttpOutcome[] }> {
+async function probeImage(engine: Engine, image: string, targets: readonly HttpTarget[], readyTimeoutMs: number, followAssets: boolean): Promise<{ port: number; outcomes: HttpOutcome[]; pages: PageAssets[] }> {
   const first = targets[0] as HttpTarget;
   const port = await choosePort(first.port);
   const { id } = await engine.startContainer({ image, network: "host", env: { PORT: String(port) }, labels: { [VERIFY_LABEL]: "true" } });
   let outcomes: HttpOutcome[];
+  const pages: PageAssets[] = [];
   let logs = "";
   try {
     const deadline = Date.now() + readyTimeoutMs;
@@ -176,7 +188,18 @@ async function probeImage(engine: Engine, image: string, targets: readonly HttpT
       outcomes = targets.map(() => ({ error: `no answer on port ${port} within ${readyTimeoutMs / 1000} s (${(answer as { error: string }).error})` }));
     } else {
       outcomes = [];
-      for (const target of targets) outcomes.push(await httpGet(port, target.path, 10_000));
+      for (const target of targets) {
+        const outcome = await httpGet(port, target.path, 10_000);
+        outcomes.push(outcome);
+        if (followAssets && !("error" in outcome) && isHtml(outcome.contentType)) {
+          const assets: AssetOutcome[] = [];
+          for (const asset of htmlAssetPaths(outcome.body, target.path)) {
+            const answer = await httpGet(port, asset, 10_000);
+            assets.push("error" in answer ? { path: asset, error: answer.error } : { path: asset, status: answer.status });
+          }
+          pages.push({ page: target.path, assets });
+        }
+      }
     }
   } finally {
     // The answers are in; how the app shuts down is not compared, so no long grace period.
@@ -186,5 +209,9 @@ async function probeImage(engine: Engine, image: string, targets: readonly HttpT
   if (outcomes.every((outcome) => "error" in outcome) && logs !== "") {
     outcomes = outcomes.map((outcome) => ("error" in outcome ? { error: `${outcome.error}; the app must listen on $PORT; its last log lines: ${logs}` } : outcome));
   }
-  return { port, outcomes };
+  return { port, outcomes, pages };
+}
+
+function isHtml(contentType: string): boolean {
+  return /^\s*(text\/html|application\/xhtml\+xml)\b/i.test(contentType);
 }

@@ -38,7 +38,11 @@ const BUILD_CONFIG_FILE =
 const TSCONFIG = /^tsconfig(?:\..*)?\.json$/;
 const LOCKFILES = new Set(["package-lock.json", "yarn.lock", "pnpm-lock.yaml", "bun.lockb", "bun.lock", ".package-lock.json"]);
 
-/** Where tsc or a bundler may have put `src/x.ts` compiled: the same place, or an output directory. */
+/**
+ * Where tsc or a bundler may have put `src/x.ts` compiled: the same place, or an output directory
+ * next to any of its ancestors (`dist/x.js`, `dist/src/x.js`; in a workspace package,
+ * `packages/api/src/x.ts` -> `packages/api/dist/x.js`).
+ */
 function compiledCandidates(relative: string): string[] {
   const match = TYPESCRIPT_SOURCE.exec(relative);
   if (!match) return [];
@@ -46,9 +50,13 @@ function compiledCandidates(relative: string): string[] {
   const extensions = match[1] === "mts" ? ["mjs"] : match[1] === "cts" ? ["cjs"] : match[1] === "tsx" ? ["js", "jsx", "mjs"] : ["js", "mjs", "cjs"];
   const stems = [stem];
   const outputs = ["dist", "build", "lib", "out"];
-  for (const output of outputs) {
-    stems.push(`${output}/${stem}`);
-    if (stem.startsWith("src/")) stems.push(`${output}/${stem.slice(4)}`);
+  const segments = stem.split("/");
+  for (let index = 0; index < segments.length; index++) {
+    const prefix = segments.slice(0, index);
+    for (const output of outputs) {
+      stems.push([...prefix, output, ...segments.slice(index)].join("/"));
+      if (segments[index] === "src" && index < segments.length - 1) stems.push([...prefix, output, ...segments.slice(index + 1)].join("/"));
+    }
   }
   return stems.flatMap((candidate) => extensions.map((extension) => `${candidate}.${extension}`));
 }

@@ -5,7 +5,7 @@ import { describe, it } from "node:test";
 import { ConfigError, parseConfig } from "../../src/audit/config.ts";
 import { renderVerifyReport } from "../../src/fix/rewrite-report.ts";
 import { probesFromConfig, targetsFor } from "../../src/fix/verify-changes.ts";
-import { classifyDifferences, describeBuildError, dockerfileEnvKeys } from "../../src/fix/verify-rewrite.ts";
+import { classifyDifferences, describeBuildError, dockerfileEnvKeys, rewriteIntent } from "../../src/fix/verify-rewrite.ts";
 import type { ClassifyContext, VerifyRewriteResult } from "../../src/fix/verify-rewrite.ts";
 import type { Difference } from "../../src/verify/result.ts";
 
@@ -79,6 +79,68 @@ describe("classifyDifferences", () => {
     );
     assert.deepEqual(subjects(unexpected), ["file /app/app.py", "file /app/templates/", "http GET /health", "smoke --smoke --version"]);
     assert.deepEqual(expected, []);
+  });
+
+  describe("a front end moved from a Node dev server to nginx (static-site)", () => {
+    const devServer = { entrypoint: null, cmd: ["npm", "run", "dev", "--", "--host", "0.0.0.0"], user: "" };
+    const nginx = { entrypoint: ["/docker-entrypoint.sh"], cmd: ["nginx", "-g", "daemon off;"], user: "65532:65532", workingDir: "/" };
+    const site: ClassifyContext = { before: devServer, after: nginx, originalEnv: new Set(), intent: "static-site", probed: true, assets: { before: [], after: [{ page: "/", assets: [{ path: "/assets/index-1a2b.js", status: 200 }, { path: "/favicon.svg", status: 200 }] }] } };
+    const served = [
+      difference("config", "Entrypoint/Cmd"),
+      difference("config", "WorkingDir"),
+      difference("config", "StopSignal"),
+      difference("config", "ExposedPorts 80/tcp", { after: "80/tcp" }),
+      difference("file", "/app/src/", { paths: ["/app/src/main.js"] }),
+      difference("node-dependency", "vite"),
+      difference("http", "GET /", { message: "Bodies differ at line 4." }),
+    ];
+
+    it("accepts nginx's command, directory, port and stop signal, the unshipped sources and the built page when its assets load", () => {
+      const { expected, unexpected } = classifyDifferences(served, site);
+      assert.deepEqual(subjects(unexpected), []);
+      assert.equal(expected.length, served.length);
+    });
+
+    it("accepts none of it when an asset fails, when no probe ran, or for a removed port or another status", () => {
+      const brokenAsset: ClassifyContext = { ...site, assets: { before: [], after: [{ page: "/", assets: [{ path: "/assets/index-1a2b.js", status: 404 }] }] } };
+      assert.deepEqual(subjects(classifyDifferences(served, brokenAsset).unexpected), subjects(served));
+      const unprobed: ClassifyContext = { ...site, probed: false, assets: undefined };
+      assert.equal(classifyDifferences(served.slice(0, 6), unprobed).unexpected.length, 6);
+      const { unexpected } = classifyDifferences([difference("config", "ExposedPorts 5173/tcp", { before: "5173/tcp" }), difference("http", "GET /", { message: "Status codes differ." })], site);
+      assert.deepEqual(subjects(unexpected), ["config ExposedPorts 5173/tcp", "http GET /"]);
+      // Without the intent, the same differences stay unexpected.
+      const { intent: _intent, ...noIntent } = site;
+      assert.equal(classifyDifferences(served, noIntent).unexpected.length, served.length);
+    });
+  });
+
+  describe("Next.js standalone", () => {
+    const nextStart = { entrypoint: null, cmd: ["npm", "start"], user: "" };
+    const standalone = { entrypoint: null, cmd: ["node", "server.js"], user: "node", workingDir: "/app" };
+    const next: ClassifyContext = { before: nextStart, after: standalone, originalEnv: new Set(), intent: "nextjs-standalone", probed: true };
+
+    it("accepts `node server.js`, traced dependencies and build internals once the probe answered alike", () => {
+      const differences = [difference("config", "Cmd"), difference("node-dependency", "caniuse-lite"), difference("file", "/app/.next/cache/", { paths: ["/app/.next/cache/x.sst"] }), difference("file", "/app/app/page.js")];
+      assert.deepEqual(classifyDifferences(differences, next).unexpected, []);
+      assert.equal(classifyDifferences(differences, { ...next, probed: false }).unexpected.length, differences.length);
+      assert.deepEqual(subjects(classifyDifferences([...differences, difference("http", "GET /api/health")], next).unexpected), subjects([...differences, difference("http", "GET /api/health")]));
+    });
+
+    it("never accepts missing public/ or static/ files, or another command", () => {
+      const missing = [difference("file", "/app/public/logo.svg"), difference("file", "/app/.next/static/", { paths: ["/app/.next/static/chunks/a.js"] })];
+      assert.deepEqual(subjects(classifyDifferences(missing, next).unexpected), ["file /app/public/logo.svg", "file /app/.next/static/"]);
+      // BEFORE's build-id directory: AFTER's build has its own id.
+      const buildId = difference("file", "/app/.next/static/ZTvbIrIH8ucJh1ZAGshHZ/", { paths: ["/app/.next/static/ZTvbIrIH8ucJh1ZAGshHZ/_buildManifest.js"] });
+      assert.deepEqual(classifyDifferences([buildId], next).unexpected, []);
+      assert.equal(classifyDifferences([difference("config", "Cmd")], { ...next, after: { ...standalone, cmd: ["node", "other.js"] } }).unexpected.length, 1);
+    });
+  });
+
+  it("tells the intent from the rewrite: static-web, or a runtime stage copying Next.js's standalone output", () => {
+    assert.equal(rewriteIntent("static-web", "FROM nginx:1.28\n"), "static-site");
+    assert.equal(rewriteIntent("node", "FROM node:22 AS build\nRUN npm run build\nFROM node:22-slim\nCOPY --from=build /app/.next/standalone ./\nCMD [\"node\", \"server.js\"]\n"), "nextjs-standalone");
+    assert.equal(rewriteIntent("node", "FROM node:22 AS build\nCOPY standalone ./\nFROM node:22-slim\nCOPY --from=build /app/dist ./dist\n"), undefined);
+    assert.equal(rewriteIntent("go", "FROM scratch\nCOPY --from=build /out/standalone /\n"), undefined);
   });
 
   it("reads the ENV keys of every stage of a Dockerfile", () => {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { compareClosures, dependencyClosure, devOnlyPackageDirs, parsePackageJson, readPackageJson, resolvePackage } from "../../src/verify/node-deps.ts";
+import { compareClosures, dependencyClosure, devOnlyPackageDirs, parsePackageJson, readPackageJson, resolvePackage, workspaceMembers } from "../../src/verify/node-deps.ts";
 import type { FixtureEntry } from "./fs-fixture.ts";
 import { filesystem } from "./fs-fixture.ts";
 
@@ -103,5 +103,50 @@ describe("Node production dependency closure", () => {
     assert.equal(parsed?.name, undefined);
     assert.deepEqual(parsed?.dependencies, { a: "1" });
     assert.deepEqual(parsed?.devDependencies, {});
+  });
+
+  describe("npm workspaces", () => {
+    /** Root with devDependencies only; packages/api depends on express and on the shared workspace, and has its own dev @types. */
+    const WORKSPACES: Record<string, FixtureEntry> = {
+      "/app/package.json": JSON.stringify({ name: "root", private: true, workspaces: ["packages/*"], devDependencies: { typescript: "^5" } }),
+      "/app/packages/api/package.json": JSON.stringify({ name: "@acme/api", dependencies: { express: "^4", "@acme/shared": "*" }, devDependencies: { "@types/express": "^5" } }),
+      "/app/packages/shared/package.json": JSON.stringify({ name: "@acme/shared", dependencies: { ms: "^2" } }),
+      "/app/node_modules/@acme/api": { link: "../../packages/api" },
+      "/app/node_modules/@acme/shared": { link: "../../packages/shared" },
+      "/app/node_modules/.bin/tsc": { link: "../typescript/bin/tsc" },
+      "/app/node_modules/express/package.json": pkg("express", "4.18.2", { ms: "2" }),
+      "/app/node_modules/ms/package.json": pkg("ms", "2.1.3"),
+      "/app/node_modules/typescript/package.json": pkg("typescript", "5.4.5"),
+      "/app/node_modules/@types/express/package.json": pkg("@types/express", "5.0.0", { "@types/node": "*" }),
+      "/app/node_modules/@types/node/package.json": pkg("@types/node", "22.0.0"),
+    };
+
+    it("finds the workspace packages through their node_modules links", () => {
+      const members = workspaceMembers(filesystem(WORKSPACES), "/app");
+      assert.deepEqual(members.map((member) => [member.relativeDir, member.manifest.name]), [["packages/api", "@acme/api"], ["packages/shared", "@acme/shared"]]);
+      assert.deepEqual(workspaceMembers(filesystem(APP), "/app"), [], "a pnpm link into node_modules/.pnpm is not a workspace");
+    });
+
+    it("counts the workspaces' dependencies as production and their devDependencies as development", () => {
+      const fs = filesystem(WORKSPACES);
+      const manifest = readPackageJson(fs, "/app");
+      assert.ok(manifest);
+      const members = workspaceMembers(fs, "/app");
+      const production = dependencyClosure(fs, "/app", manifest, "production", members);
+      assert.deepEqual([...production.packages.values()].map((found) => found.name).sort(), ["@acme/shared", "express", "ms"]);
+      assert.deepEqual([...devOnlyPackageDirs(fs, "/app", manifest, production, members)].sort(), ["/app/node_modules/@types/express", "/app/node_modules/@types/node", "/app/node_modules/typescript"]);
+      // Without the workspaces, the hoisted @types would look like production files of unknown use.
+      assert.deepEqual([...devOnlyPackageDirs(fs, "/app", manifest, dependencyClosure(fs, "/app", manifest, "production"))].sort(), ["/app/node_modules/typescript"]);
+    });
+
+    it("reports a workspace's production dependency missing in AFTER", () => {
+      const fs = filesystem(WORKSPACES);
+      const manifest = readPackageJson(fs, "/app");
+      assert.ok(manifest);
+      const members = workspaceMembers(fs, "/app");
+      const after = filesystem(without(WORKSPACES, "/app/node_modules/express", "/app/node_modules/@types", "/app/node_modules/typescript"));
+      const differences = compareClosures(dependencyClosure(fs, "/app", manifest, "production", members), dependencyClosure(after, "/app", manifest, "production", members));
+      assert.deepEqual(differences.map((difference) => [difference.subject, difference.message]), [["express", 'require("express") fails in AFTER: needed by workspace packages/api.']]);
+    });
   });
 });

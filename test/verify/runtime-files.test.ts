@@ -51,6 +51,14 @@ describe("ignorable categories", () => {
     assert.equal(ignorableCategory("src/other.ts", has), undefined);
   });
 
+  it("finds a workspace package's compiled output next to the package, not only at the root", () => {
+    const compiled = new Set(["packages/api/dist/server.js", "packages/shared/dist/src/index.js"]);
+    const has = context({ afterHas: (path) => compiled.has(path) });
+    assert.equal(ignorableCategory("packages/api/src/server.ts", has), "typescript-source");
+    assert.equal(ignorableCategory("packages/shared/src/index.ts", has), "typescript-source");
+    assert.equal(ignorableCategory("packages/api/src/routes.ts", has), undefined);
+  });
+
   it("keeps tsconfig.json when a production package reads it at run time", () => {
     assert.equal(ignorableCategory("tsconfig.json", context({ runtimeReadsTsconfig: true })), undefined);
   });
