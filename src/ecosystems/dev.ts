@@ -38,7 +38,8 @@ export function planDevStage(input: PlannerInput, planned: PlannedStages): Plann
     messages.notes.push(`No dev target: shipshape does not know how to run a ${planned.ecosystem} project for development.`);
     return undefined;
   }
-  const parent = planned.ecosystem === "python" ? "build" : "deps";
+  // Python's virtualenv is in `deps` when the sources have their own build stage, else in `build`.
+  const parent = planned.ecosystem === "python" && !stageNames.has("deps") ? "build" : "deps";
   const lines: string[] = [];
   if (!stageNames.has(parent)) lines.push(`WORKDIR ${workdir}`);
   for (const [key, value] of original.env) {

@@ -146,10 +146,16 @@ export function planPython(input: PlannerInput): PlannedStages | undefined {
     }
   }
   const needsSources = commands.projectInstall || commands.buildSteps.length > 0;
+  // Build steps that leave the virtualenv alone (compileall, collectstatic) run in their own stage
+  // on top of the dependencies: on a code change the runtime then copies the virtualenv from a stage
+  // that did not change, so BuildKit reuses that copy instead of checksumming the virtualenv again.
+  // `pip install .` puts the project into the virtualenv, so there the virtualenv comes from the build.
+  const sourcesStage = needsSources && !commands.projectInstall;
+  const sources: string[] = [];
   if (needsSources) {
-    build.push("COPY . .");
+    (sourcesStage ? sources : build).push("COPY . .");
     if (commands.projectInstall) build.push(cachedRun([PIP_CACHE], "pip install --no-deps ."));
-    build.push(...commands.buildSteps.map((step) => `RUN ${step}`));
+    (sourcesStage ? sources : build).push(...commands.buildSteps.map((step) => `RUN ${step}`));
     if (commands.projectInstall) messages.notes.push("The project itself is installed into the virtualenv (`pip install .`).");
   }
 
@@ -164,7 +170,7 @@ export function planPython(input: PlannerInput): PlannedStages | undefined {
     runtime.push(alpine ? `RUN adduser -S -D -H -u 10001 ${USER_NAME}` : `RUN useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin ${USER_NAME}`);
   }
   runtime.push(`WORKDIR ${workdir}`);
-  if (!installsNothing) runtime.push(copyFrom("build", VENV, VENV, options), venvEnv);
+  if (!installsNothing) runtime.push(copyFrom(sourcesStage ? "deps" : "build", VENV, VENV, options), venvEnv);
   runtime.push(needsSources ? copyFrom("build", workdir, workdir, options) : "COPY . .");
   runtime.push(...userLines(original, USER_NAME, messages, true));
   runtime.push(...metadataLines(original, messages, true));
@@ -174,12 +180,21 @@ export function planPython(input: PlannerInput): PlannedStages | undefined {
     messages.notes.push(`The original installs no dependencies: no build stage, the sources run on ${runtimeImage}.`);
     return { ecosystem: "python", stages: [{ from: runtimeImage, purpose: `Runtime: ${runtimeImage}, same Python version.`, lines: runtime }] };
   }
-  messages.notes.push(`Stages: build (virtualenv in ${VENV}${installedWith.length > 0 ? ` with ${installedWith.join(", ")}` : ""}, pip cache mounted), runtime on ${runtimeImage} with the virtualenv and the application sources.`);
+  const venvStage = sourcesStage ? "deps" : "build";
+  messages.notes.push(`Stages: ${venvStage} (virtualenv in ${VENV}${installedWith.length > 0 ? ` with ${installedWith.join(", ")}` : ""}, pip cache mounted)${sourcesStage ? ", build (the sources and their build steps)" : ""}, runtime on ${runtimeImage} with the virtualenv and the application sources.`);
+  const runtimeStage = { from: runtimeImage, purpose: `Runtime: ${runtimeImage}, same Python version, no compilers.`, lines: runtime };
+  if (sourcesStage) {
+    return {
+      ecosystem: "python",
+      stages: [
+        { from: original.baseText, name: "deps", purpose: "Dependencies: a virtualenv with the dependencies (manifests first, so this is cached until they change).", lines: build },
+        { from: "deps", name: "build", purpose: "Build: the sources and their build steps.", lines: sources },
+        runtimeStage,
+      ],
+    };
+  }
   return {
     ecosystem: "python",
-    stages: [
-      { from: original.baseText, name: "build", purpose: "Build: a virtualenv with the dependencies (manifests first, so this is cached until they change).", lines: build },
-      { from: runtimeImage, purpose: `Runtime: ${runtimeImage}, same Python version, no compilers.`, lines: runtime },
-    ],
+    stages: [{ from: original.baseText, name: "build", purpose: "Build: a virtualenv with the dependencies (manifests first, so this is cached until they change).", lines: build }, runtimeStage],
   };
 }
