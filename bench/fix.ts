@@ -12,6 +12,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
+import { loadConfigFile } from "../src/audit/audit-paths.ts";
 import { auditRepository } from "../src/audit/run.ts";
 import { runBench } from "../src/bench/run.ts";
 import { createWorkspace } from "../src/bench/workspace.ts";
@@ -20,6 +21,7 @@ import { discoverBuildTargets } from "../src/build/targets.ts";
 import { ApiEngine } from "../src/engine/api-engine.ts";
 import type { Engine } from "../src/engine/types.ts";
 import { fixWithLevel } from "../src/fix/rewrite.ts";
+import { probesFromConfig } from "../src/fix/verify-changes.ts";
 import { rewriteIntent, verifyRewrite } from "../src/fix/verify-rewrite.ts";
 import type { RewriteProbes, VerifyRewriteResult } from "../src/fix/verify-rewrite.ts";
 import { scanDirectory } from "../src/repo/scan.ts";
@@ -63,16 +65,11 @@ const CheckSchema = z.object({
   expectStdout: z.string().optional(),
 });
 
-/** Probes for the shop's services (they have no check.json): what test/ecosystems/rewrite-engine.test.ts checks. */
-const SHOP_PROBES: Record<string, RewriteProbes | undefined> = {
-  api: { http: { port: 3000, path: "/health" } },
-  web: { http: { port: 5173, path: "/" } },
-  inventory: { http: { port: 8080, path: "/health" } },
-  pricing: { http: { port: 8081, path: "/health" } },
-  reports: { http: { port: 8000, path: "/health" } },
-  // The worker needs the database to start: only the images' files and configuration are compared.
-  worker: undefined,
-};
+/** Probes for the shop's services: the shop's own `verify.services` (examples/shop/shipshape.config.yaml), as `shipshape fix --verify` uses them. */
+function shopProbes(): Record<string, RewriteProbes> {
+  const config = loadConfigFile(path.join(SHOP, "shipshape.config.yaml"));
+  return Object.fromEntries(Object.entries(config.verify?.services ?? {}).map(([name, entry]) => [name, probesFromConfig(entry)]));
+}
 
 interface Options {
   only: string[];
@@ -153,12 +150,13 @@ function fixtureProjects(): Project[] {
 }
 
 function shopProjects(): Project[] {
+  const probes = shopProbes();
   return discoverBuildTargets(SHOP).map((target) => ({
     name: `shop/${target.name}`,
     repositoryRoot: SHOP,
     target,
     dockerfilePath: path.relative(SHOP, path.resolve(target.contextDir, target.dockerfile)).split(path.sep).join("/"),
-    probes: SHOP_PROBES[target.name],
+    probes: probes[target.name],
     lean: false,
   }));
 }

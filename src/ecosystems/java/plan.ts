@@ -96,7 +96,7 @@ export function planJava(input: PlannerInput): PlannedStages | undefined {
   const runtimePackages = original.aptPackages.filter((name) => !isBuildOnlyPackage(name));
   if (runtimePackages.length > 0) {
     runtime.push(aptInstall(runtimePackages));
-    messages.review.push(`The original installs ${runtimePackages.join(", ")} with apt; the runtime stage keeps them.`);
+    messages.notes.push(`The original installs ${runtimePackages.join(", ")} with apt; the runtime stage keeps them.`);
   }
   runtime.push(`WORKDIR ${workdir}`, copyFrom("build", `/out/${JAR}`, `${workdir}/${JAR}`, options), ...userLines(original, NONROOT, messages, true));
   runtime.push(...metadataLines(original, messages, true));

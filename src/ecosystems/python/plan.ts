@@ -162,7 +162,7 @@ export function planPython(input: PlannerInput): PlannedStages | undefined {
   const runtime: string[] = [];
   if (runtimePackages.length > 0) {
     runtime.push(aptInstall(runtimePackages));
-    messages.review.push(`The original installs ${runtimePackages.join(", ")} with apt; the runtime stage keeps them. Drop them if the application does not use them at runtime.`);
+    messages.notes.push(`The original installs ${runtimePackages.join(", ")} with apt; the runtime stage keeps them. Drop them if the application does not use them at runtime.`);
   }
   if (buildPackages.length > 0) messages.notes.push(`${buildPackages.join(", ")} (compilers and headers) stay in the build stage.`);
   if (isRootUser(original.user)) {

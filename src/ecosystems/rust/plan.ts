@@ -119,7 +119,7 @@ export function planRust(input: PlannerInput): PlannedStages | undefined {
   const runtime: string[] = [];
   if (runtimePackages.length > 0) {
     runtime.push(aptInstall(runtimePackages));
-    messages.review.push(`The original installs ${runtimePackages.join(", ")} with apt; the runtime stage keeps them. Drop them if the binary does not use them.`);
+    messages.notes.push(`The original installs ${runtimePackages.join(", ")} with apt; the runtime stage keeps them. Drop them if the binary does not use them.`);
   }
   runtime.push(`WORKDIR ${workdir}`);
   runtime.push(copyFrom("build", `/out/${binary}`, installPath, options));
