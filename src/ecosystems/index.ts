@@ -13,7 +13,8 @@ import { isNodeBuild } from "./node/detect.ts";
 import { planNode } from "./node/plan.ts";
 import { readNodeProject } from "./node/project.ts";
 import { readOriginal } from "./original.ts";
-import type { PlannedStages, PlannerInput, RewriteEcosystem } from "./plan-types.ts";
+import { composeBuildDockerfile } from "../rules/support/context.ts";
+import type { ComposeRuntime, PlannedStages, PlannerInput, RewriteEcosystem } from "./plan-types.ts";
 import { planPython } from "./python/plan.ts";
 import { renderDockerfile } from "./render.ts";
 import { planRust } from "./rust/plan.ts";
@@ -59,13 +60,14 @@ export function planRewrite(input: PlanRewriteInput): RewriteResult | undefined 
   const original = readOriginal(input.dockerfile);
   if (!original) return undefined;
   const files = contextFiles(input.repository, input.buildContext);
+  const composeServices = composeServicesBuilding(input.repository, input.dockerfile.path);
   const options = { allowSyntaxFeatures: input.options?.allowSyntaxFeatures ?? false };
   for (const planner of PLANNERS) {
     // Each planner gets fresh messages: a planner that declines leaves no notes behind.
     const messages = { review: [...original.review], notes: [] as string[] };
-    const planned = planner({ original, files, options, messages });
+    const planned = planner({ original, files, options, messages, composeServices });
     if (!planned) continue;
-    const dev = input.options?.dev ? planDevStage({ original, files, options, messages }, planned) : undefined;
+    const dev = input.options?.dev ? planDevStage({ original, files, options, messages, composeServices }, planned) : undefined;
     const stages = dev ? [...planned.stages.slice(0, -1), dev.stage, ...planned.stages.slice(-1)] : planned.stages;
     return {
       dockerfile: renderDockerfile(original.globalArgs, stages, options),
@@ -80,4 +82,15 @@ export function planRewrite(input: PlanRewriteInput): RewriteResult | undefined 
 
 function unique(items: readonly string[]): string[] {
   return [...new Set(items)];
+}
+
+/** Compose services whose build uses this Dockerfile (repository path), with their environment. */
+function composeServicesBuilding(repository: RepositoryView, dockerfile: string): ComposeRuntime[] {
+  const services: ComposeRuntime[] = [];
+  for (const compose of repository.composes) {
+    for (const service of compose.services) {
+      if (composeBuildDockerfile(compose, service) === dockerfile) services.push({ service: `${compose.path}: ${service.name}`, environment: service.environment });
+    }
+  }
+  return services;
 }

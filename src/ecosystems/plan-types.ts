@@ -6,11 +6,20 @@ import type { PlanMessages } from "./runtime.ts";
 
 export type RewriteEcosystem = "node" | "static-web" | "python" | "go" | "rust" | "java";
 
+/** A compose service that builds the Dockerfile being planned, with the environment it runs with. */
+export interface ComposeRuntime {
+  /** "docker-compose.yml: web". */
+  service: string;
+  environment: Readonly<Record<string, string>>;
+}
+
 export interface PlannerInput {
   original: OriginalBuild;
   files: ContextFiles;
   options: RenderOptions;
   messages: PlanMessages;
+  /** Compose services built from this Dockerfile (their run-time environment matters to a static bundle). */
+  composeServices?: readonly ComposeRuntime[];
 }
 
 export interface PlannedStages {

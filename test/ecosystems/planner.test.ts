@@ -213,6 +213,24 @@ describe("static front ends", () => {
     assert.ok(runtimeStage(read.dockerfile).includes("COPY --from=build /app/public-build /usr/share/nginx/html"));
   });
 
+  it("a dev-server proxy asks for review; compose's bundle variables become build arguments when literal, else a review", () => {
+    const pkg = JSON.stringify({ name: "site", scripts: { dev: "vite", build: "vite build" }, devDependencies: { vite: "^7" } });
+    const site = { "web/Dockerfile": "FROM node:22\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD [\"npm\", \"run\", \"dev\"]\n", "web/package.json": pkg, "web/package-lock.json": "{}", "web/index.html": "<html></html>" };
+    const web = { dockerfile: "web/Dockerfile" };
+    const compose = (environment: string): string => `services:\n  web:\n    build: ./web\n    environment:\n${environment}`;
+    const plain = mustPlan(planFiles({ ...site, "compose.yaml": compose("      VITE_API_URL: https://api.example.com\n      VITE_FLAG: on\n      NODE_OPTIONS: --max-old-space-size=512\n") }, web));
+    assert.deepEqual(plain.review, []);
+    assert.deepEqual(stageLines(plain.dockerfile, /AS build$/).filter((line) => line.startsWith("ARG ")), ["ARG VITE_API_URL=https://api.example.com", "ARG VITE_FLAG=on"], "only the variables the bundler inlines");
+    assert.ok(plain.notes.some((note) => /development server \(vite\)/.test(note)));
+
+    const interpolated = mustPlan(planFiles({ ...site, "compose.yaml": compose("      VITE_API_URL: ${API_URL}\n") }, web));
+    assert.ok(!interpolated.dockerfile.includes("ARG VITE_API_URL"));
+    assert.ok(interpolated.review.some((entry) => entry.includes("VITE_API_URL") && entry.includes("Pass it as a build argument")));
+
+    const proxied = mustPlan(planFiles({ ...site, "web/vite.config.js": "export default { server: { proxy: { '/api': 'http://api:3000' } } }" }, web));
+    assert.ok(proxied.review.some((entry) => entry.startsWith("vite.config.js configures a dev-server proxy")));
+  });
+
   it("a `serve` of the build output keeps serve's port", () => {
     const pkg = JSON.stringify({ name: "cra", scripts: { build: "react-scripts build" }, dependencies: { react: "19", "react-scripts": "5" } });
     const result = mustPlan(planFiles({ Dockerfile: "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\nRUN npm install -g serve\nCMD [\"serve\", \"-s\", \"build\", \"-l\", \"8081\"]\n", "package.json": pkg, "package-lock.json": "{}" }));

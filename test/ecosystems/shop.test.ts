@@ -96,9 +96,12 @@ describe("rewrite plans for the example shop", () => {
     assert.ok(runtime.includes('CMD ["nginx", "-g", "daemon off;"]'));
     assert.equal(finalUser(result.dockerfile), "65532:65532");
     assert.ok(!result.dockerfile.includes("npm run dev"), "the dev server is gone");
-    // Dev server -> production bundle changes what the pages contain: a person accepts it.
-    assert.equal(result.review.length, 1);
-    assert.match(result.review[0] ?? "", /development server \(vite/);
+    // Dev server -> production bundle: intended, checked by fix --verify's probe (page and assets), noted.
+    assert.deepEqual(result.review, []);
+    assert.ok(result.notes.some((note) => /development server \(vite/.test(note)));
+    // compose gives the dev server VITE_API_URL at run time; the bundle needs it at build time.
+    assert.ok(stageLines(result.dockerfile, /AS build$/).includes("ARG VITE_API_URL=http://localhost:3000"));
+    assert.ok(result.notes.some((note) => note.includes("VITE_API_URL=http://localhost:3000 at run time")));
   });
 
   it("inventory-go: static binary with module and build caches, on distroless static at the original path", () => {

@@ -139,4 +139,20 @@ describe("fix --level rewrite --verify on the real engine", { skip: status.skip 
     assert.match(result.stdout, /why: verify found \d+ unexpected differences?: .*smoke/);
     assert.match(result.stdout, /services\/reports-py\/Dockerfile is not written/);
   });
+
+  it("web: a Vite dev server moved to nginx is verified by its page and the assets the page loads, and written", { timeout: 900_000 }, async (t) => {
+    const webStatus = await engineStatus(engine, ["node:22", "nginx:1.28"]);
+    if (webStatus.skip) return t.skip(String(webStatus.skip));
+    const root = shopCopy(["web"]);
+    fs.writeFileSync(path.join(root, "shipshape.config.yaml"), "verify:\n  services:\n    web:\n      http: 5173/\n");
+    const result = await run(["fix", "--level", "rewrite", "--verify", "--write", "."], root);
+    assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
+    const rewritten = fs.readFileSync(path.join(root, "services/web/Dockerfile"), "utf8");
+    assert.match(rewritten, /^FROM nginx:1\.28$/m);
+    const line = /^verify: services\/web\/Dockerfile \[web\]: verified \((\d+) intended differences?\); before ([\d.]+) MB \(built in [\d.]+ s\), after ([\d.]+) MB/m.exec(result.stdout);
+    assert.ok(line, `a verdict line for web in\n${result.stdout}`);
+    assert.ok(megabytes(line[3] as string) < megabytes(line[2] as string) / 4, `after ${line[3]} MB is far smaller than before ${line[2]} MB`);
+    // The built page differs from the dev server's; it is accepted because its assets loaded.
+    assert.match(result.stdout, /GET \/: .*all \d+ assets? it references answered/);
+  });
 });

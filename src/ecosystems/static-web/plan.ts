@@ -145,10 +145,15 @@ export function planStaticWeb(input: PlannerInput, project = readNodeProject(inp
   const startup = serverCommand(startupTexts(input, project));
   const port = listenPort(input, startup);
   // A dev server answers with unbundled modules and a hot-reload client; nginx serves the
-  // production bundle. That is the point of the rewrite, but the pages differ, so a person
-  // checks the site before it replaces the original.
+  // production bundle. That is the point of the rewrite: `fix --verify` with an HTTP probe checks
+  // the built page and every asset it references. What the dev server does besides serving files
+  // (proxying paths to an API) nginx does not do, and no probe of the page would notice.
   if (startup !== undefined && DEV_SERVERS.test(startup)) {
-    messages.review.push(`The original serves the site through a development server (${startup}); the rewrite serves the production build with nginx, so the HTML differs (no hot reload, bundled assets). Check the site in a browser before accepting.`);
+    messages.notes.push(`The original serves the site through a development server (${startup}); the rewrite serves the production build with nginx, so the HTML differs (no hot reload, bundled assets). \`fix --verify\` with an HTTP probe checks the page and every asset it references.`);
+    for (const config of ["vite.config.js", "vite.config.mjs", "vite.config.ts", "vite.config.mts", "vite.config.cjs", "vue.config.js", "webpack.config.js", "package.json"]) {
+      const text = files.text(config);
+      if (text !== undefined && /["']?proxy["']?\s*:/.test(text)) messages.review.push(`${config} configures a dev-server proxy: the dev server forwards those paths to another server, nginx does not. Add matching \`location\` blocks with \`proxy_pass\` to the nginx config.`);
+    }
   }
   const runtime = [...nginxConfigLines(port), copyFrom("build", `${workdir}/${output}`, NGINX_ROOT, options)];
   runtime.push(...userLines({ ...original, user: undefined, userSetup: [] }, UNPRIVILEGED_USER, messages, true));
@@ -163,8 +168,42 @@ export function planStaticWeb(input: PlannerInput, project = readNodeProject(inp
     ecosystem: "static-web",
     stages: [
       { from: original.baseText, name: "deps", purpose: "Dependencies: manifests only, so this layer is rebuilt only when they change.", lines: dependencyStageLines(original, project, workdir, project.manager.install) },
-      { from: "deps", name: "build", purpose: "Build: bundle the site.", lines: ["COPY . .", ...buildArgumentLines(original), ...buildCommands.map((command) => `RUN ${command}`)] },
+      { from: "deps", name: "build", purpose: "Build: bundle the site.", lines: ["COPY . .", ...buildArgumentLines(original), ...bundleEnvironmentLines(input), ...buildCommands.map((command) => `RUN ${command}`)] },
       { from: NGINX_IMAGE, purpose: `Runtime: ${NGINX_IMAGE} serving the static files only.`, lines: runtime },
     ],
   };
+}
+
+/** Variables bundlers inline into the bundle (import.meta.env / process.env at build time), by prefix. */
+const BUNDLE_ENVIRONMENT = /^(VITE_|REACT_APP_|VUE_APP_|PUBLIC_|GATSBY_|NEXT_PUBLIC_)/;
+
+/**
+ * A dev server reads VITE_API_URL and friends from the environment it runs in, so compose's
+ * `environment:` shapes the site; a bundle inlines them when it is built, so they must be there in
+ * the build stage. A literal value becomes an ARG default (ARG values are in the environment of
+ * RUN, and `--build-arg` can still change it); an interpolated or conflicting one cannot be
+ * carried over, and the rewrite asks for review.
+ */
+function bundleEnvironmentLines(input: PlannerInput): string[] {
+  const values = new Map<string, Set<string>>();
+  const sources = new Map<string, string[]>();
+  for (const { service, environment } of input.composeServices ?? []) {
+    for (const [key, value] of Object.entries(environment)) {
+      if (!BUNDLE_ENVIRONMENT.test(key)) continue;
+      values.set(key, (values.get(key) ?? new Set()).add(value));
+      sources.set(key, [...(sources.get(key) ?? []), service]);
+    }
+  }
+  const lines: string[] = [];
+  for (const [key, found] of [...values].sort(([a], [b]) => a.localeCompare(b))) {
+    const [value] = [...found];
+    const where = (sources.get(key) ?? []).join(", ");
+    if (found.size > 1 || value === undefined || /[$"'\\\s]/.test(value) || value === "") {
+      input.messages.review.push(`${where} set${(sources.get(key) ?? []).length === 1 ? "s" : ""} ${key} at run time, which the dev server read; the bundle inlines it at build time, and the value (${[...found].map((entry) => JSON.stringify(entry)).join(" / ")}) cannot be carried into the build stage as it is. Pass it as a build argument.`);
+      continue;
+    }
+    lines.push(`ARG ${key}=${value}`);
+    input.messages.notes.push(`${where} set${(sources.get(key) ?? []).length === 1 ? "s" : ""} ${key}=${value} at run time, which the dev server read; the bundle inlines it at build time, so the build stage has \`ARG ${key}=${value}\` (change it with --build-arg or compose build.args, not environment).`);
+  }
+  return lines;
 }
