@@ -72,7 +72,7 @@ describe("Node", () => {
     assert.ok(result.review.some((entry) => entry.startsWith("bcrypt, sharp build native code")), result.review.join("\n"));
   });
 
-  it("npm workspaces: copies every workspace manifest before the install and ships the pruned workspace", () => {
+  it("npm workspaces: copies every workspace manifest before the install and, with no output directory a config names, ships the pruned workspace", () => {
     const root = JSON.stringify({ name: "mono", private: true, workspaces: ["packages/*"], scripts: { build: "npm run build --workspaces" } });
     const api = JSON.stringify({ name: "@mono/api", scripts: { build: "tsc" }, dependencies: { "@mono/lib": "*", express: "^5" } });
     const lib = JSON.stringify({ name: "@mono/lib", scripts: { build: "tsc" } });
@@ -85,6 +85,58 @@ describe("Node", () => {
     assert.ok(!result.dockerfile.includes("production-deps"), "the pruned build replaces the production install");
     assert.ok(runtimeStage(result.dockerfile).includes("COPY --from=pruned /repo /repo"));
     assert.ok(!result.review.some((entry) => entry.startsWith("Could not determine")));
+  });
+
+  describe("npm workspaces whose builds name their output directories", () => {
+    const root = JSON.stringify({ name: "mono", private: true, workspaces: ["packages/*"], scripts: { build: "npm run build -w @mono/lib && npm run build --workspace=packages/api" } });
+    const api = JSON.stringify({ name: "@mono/api", scripts: { build: "tsc -p tsconfig.build.json" }, dependencies: { "@mono/lib": "*", express: "^5" } });
+    const lib = JSON.stringify({ name: "@mono/lib", scripts: { build: "tsup src/index.ts --out-dir lib" } });
+    const dockerfile = "FROM node:22\nWORKDIR /repo\nCOPY . .\nRUN npm ci\nRUN npm run build\nCMD [\"node\", \"packages/api/dist/index.js\"]\n";
+    const repo: Record<string, string | number> = {
+      Dockerfile: dockerfile,
+      "package.json": root,
+      "package-lock.json": "{}",
+      "packages/api/package.json": api,
+      "packages/api/tsconfig.build.json": '{ "extends": "../../tsconfig.base.json", "compilerOptions": { "outDir": "./dist" } }',
+      "packages/api/src/index.ts": 10,
+      "packages/api/views/home.ejs": 10,
+      "packages/lib/package.json": lib,
+      "packages/lib/src/index.ts": 10,
+    };
+
+    it("ships the production install (manifests, node_modules with the workspace links) and each workspace's output: a code change re-runs no prune", () => {
+      const result = mustPlan(planFiles(repo));
+      assert.ok(!result.dockerfile.includes("AS pruned"), result.dockerfile);
+      const production = stageLines(result.dockerfile, /AS production-deps$/);
+      assert.ok(production.includes("COPY packages/api/package.json packages/api/"), production.join("\n"));
+      assert.ok(production.includes("COPY packages/lib/package.json packages/lib/"));
+      assert.ok(production.includes("RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev"));
+      const runtime = runtimeStage(result.dockerfile);
+      const copies = runtime.filter((line) => line.startsWith("COPY"));
+      assert.deepEqual(copies, [
+        "COPY --from=production-deps /repo ./",
+        "COPY --from=build /repo/packages/lib/lib ./packages/lib/lib",
+        "COPY --from=build /repo/packages/api/dist ./packages/api/dist",
+        "COPY --from=build /repo/packages/api/views ./packages/api/views",
+      ]);
+      assert.ok(result.notes.some((note) => note.includes("packages/api: tsconfig.build.json (compilerOptions.outDir)")), result.notes.join("\n"));
+    });
+
+    it("falls back to the pruned build when it is not sure", () => {
+      const pruned = (overrides: Record<string, string | number>, why: string): void => {
+        const result = mustPlan(planFiles({ ...repo, ...overrides }));
+        assert.ok(result.dockerfile.includes("FROM build AS pruned"), `${why}:\n${result.dockerfile}`);
+        assert.ok(runtimeStage(result.dockerfile).includes("COPY --from=pruned /repo /repo"), why);
+      };
+      pruned({ "packages/api/tsconfig.build.json": '{ "extends": "../../tsconfig.base.json" }' }, "the output directory is in a tsconfig the planner does not follow");
+      pruned({ "package.json": root.replace("npm run build -w @mono/lib && ", "") }, "a workspace nothing builds ships its sources");
+      pruned({ "package.json": root.replace("npm run build -w @mono/lib", "turbo run build") }, "a build command that is not an npm script run");
+      pruned({ "package.json": root.replace('"build":', '"prebuild": "node scripts/gen.js", "build":') }, "a prebuild script runs too");
+      pruned({ Dockerfile: dockerfile.replace("packages/api/dist/index.js", "server.js"), "server.js": 10 }, "the start file is not build output");
+      pruned({ "packages/tools/package.json": JSON.stringify({ name: "tools" }), "package.json": root.replace('["packages/*"]', '["packages/api", "packages/lib"]') }, "a package.json that is no workspace");
+      const yarn = { ...repo, "package-lock.json": 0, "yarn.lock": "# yarn lockfile v1\n", Dockerfile: dockerfile.replace("npm ci", "yarn install --frozen-lockfile").replace("npm run build", "yarn build") };
+      pruned(yarn, "yarn workspaces");
+    });
   });
 
   it("flags a missing lockfile and keeps npm install", () => {
@@ -136,11 +188,15 @@ describe("Node", () => {
     const runtime = runtimeStage(standalone.dockerfile);
     assert.ok(runtime.includes("COPY --from=build /app/.next/standalone ./"));
     assert.ok(runtime.includes("COPY --from=build /app/.next/static ./.next/static"));
+    assert.ok(stageLines(standalone.dockerfile, /AS build$/).includes("RUN --mount=type=cache,id=next-cache-site,target=/app/.next/cache,sharing=locked npm run build"), "Next's build cache is kept between builds");
+    const distDir = mustPlan(planFiles(nodeRepo({ "package.json": pkg.replace('"site"', '"@acme/site"'), "next.config.js": "module.exports = { output: 'standalone', distDir: 'out/' };\n" })));
+    assert.ok(stageLines(distDir.dockerfile, /AS build$/).includes("RUN --mount=type=cache,id=next-cache-acme-site,target=/app/out/cache,sharing=locked npm run build"), distDir.dockerfile);
     assert.ok(runtime.includes('CMD ["node", "server.js"]'));
     assert.ok(!runtime.some((line) => line.includes("node_modules")), "the standalone server carries its own traced dependencies");
     assert.ok(!standalone.dockerfile.includes("AS production-deps"), "no stage nothing copies from");
     // A next.config.js whose text is unavailable (unreadable, too large): the planner cannot confirm standalone output.
     const unread = mustPlan(planFiles(nodeRepo({ "package.json": pkg, "next.config.js": 48 })));
+    assert.ok(stageLines(unread.dockerfile, /AS build$/).includes("RUN npm run build"), "without standalone output the runtime ships .next/ whole, its cache included");
     assert.ok(unread.review.some((entry) => entry.startsWith("next.config.js could not be read")));
     assert.ok(runtimeStage(unread.dockerfile).includes('CMD ["node_modules/.bin/next", "start"]'));
   });

@@ -73,11 +73,25 @@ describe("fix --level rewrite on the fixture projects", () => {
 });
 
 describe("rewrites that need review", () => {
-  // The shop's api installs curl and netcat: the planner keeps them but asks for a review.
-  const apiReview = "The original installs curl, netcat-openbsd with apt";
+  // The shop's api with a `prepare` script: the dependency stage runs it with only the manifests, which the planner cannot vouch for.
+  const apiReview = 'package.json has "prepare" script(s)';
+  const reviewedApi = (): string => {
+    const root = copyOf(path.join(SHOP, "services/api"));
+    const manifest = JSON.parse(read(root, "package.json")) as { scripts: Record<string, string> };
+    manifest.scripts.prepare = "node scripts/generate-types.js";
+    fs.writeFileSync(path.join(root, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+    return root;
+  };
+
+  it("keeping the original's runtime apt packages is a note, not a review reason: the shop's api is rewritten", async () => {
+    const result = await run(["fix", "--level", "rewrite", "."], copyOf(path.join(SHOP, "services/api")));
+    assert.equal(result.code, 0);
+    assert.match(result.stdout, /Rewritten by/);
+    assert.ok(result.stderr.includes("note: The original installs curl, netcat-openbsd with apt; the runtime stage keeps them"), result.stderr);
+  });
 
   it("without --write: the diff on stdout holds only the safe fixes; the rewrite is shown on stderr marked NEEDS REVIEW with its reasons", async () => {
-    const root = copyOf(path.join(SHOP, "services/api"));
+    const root = reviewedApi();
     const result = await run(["fix", "--level", "rewrite", "."], root);
     assert.equal(result.code, 0);
     assert.doesNotMatch(result.stdout, /Rewritten by/);
@@ -88,13 +102,13 @@ describe("rewrites that need review", () => {
   });
 
   it("--write leaves the Dockerfile un-rewritten; --accept-review writes the rewrite", async () => {
-    const root = copyOf(path.join(SHOP, "services/api"));
+    const root = reviewedApi();
     const plain = await run(["fix", "--level", "rewrite", "--write", "."], root);
     assert.equal(plain.code, 0);
     assert.doesNotMatch(read(root, "Dockerfile"), /Rewritten by/);
     assert.ok(!fs.existsSync(path.join(root, "Dockerfile.shipshape-review")), "no side file is written");
 
-    const other = copyOf(path.join(SHOP, "services/api"));
+    const other = reviewedApi();
     const accepted = await run(["fix", "--level", "rewrite", "--accept-review", "--write", "."], other);
     assert.equal(accepted.code, 0, accepted.stdout);
     const dockerfile = read(other, "Dockerfile");

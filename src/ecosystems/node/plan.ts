@@ -1,7 +1,6 @@
 // Node servers: dependencies installed from manifests (cache-mounted), the build (tsc, bundlers,
 // Next.js) in its own stage, production dependencies in a separate stage, and a slim runtime of
 // the same Node version that ships node_modules, the build output and package.json only.
-import path from "node:path";
 import type { ContextFiles } from "../context.ts";
 import { hasDirectory } from "../context.ts";
 import type { PlannedStages, PlannerInput } from "../plan-types.ts";
@@ -11,10 +10,12 @@ import { aptInstall, cachedRun, copyFrom, plainWords } from "../render.ts";
 import type { StagePlan } from "../render.ts";
 import { metadataLines, sameVersionSlimImage, startupFiles, startupLines, userLines } from "../runtime.ts";
 import { scriptOf } from "./detect.ts";
-import { configuredOutputDirectory, normalizeDirectory, tsconfigOutDir } from "./manifests.ts";
+import { nodeBuildOutput, topDirectory } from "./build-output.ts";
+import { configuredOutputDirectory, normalizeDirectory } from "./manifests.ts";
 import type { PackageJson } from "./manifests.ts";
 import { dependencyStageLines, globalInstallLine, readNodeProject } from "./project.ts";
 import type { NodeProject } from "./project.ts";
+import { npmWorkspaceShipment } from "./workspaces.ts";
 
 /** Directories a server commonly reads at runtime besides its code (templates, static files). */
 const RUNTIME_ASSET_DIRECTORIES = ["public", "views", "templates", "static", "locales", "migrations", "prisma"];
@@ -44,64 +45,6 @@ export function resolveNodeStart(argv: readonly string[], manifest: PackageJson,
   return undefined;
 }
 
-interface BuildOutput {
-  directories: string[];
-  /** Where the directories came from, for the notes. */
-  source?: string;
-}
-
-/** The directories the build writes, from flags in the build scripts, tsconfig.json, tool defaults and the start file. */
-export function nodeBuildOutput(project: NodeProject, files: ContextFiles, startFile: string | undefined, messages: { review: string[] }): BuildOutput {
-  const fromTool = toolOutput(project, files, messages);
-  if (startFile === undefined) return fromTool ?? { directories: [] };
-  const startDirectory = startFile.includes("/") ? topDirectory(startFile) : undefined;
-  // The start file is a source the context sends (server.js next to a bundled front end): the
-  // server needs sources the planner cannot list, so the output is not known.
-  const generated = startDirectory !== undefined && !hasDirectory(files, startDirectory);
-  if (!generated) return fromTool !== undefined && startDirectory !== undefined && fromTool.directories.includes(startDirectory) ? fromTool : { directories: [] };
-  if (fromTool === undefined) return { directories: [startDirectory], source: "the start command (the build creates it)" };
-  if (fromTool.directories.includes(startDirectory)) return fromTool;
-  return { directories: [...fromTool.directories, startDirectory], source: `${fromTool.source ?? "the build"} and the start command` };
-}
-
-/** Where the build tool writes: `--outDir` style flags, the tsconfig tsc uses, or the tool's default. */
-function toolOutput(project: NodeProject, files: ContextFiles, messages: { review: string[] }): BuildOutput | undefined {
-  const texts = project.buildTexts.join(" && ");
-  const flag = /--(?:outDir|outdir|out-dir)[=\s]+([^\s&;|]+)/.exec(texts) ?? /--outfile[=\s]+([^\s&;|]+)/.exec(texts);
-  if (flag?.[1] !== undefined) {
-    const value = normalizeDirectory(flag[0].includes("outfile") ? path.posix.dirname(flag[1]) : flag[1]);
-    return { directories: [topDirectory(value)], source: `the build script's ${flag[0].split(/[=\s]/)[0]}` };
-  }
-  if (/\btsc\b/.test(texts)) {
-    const projectFlag = /\btsc\b[^&;|]*?(?:-p|--project)\s+([^\s&;|]+)/.exec(texts)?.[1];
-    const tsconfigPath = projectFlag === undefined ? "tsconfig.json" : projectFlag.endsWith(".json") ? normalizeDirectory(projectFlag) : `${normalizeDirectory(projectFlag)}/tsconfig.json`;
-    const text = files.text(tsconfigPath);
-    const config = text === undefined ? undefined : tsconfigOutDir(text);
-    if (config?.outDir !== undefined) {
-      const relative = path.posix.join(path.posix.dirname(tsconfigPath), config.outDir);
-      return { directories: [topDirectory(relative)], source: `${tsconfigPath} (compilerOptions.outDir)` };
-    }
-    if (config && !config.extendsOther) {
-      messages.review.push(`${tsconfigPath} sets no outDir: tsc writes the .js files next to the sources, so the runtime ships the whole built project.`);
-    }
-    return undefined;
-  }
-  const toolDefaults: [RegExp, string][] = [
-    [/\bnest build\b/, "dist"],
-    [/\btsup\b/, "dist"],
-    [/\bvite build\b/, "dist"],
-    [/\bparcel build\b/, "dist"],
-    [/\bwebpack\b/, "dist"],
-    [/\bncc build\b/, "dist"],
-  ];
-  const match = toolDefaults.find(([pattern]) => pattern.test(texts));
-  return match ? { directories: [match[1]], source: `${match[0].source.replace(/\\b/g, "")}'s default output directory` } : undefined;
-}
-
-function topDirectory(relative: string): string {
-  return normalizeDirectory(relative).split("/")[0] ?? relative;
-}
-
 function isNextBuild(project: NodeProject): boolean {
   return /\bnext build\b/.test(project.buildTexts.join(" "));
 }
@@ -121,7 +64,7 @@ export function planNode(input: PlannerInput, project = readNodeProject(input.or
   const runtime: string[] = [];
   if (project.runtimePackages.length > 0) {
     runtime.push(aptInstall(project.runtimePackages));
-    messages.review.push(`The original installs ${project.runtimePackages.join(", ")} with apt; the runtime stage keeps them. Drop them if the application does not use them at runtime.`);
+    messages.notes.push(`The original installs ${project.runtimePackages.join(", ")} with apt; the runtime stage keeps them. Drop them if the application does not use them at runtime.`);
   }
   runtime.push(`WORKDIR ${workdir}`);
   for (const global of project.globalInstalls) runtime.push(globalInstallLine(global));
@@ -135,7 +78,10 @@ export function planNode(input: PlannerInput, project = readNodeProject(input.or
 
   if (hasBuild) {
     stages.push({ from: original.baseText, name: "deps", purpose: "Dependencies: manifests only, so this layer is rebuilt only when they change.", lines: dependencyStageLines(original, project, workdir, project.manager.install) });
-    stages.push({ from: "deps", name: "build", purpose: "Build: compile or bundle the sources.", lines: ["COPY . .", ...buildArgumentLines(original), ...project.buildCommands.map((command) => `RUN ${command}`)] });
+    const next = isNextBuild(project) ? nextConfig(files) : undefined;
+    const buildCache = next?.standalone === true ? nextBuildCacheMount(project, workdir, next.distDir) : undefined;
+    const buildLines = project.buildCommands.map((command) => (buildCache === undefined ? `RUN ${command}` : cachedRun([], command, [buildCache])));
+    stages.push({ from: "deps", name: "build", purpose: "Build: compile or bundle the sources.", lines: ["COPY . .", ...buildArgumentLines(original), ...buildLines] });
   }
   let productionDeps = project.hasProductionDependencies;
   let pruned = false;
@@ -159,8 +105,15 @@ export function planNode(input: PlannerInput, project = readNodeProject(input.or
     startRewrite = planNextRuntime(input, project, workdir, runtime, nodeModules);
   } else {
     const workspaces = project.workspaceManifests.length > 0;
+    const shipment = workspaces ? npmWorkspaceShipment(project, files, startFile, workdir, RUNTIME_ASSET_DIRECTORIES) : undefined;
     const output = workspaces ? { directories: [] } : nodeBuildOutput(project, files, startFile, messages);
-    if (output.directories.length > 0) {
+    if (shipment !== undefined) {
+      // The production install already holds the manifests and node_modules with the workspace
+      // links: only the build output comes from the build stage, so a code change re-runs no prune.
+      runtime.push(copyFrom("production-deps", workdir, "./", options));
+      for (const directory of shipment.directories) runtime.push(copyFrom("build", `${workdir}/${directory}`, `./${directory}`, options));
+      messages.notes.push(`Workspaces: ships the manifests and production node_modules (with the workspace links) from production-deps, and ${shipment.directories.map((directory) => `${directory}/`).join(", ")} from the build (output directories from ${shipment.sources.join("; ")}).`);
+    } else if (output.directories.length > 0) {
       nodeModules();
       for (const directory of output.directories) runtime.push(copyFrom("build", `${workdir}/${directory}`, `./${directory}`, options));
       const assets = RUNTIME_ASSET_DIRECTORIES.filter((directory) => hasDirectory(files, directory) && !output.directories.includes(directory));
@@ -169,7 +122,7 @@ export function planNode(input: PlannerInput, project = readNodeProject(input.or
       runtime.push("COPY package.json ./");
       messages.notes.push(`Ships ${[...output.directories.map((directory) => `${directory}/ (build output, from ${output.source ?? "the build"})`), ...assets.map((directory) => `${directory}/`), ...declared.map((entry) => `${entry} (package.json "files")`)].join(", ")}, package.json${productionDeps ? " and production node_modules" : ""}.`);
     } else {
-      if (workspaces) messages.notes.push("Workspaces: node_modules links the workspace packages, so the runtime ships the whole built workspace with devDependencies pruned.");
+      if (workspaces) messages.notes.push("Workspaces: the planner could not tell every workspace's build output (or the package manager is not npm), so the runtime ships the whole built workspace with devDependencies pruned.");
       else messages.review.push("Could not determine the build output directory: the runtime ships the whole built project with devDependencies pruned. Replace the COPY with the output directory.");
       // The pruned build replaces the separate production install.
       const productionStage = stages.findIndex((stage) => stage.name === "production-deps");
@@ -216,14 +169,32 @@ function pruneCommand(project: NodeProject): string {
   }
 }
 
+/**
+ * Next.js keeps its compiler and fetch caches in <distDir>/cache, and its docs ask CI to keep that
+ * directory between builds: a cache mount there makes the next build incremental. Only for
+ * standalone output, which never ships the cache; `next start` ships <distDir>/ whole and reads
+ * the fetch cache the build wrote, so there the cache stays in the layer. The mount's id names the
+ * package, so two Next.js apps with the same working directory do not share (and overwrite) one
+ * cache; `sharing=locked` because Next.js does not expect two builds writing its cache at once.
+ */
+function nextBuildCacheMount(project: NodeProject, workdir: string, distDir: string): string {
+  const name = project.manifest.name?.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^-+|-+$/g, "");
+  return `--mount=type=cache,${name ? `id=next-cache-${name},` : ""}target=${workdir}/${distDir}/cache,sharing=locked`;
+}
+
+/** The next.config file, its text when read, the build's output directory (`distDir`, default `.next`) and whether it sets `output: 'standalone'`. */
+function nextConfig(files: ContextFiles): { configName?: string; configText?: string; distDir: string; standalone: boolean } {
+  const configName = ["next.config.js", "next.config.mjs", "next.config.ts", "next.config.cjs"].find((name) => files.has(name));
+  const configText = configName === undefined ? undefined : files.text(configName);
+  const distDir = (configText === undefined ? undefined : configuredOutputDirectory(configText, "distDir")) ?? ".next";
+  const standalone = configText !== undefined && /\boutput\s*:\s*["'`]standalone["'`]/.test(configText);
+  return { ...(configName === undefined ? {} : { configName }), ...(configText === undefined ? {} : { configText }), distDir, standalone };
+}
+
 /** Next.js: the standalone server when next.config says `output: 'standalone'`, else `.next` with production node_modules. */
 function planNextRuntime(input: PlannerInput, project: NodeProject, workdir: string, runtime: string[], nodeModules: () => void): ((argv: string[]) => string[] | undefined) | undefined {
   const { files, options, messages } = input;
-  const configName = ["next.config.js", "next.config.mjs", "next.config.ts", "next.config.cjs"].find((name) => files.has(name));
-  const configText = configName === undefined ? undefined : files.text(configName);
-  const distDir = configText === undefined ? undefined : configuredOutputDirectory(configText, "distDir");
-  const nextDir = distDir ?? ".next";
-  const standalone = configText !== undefined && /\boutput\s*:\s*["'`]standalone["'`]/.test(configText);
+  const { configName, configText, distDir: nextDir, standalone } = nextConfig(files);
   const hasPublic = hasDirectory(files, "public");
   if (standalone) {
     runtime.push(copyFrom("build", `${workdir}/${nextDir}/standalone`, "./", options));
