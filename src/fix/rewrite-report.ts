@@ -6,6 +6,7 @@ import { unifiedDiff } from "./diff.ts";
 import type { PlannedRewrite } from "./rewrite.ts";
 import { joinDisplayPath } from "./summary.ts";
 import type { VerifyRewriteResult } from "./verify-rewrite.ts";
+import type { Check, Difference } from "../verify/result.ts";
 
 export interface RewriteReport {
   displayRoot: string;
@@ -55,6 +56,25 @@ function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
 
+/** Which check reports each kind of difference (src/verify/analyze.ts and run.ts). */
+const CHECK_OF_KIND: Record<Difference["kind"], Check["name"]> = {
+  config: "config",
+  file: "working-directory",
+  executable: "executables",
+  library: "libraries",
+  "node-dependency": "node-dependencies",
+  smoke: "smoke",
+  http: "http",
+};
+
+/** A failed check whose every difference is one the change intends reads "intended", not "failed". */
+function checkStatus(check: Check, result: VerifyRewriteResult): string {
+  if (check.status !== "failed") return check.status;
+  const expected = new Set((result.expected ?? []).map((entry) => entry.difference));
+  const own = (result.verify?.differences ?? []).filter((difference) => difference.severity === "difference" && CHECK_OF_KIND[difference.kind] === check.name);
+  return own.length > 0 && own.every((difference) => expected.has(difference)) ? "intended" : "failed";
+}
+
 export function renderVerifyReport(verified: readonly VerifiedDockerfile[], options: { written: boolean }): string {
   const lines: string[] = [];
   for (const dockerfile of verified) {
@@ -66,7 +86,7 @@ export function renderVerifyReport(verified: readonly VerifiedDockerfile[], opti
       const verdict = !result.ok ? "FAILED" : intended > 0 ? `verified (${intended} intended difference${intended === 1 ? "" : "s"})` : "equivalent";
       lines.push(`verify: ${dockerfile.path} [${result.name}]: ${verdict}; before ${before}, after ${after}`);
       if (result.verify) {
-        lines.push(`  checks: ${result.verify.checks.map((check) => `${check.name} ${check.status}`).join(", ")}`);
+        lines.push(`  checks: ${result.verify.checks.map((check) => `${check.name} ${checkStatus(check, result)}`).join(", ")}`);
         for (const expected of result.expected ?? []) lines.push(`  expected: ${expected.difference.kind} ${expected.difference.subject}: ${expected.why}`);
         for (const difference of result.verify.differences.filter((entry) => entry.severity === "note").slice(0, 5)) lines.push(`  note: ${difference.subject}: ${difference.message}`);
       }

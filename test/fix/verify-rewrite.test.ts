@@ -202,4 +202,30 @@ describe("the verify report", () => {
     assert.match(text, /no runtime probe ran/);
     assert.match(text, /services\/api\/Dockerfile is not written/);
   });
+
+  it("shows a check whose differences are all intended as `intended`, and one with another difference as `failed`", () => {
+    const user = difference("config", "User");
+    const missing = difference("file", "/app/app.py");
+    const verified: VerifyRewriteResult = {
+      name: "api",
+      before: { ok: true, sizeBytes: 1, durationMs: 1 },
+      after: { ok: true, sizeBytes: 1, durationMs: 1 },
+      verify: {
+        before: { reference: "a", id: "1" },
+        after: { reference: "b", id: "2" },
+        equivalent: false,
+        checks: [
+          { name: "config", status: "failed", detail: "" },
+          { name: "working-directory", status: "failed", detail: "" },
+          { name: "http", status: "passed", detail: "" },
+        ],
+        differences: [user, missing],
+        ignored: [],
+      },
+      expected: [{ difference: user, why: "runs as a non-root user" }],
+      ok: false,
+    };
+    const text = renderVerifyReport([{ path: "Dockerfile", results: [verified], probed: true }], { written: false });
+    assert.match(text, /checks: config intended, working-directory failed, http passed/);
+  });
 });
