@@ -2,16 +2,16 @@ import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { describe, it } from "node:test";
+import { tempDirectory } from "../helpers/temp-dir.ts";
 import { runCli } from "../../src/cli/main.ts";
 import { recordMetrics } from "../../src/metrics/record.ts";
 import { loadSqlite, migrate, openMetricsDatabase } from "../../src/metrics/store.ts";
 
 function tempDir(): string {
-  return fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "shipshape-history-")));
+  return tempDirectory("shipshape-history-");
 }
 
 function git(cwd: string, ...args: string[]): string {

@@ -2,15 +2,15 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { describe, it } from "node:test";
+import { tempDirectory } from "../helpers/temp-dir.ts";
 import { readGitFacts, resolveGitRef } from "../../src/metrics/git.ts";
 import { recordMetrics } from "../../src/metrics/record.ts";
 
 function tempDir(): string {
-  return fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "shipshape-record-")));
+  return tempDirectory("shipshape-record-");
 }
 
 function git(cwd: string, ...args: string[]): string {

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { describe, it } from "node:test";
+import { tempDirectory } from "../helpers/temp-dir.ts";
 import { recordMetricsAt, type RecordContext } from "../../src/metrics/record.ts";
 import {
   inTransaction,
@@ -21,7 +21,7 @@ import {
 } from "../../src/metrics/store.ts";
 
 function tempDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), "shipshape-metrics-"));
+  return tempDirectory("shipshape-metrics-");
 }
 
 function columnsOf(db: DatabaseSync, table: string): string[] {
