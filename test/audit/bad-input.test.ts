@@ -1,13 +1,13 @@
 // No input crashes the scan: unreadable or odd files become per-file errors and the run goes on.
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { describe, it } from "node:test";
+import { tempDirectory } from "../helpers/temp-dir.ts";
 import { auditPaths } from "../../src/audit/audit-paths.ts";
 
 function makeRepo(files: Record<string, string | Buffer>): string {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), "shipshape-bad-"));
+  const root = tempDirectory("shipshape-bad-");
   for (const [name, content] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
     fs.writeFileSync(path.join(root, name), content);
