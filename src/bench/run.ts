@@ -40,6 +40,8 @@ export interface BenchOptions {
   describeDockerfile?: (target: BuildTarget) => string;
   /** Makes the copy (tests may replace it). */
   createWorkspace?: (source: WorkspaceSource, tempDir?: string) => Promise<BenchWorkspace>;
+  /** Stops the bench (Ctrl-C): the build in flight is cancelled, then the copy and the images are removed and runBench rejects. */
+  signal?: AbortSignal;
 }
 
 /** A build that did not produce an image. */
@@ -71,7 +73,10 @@ export async function runBench(engine: BenchEngine, targets: readonly BuildTarge
   if (!Number.isInteger(options.runs) || options.runs < 1) throw new RangeError("runs must be a positive integer");
   const result: BenchResult = { runs: options.runs, scenarios: [...options.scenarios], targets: [] };
   if (options.compare) result.compare = options.compare.argument;
-  for (const target of targets) result.targets.push(await benchTarget(engine, target, options));
+  for (const target of targets) {
+    options.signal?.throwIfAborted();
+    result.targets.push(await benchTarget(engine, target, options));
+  }
   return result;
 }
 
@@ -104,8 +109,12 @@ async function benchTarget(engine: BenchEngine, target: BuildTarget, options: Be
     };
     if (target.target !== undefined) buildOptions.target = target.target;
     if (options.labels) buildOptions.labels = options.labels;
+    if (options.signal) buildOptions.signal = options.signal;
+    options.signal?.throwIfAborted();
     const started = performance.now();
     const result = await engine.build(buildOptions);
+    // An engine may answer a cancelled build with a failed result rather than an error.
+    options.signal?.throwIfAborted();
     return { result, durationMs: Math.round(performance.now() - started), tag };
   };
 

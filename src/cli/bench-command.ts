@@ -161,13 +161,29 @@ export async function runBenchCommand(args: string[], io: CliIO): Promise<number
 
   const engine = await createEngine({ driver, env: io.env });
   await engine.ping();
-  const result = await runBench(engine, targets, {
-    runs,
-    scenarios,
-    ...(compare ? { compare } : {}),
-    describeDockerfile: (target) => displayPath(path.resolve(target.contextDir, target.dockerfile), io.cwd),
-    onProgress: (line) => io.stderr(`shipshape bench: ${line}\n`),
-  });
+  // Ctrl-C: cancel the build in flight and let the bench remove its copy and images before exiting.
+  const interrupt = new AbortController();
+  const onInterrupt = (): void => {
+    io.stderr("shipshape bench: interrupted; removing the temporary copy and the images built so far\n");
+    interrupt.abort();
+  };
+  process.once("SIGINT", onInterrupt);
+  let result: Awaited<ReturnType<typeof runBench>>;
+  try {
+    result = await runBench(engine, targets, {
+      runs,
+      scenarios,
+      ...(compare ? { compare } : {}),
+      describeDockerfile: (target) => displayPath(path.resolve(target.contextDir, target.dockerfile), io.cwd),
+      onProgress: (line) => io.stderr(`shipshape bench: ${line}\n`),
+      signal: interrupt.signal,
+    });
+  } catch (error) {
+    if (!interrupt.signal.aborted) throw error;
+    return INTERRUPTED_EXIT_CODE;
+  } finally {
+    process.off("SIGINT", onInterrupt);
+  }
 
   const color = values.output === undefined && format === "tty" && shouldUseColor(io.env, io.isTTY);
   const output = renderBench(format, result, { color });
@@ -189,6 +205,9 @@ export async function runBenchCommand(args: string[], io: CliIO): Promise<number
   }
   return benchSucceeded(result) ? 0 : 1;
 }
+
+/** What a shell reports for a program stopped by SIGINT (128 + 2). */
+const INTERRUPTED_EXIT_CODE = 130;
 
 /** The target whose build context (the deepest, when contexts nest) holds `file`, if exactly one does. */
 export function targetOwningFile(targets: readonly BuildTarget[], file: string): BuildTarget | undefined {

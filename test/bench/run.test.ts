@@ -168,6 +168,24 @@ describe("runBench with a recording engine", () => {
     assert.deepEqual([...engine.removed].sort(), engine.builds.map((build) => build.tag).sort());
   });
 
+  it("stops when its signal aborts (Ctrl-C): no further build, the copy and every image built are removed, and it rejects", async () => {
+    const bench = target("interrupted", { Dockerfile: DOCKERFILE, "main.go": "package main\n" });
+    const engine = new RecordingEngine();
+    const controller = new AbortController();
+    let copy = "";
+    const original = engine.build.bind(engine);
+    engine.build = async (options) => {
+      copy = options.contextDir;
+      const result = await original(options);
+      if (engine.builds.length === 3) controller.abort();
+      return result;
+    };
+    await assert.rejects(runBench(engine, [bench], { runs: 2, scenarios: SCENARIOS, signal: controller.signal }), { name: "AbortError" });
+    assert.equal(engine.builds.length, 3, "no build after the abort");
+    assert.deepEqual([...engine.removed].sort(), engine.builds.map((build) => build.tag).sort(), "every image built is removed");
+    assert.ok(copy !== "" && !fs.existsSync(copy), "the temporary copy is gone");
+  });
+
   it("refuses a number of runs below one", async () => {
     await assert.rejects(runBench(new RecordingEngine(), [], { runs: 0, scenarios: ["warm"] }), RangeError);
   });
