@@ -316,6 +316,12 @@ export class ApiEngine implements Engine {
     return { id: created.Id };
   }
 
+  async containerState(id: string): Promise<{ running: boolean; exitCode?: number }> {
+    const inspected = await this.client.json<{ State?: { Running?: boolean; Restarting?: boolean; ExitCode?: number } }>(`/containers/${id}/json`);
+    const running = inspected.State?.Running === true || inspected.State?.Restarting === true;
+    return running || inspected.State?.ExitCode === undefined ? { running } : { running, exitCode: inspected.State.ExitCode };
+  }
+
   async stopContainer(id: string, options: { graceSeconds?: number } = {}): Promise<StoppedContainer> {
     try {
       // `t`: seconds between the stop signal and SIGKILL. A stopped container answers 304 (not an error).

@@ -166,4 +166,8 @@ export class BuildxEngine implements Engine {
   stopContainer(id: string, options?: { graceSeconds?: number }): Promise<StoppedContainer> {
     return this.#api.stopContainer(id, options);
   }
+
+  containerState(id: string): Promise<{ running: boolean; exitCode?: number }> {
+    return this.#api.containerState(id);
+  }
 }

@@ -125,6 +125,8 @@ export interface Engine {
    * as `docker stop`) and removes a container; returns its exit code and logs.
    */
   stopContainer(id: string, options?: { graceSeconds?: number }): Promise<StoppedContainer>;
+  /** Whether a started container's program still runs, and its exit code once it has stopped. */
+  containerState(id: string): Promise<{ running: boolean; exitCode?: number }>;
 }
 
 export class EngineUnavailableError extends Error {}

@@ -182,10 +182,17 @@ async function probeImage(engine: Engine, image: string, targets: readonly HttpT
     while (Date.now() < deadline) {
       answer = await httpGet(port, first.path, Math.min(5_000, Math.max(500, deadline - Date.now())));
       if (!("error" in answer)) break;
+      // A program that exited will never answer: say so now rather than after the whole timeout.
+      const state = await engine.containerState(id);
+      if (!state.running) {
+        answer = { error: `the container exited${state.exitCode !== undefined ? ` with code ${state.exitCode}` : ""} before answering` };
+        break;
+      }
       await sleep(250);
     }
     if ("error" in answer) {
-      outcomes = targets.map(() => ({ error: `no answer on port ${port} within ${readyTimeoutMs / 1000} s (${(answer as { error: string }).error})` }));
+      const error = (answer as { error: string }).error;
+      outcomes = targets.map(() => ({ error: error.startsWith("the container exited") ? `${error} on port ${port}` : `no answer on port ${port} within ${readyTimeoutMs / 1000} s (${error})` }));
     } else {
       outcomes = [];
       for (const target of targets) {
@@ -207,7 +214,7 @@ async function probeImage(engine: Engine, image: string, targets: readonly HttpT
     if (stopped) logs = `${stopped.stdout}${stopped.stderr}`.trim().split("\n").slice(-5).join(" | ");
   }
   if (outcomes.every((outcome) => "error" in outcome) && logs !== "") {
-    outcomes = outcomes.map((outcome) => ("error" in outcome ? { error: `${outcome.error}; the app must listen on $PORT; its last log lines: ${logs}` } : outcome));
+    outcomes = outcomes.map((outcome) => ("error" in outcome ? { error: `${outcome.error}${outcome.error.startsWith("the container exited") ? "" : "; the app must listen on $PORT"}; its last log lines: ${logs}` } : outcome));
   }
   return { port, outcomes, pages };
 }

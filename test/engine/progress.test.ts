@@ -47,6 +47,7 @@ const unreachableApi: Engine = {
   run: () => Promise.reject(new Error("not used")),
   startContainer: () => Promise.reject(new Error("not used")),
   stopContainer: () => Promise.reject(new Error("not used")),
+  containerState: () => Promise.reject(new Error("not used")),
 };
 
 describe("step names", () => {

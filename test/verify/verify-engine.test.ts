@@ -131,6 +131,16 @@ describe("shipshape verify (real engine)", { skip: status.skip }, () => {
     await assert.rejects(engine.client.json(`/containers/${id}/json`), /No such container/);
   });
 
+  it("--http: a server that exits before answering is reported at once, with its exit code and last log lines", async () => {
+    const crashing = await build("http-crash", { Dockerfile: `FROM ${DEBIAN}\nCMD ["sh", "-c", "echo missing DATABASE_URL >&2; exit 3"]\n` });
+    const started = Date.now();
+    const result = await verifyImages(engine, { before: crashing, after: crashing, http: [{ port: 3000, path: "/health" }], readyTimeoutMs: 60_000 });
+    assert.ok(Date.now() - started < 30_000, `not the 60 s ready timeout (${Date.now() - started} ms)`);
+    const neither = result.differences.find((difference) => difference.kind === "http");
+    assert.ok(neither, JSON.stringify(result.differences));
+    assert.match(neither.before ?? "", /the container exited with code 3 before answering on port \d+; its last log lines: missing DATABASE_URL/);
+  });
+
   it("--http starts both images on a free port and compares JSON answers structurally", async (t) => {
     const server = (order: string, greeting: string): Record<string, string> => ({
       Dockerfile: `FROM ${NODE}\nWORKDIR /srv\nCOPY server.js .\nENV KEY_ORDER=${order} GREETING=${greeting}\nCMD ["node", "server.js"]\n`,
