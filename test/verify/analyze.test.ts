@@ -4,22 +4,12 @@ import { analyzeImages } from "../../src/verify/analyze.ts";
 import type { RuntimeConfig } from "../../src/verify/config-diff.ts";
 import type { FixtureEntry } from "./fs-fixture.ts";
 import { DEBIAN_BASE, filesystem } from "./fs-fixture.ts";
+import { runtimeConfig } from "./runtime-config.ts";
 
 const LOADER = "/lib64/ld-linux-x86-64.so.2";
 
 function config(overrides: Partial<RuntimeConfig> = {}): RuntimeConfig {
-  return {
-    entrypoint: null,
-    cmd: ["node", "dist/server.js"],
-    env: ["PATH=/usr/local/bin:/usr/bin:/bin", "NODE_ENV=production"],
-    workingDir: "/app",
-    user: "",
-    exposedPorts: ["3000/tcp"],
-    volumes: [],
-    healthcheck: null,
-    stopSignal: "",
-    ...overrides,
-  };
+  return runtimeConfig({ cmd: ["node", "dist/server.js"], ...overrides });
 }
 
 const pkg = (name: string, version: string, dependencies: Record<string, string> = {}): string => JSON.stringify({ name, version, dependencies });

@@ -1,29 +1,14 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { RuntimeConfig } from "../../src/verify/config-diff.ts";
 import { compareConfig, envMap, normalizeSignal, resolveUser } from "../../src/verify/config-diff.ts";
-
-function config(overrides: Partial<RuntimeConfig> = {}): RuntimeConfig {
-  return {
-    entrypoint: null,
-    cmd: ["node", "server.js"],
-    env: ["PATH=/usr/local/bin:/usr/bin:/bin", "NODE_ENV=production"],
-    workingDir: "/app",
-    user: "",
-    exposedPorts: ["3000/tcp"],
-    volumes: [],
-    healthcheck: null,
-    stopSignal: "",
-    ...overrides,
-  };
-}
+import { runtimeConfig } from "./runtime-config.ts";
 
 const subjects = (list: { subject: string; severity: string }[]) => list.map((difference) => `${difference.severity}:${difference.subject}`);
 
 describe("config comparison", () => {
   it("finds nothing between identical configs, or configs the engine treats alike", () => {
-    assert.deepEqual(compareConfig(config(), config()), []);
-    const spelledDifferently = config({
+    assert.deepEqual(compareConfig(runtimeConfig(), runtimeConfig()), []);
+    const spelledDifferently = runtimeConfig({
       env: ["NODE_ENV=production", "PATH=/usr/local/bin:/usr/bin:/bin", "NODE_ENV=production"],
       workingDir: "/app/",
       exposedPorts: ["3000"],
@@ -31,11 +16,11 @@ describe("config comparison", () => {
       entrypoint: [],
       healthcheck: { test: ["NONE"] },
     });
-    assert.deepEqual(compareConfig(config(), spelledDifferently), []);
+    assert.deepEqual(compareConfig(runtimeConfig(), spelledDifferently), []);
   });
 
   it("reports each changed setting with its values", () => {
-    const after = config({
+    const after = runtimeConfig({
       entrypoint: ["/usr/bin/tini", "--"],
       cmd: ["node", "dist/server.js"],
       workingDir: "/srv",
@@ -44,7 +29,7 @@ describe("config comparison", () => {
       healthcheck: { test: ["CMD", "curl", "-f", "http://localhost:3000/"], interval: 30000 },
       stopSignal: "SIGINT",
     });
-    const differences = compareConfig(config(), after);
+    const differences = compareConfig(runtimeConfig(), after);
     assert.deepEqual(subjects(differences), [
       "difference:Entrypoint",
       "difference:Cmd",
@@ -62,15 +47,15 @@ describe("config comparison", () => {
   });
 
   it("the same command split differently between Entrypoint and Cmd is one difference, explained", () => {
-    const differences = compareConfig(config(), config({ entrypoint: ["node"], cmd: ["server.js"] }));
+    const differences = compareConfig(runtimeConfig(), runtimeConfig({ entrypoint: ["node"], cmd: ["server.js"] }));
     assert.deepEqual(subjects(differences), ["difference:Entrypoint/Cmd"]);
     assert.equal(differences[0]?.after, 'Entrypoint ["node"], Cmd ["server.js"]');
     assert.match(differences[0]?.message ?? "", /same command runs by default \(\["node","server.js"\]\)/);
   });
 
   it("compares Env as a map: added, removed and changed keys", () => {
-    const after = config({ env: ["PATH=/usr/local/bin:/usr/bin:/bin", "NODE_ENV=development", "DEBUG=1"] });
-    const before = config({ env: ["PATH=/usr/local/bin:/usr/bin:/bin", "NODE_ENV=production", "TZ=UTC"] });
+    const after = runtimeConfig({ env: ["PATH=/usr/local/bin:/usr/bin:/bin", "NODE_ENV=development", "DEBUG=1"] });
+    const before = runtimeConfig({ env: ["PATH=/usr/local/bin:/usr/bin:/bin", "NODE_ENV=production", "TZ=UTC"] });
     const differences = compareConfig(before, after);
     assert.deepEqual(subjects(differences), ["difference:Env.DEBUG", "difference:Env.NODE_ENV", "difference:Env.TZ"]);
     assert.deepEqual(
@@ -84,24 +69,24 @@ describe("config comparison", () => {
   });
 
   it("a PATH change is a note when every command resolves alike, a difference otherwise", () => {
-    const after = config({ env: ["PATH=/usr/bin:/bin", "NODE_ENV=production"] });
-    assert.deepEqual(subjects(compareConfig(config(), after, { commandsResolveAlike: true })), ["note:Env.PATH"]);
-    assert.deepEqual(subjects(compareConfig(config(), after, { commandsResolveAlike: false })), ["difference:Env.PATH"]);
-    assert.deepEqual(subjects(compareConfig(config(), after)), ["difference:Env.PATH"], "unknown resolution is not assumed harmless");
-    const unset = compareConfig(config(), config({ env: ["NODE_ENV=production"] }), { commandsResolveAlike: true });
+    const after = runtimeConfig({ env: ["PATH=/usr/bin:/bin", "NODE_ENV=production"] });
+    assert.deepEqual(subjects(compareConfig(runtimeConfig(), after, { commandsResolveAlike: true })), ["note:Env.PATH"]);
+    assert.deepEqual(subjects(compareConfig(runtimeConfig(), after, { commandsResolveAlike: false })), ["difference:Env.PATH"]);
+    assert.deepEqual(subjects(compareConfig(runtimeConfig(), after)), ["difference:Env.PATH"], "unknown resolution is not assumed harmless");
+    const unset = compareConfig(runtimeConfig(), runtimeConfig({ env: ["NODE_ENV=production"] }), { commandsResolveAlike: true });
     assert.equal(unset[0]?.after, "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "an unset PATH is Docker's default");
   });
 
   it("a different User is a difference, with what it means; the same identity spelled differently is a note", () => {
     const root = { uid: 0, gid: 0 };
     const node = { uid: 1000, gid: 1000 };
-    const toNonRoot = compareConfig(config(), config({ user: "node" }), { beforeUser: root, afterUser: node });
+    const toNonRoot = compareConfig(runtimeConfig(), runtimeConfig({ user: "node" }), { beforeUser: root, afterUser: node });
     assert.deepEqual(subjects(toNonRoot), ["difference:User"]);
     assert.match(toNonRoot[0]?.message ?? "", /non-root.*ports below 1024/);
-    const toRoot = compareConfig(config({ user: "node" }), config({ user: "" }), { beforeUser: node, afterUser: root });
+    const toRoot = compareConfig(runtimeConfig({ user: "node" }), runtimeConfig({ user: "" }), { beforeUser: node, afterUser: root });
     assert.match(toRoot[0]?.message ?? "", /security regression/);
-    assert.deepEqual(subjects(compareConfig(config({ user: "root" }), config({ user: "0:0" }), { beforeUser: root, afterUser: root })), ["note:User"]);
-    const unknown = compareConfig(config({ user: "app" }), config({ user: "app" }), { beforeUser: node, afterUser: { error: "unable to find user app: no matching entries in passwd file" } });
+    assert.deepEqual(subjects(compareConfig(runtimeConfig({ user: "root" }), runtimeConfig({ user: "0:0" }), { beforeUser: root, afterUser: root })), ["note:User"]);
+    const unknown = compareConfig(runtimeConfig({ user: "app" }), runtimeConfig({ user: "app" }), { beforeUser: node, afterUser: { error: "unable to find user app: no matching entries in passwd file" } });
     assert.deepEqual(subjects(unknown), ["difference:User"], "an unresolvable user fails docker run even when unchanged");
   });
 });
