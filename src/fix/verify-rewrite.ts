@@ -18,6 +18,7 @@ import { isCopyOrAdd, isKeyValue } from "../dockerfile/model.ts";
 import { parseDockerfile } from "../dockerfile/parse.ts";
 import type { ImageConfig } from "../engine/types.ts";
 import { normalizeWorkingDir } from "../verify/config-diff.ts";
+import type { MovedDirectory } from "../verify/moved-files.ts";
 import type { Difference, VerifyResult } from "../verify/result.ts";
 import { verifyImages } from "../verify/run.ts";
 
@@ -41,6 +42,23 @@ export interface RewriteProbes {
  * from breakage.
  */
 export type RewriteIntent = "static-site" | "nextjs-standalone";
+
+/**
+ * Where a static-site rewrite's runtime takes the build output from: `COPY --from=build /app/dist
+ * /usr/share/nginx/html` moves BEFORE's /app/dist (when the original built it in the image) to
+ * nginx's root. Absolute paths only; a relative source or destination is left out.
+ */
+export function movedDirectories(afterText: string): MovedDirectory[] {
+  const runtime = parseDockerfile(afterText).stages.at(-1);
+  const moves: MovedDirectory[] = [];
+  for (const instruction of runtime?.instructions ?? []) {
+    if (!isCopyOrAdd(instruction) || instruction.from === undefined || instruction.sources.length !== 1) continue;
+    const source = (instruction.sources[0] ?? "").replace(/\/+$/, "");
+    const destination = instruction.destination.replace(/\/+$/, "");
+    if (source.startsWith("/") && destination.startsWith("/") && source !== "" && destination !== "" && !/[*?[$]/.test(source)) moves.push({ before: source, after: destination });
+  }
+  return moves;
+}
 
 /** The intent of a planned rewrite, from its ecosystem and the Dockerfile it writes. */
 export function rewriteIntent(ecosystem: string | undefined, afterText: string): RewriteIntent | undefined {
@@ -159,8 +177,9 @@ export async function verifyRewrite(engine: Engine, input: VerifyRewriteInput, o
       ...(probes.smoke !== undefined && probes.smoke.length > 0 ? { smoke: probes.smoke } : {}),
       ...(probes.smokeIgnore !== undefined ? { ignore: [new RegExp(probes.smokeIgnore)] } : {}),
       ...(probes.http !== undefined ? { http: [probes.http] } : {}),
-      // A built site has other bytes than the dev server's page: what a browser fetches is compared instead.
-      ...(input.intent === "static-site" ? { httpAssets: true } : {}),
+      // A built site has other bytes than the dev server's page: what a browser fetches is compared
+      // instead, and the build output the original image held must be what nginx serves.
+      ...(input.intent === "static-site" ? { httpAssets: true, movedDirectories: movedDirectories(input.after) } : {}),
       onProgress: (message) => progress(`${input.name}: verify: ${message}`),
     });
     const [beforeConfig, afterConfig] = [await engine.inspectImage(beforeReport.tag), await engine.inspectImage(afterReport.tag)];
@@ -173,6 +192,7 @@ export async function verifyRewrite(engine: Engine, input: VerifyRewriteInput, o
       probed,
       ...(input.intent !== undefined ? { intent: input.intent } : {}),
       ...(verify.assets !== undefined ? { assets: verify.assets } : {}),
+      ...(input.intent === "static-site" ? { moved: movedDirectories(input.after) } : {}),
     });
     if (differences.length > 0) {
       const listed = differences.slice(0, 5).map((difference) => `${difference.kind} ${difference.subject}: ${difference.message}`);
@@ -246,6 +266,8 @@ export interface ClassifyContext {
   probed?: boolean;
   /** The assets the pages referenced (verify's httpAssets). */
   assets?: VerifyResult["assets"];
+  /** The directories verify compared at their new place (never accepted as intended when missing). */
+  moved?: readonly MovedDirectory[];
 }
 
 /** Sources and manifests of compiled languages: compiled into the binary, not needed next to it. */
@@ -298,7 +320,10 @@ function intendedBecause(difference: Difference, context: ClassifyContext): stri
     case "static-site":
       if (difference.kind === "config" && ["Cmd", "Entrypoint", "Entrypoint/Cmd", "WorkingDir", "StopSignal"].includes(difference.subject)) return "nginx serves the build output (its command, directory and stop signal)";
       if (difference.kind === "config" && difference.subject.startsWith("ExposedPorts ") && difference.after !== undefined && difference.before === undefined) return "a port nginx's base image declares (the original port is still served)";
-      if (difference.kind === "file") return "the sources, manifests and node_modules stay in the build stage: nginx serves the build output";
+      // Not the moved build output (moved-directories): nginx must serve every file of it.
+      if (difference.kind === "file" && !(context.moved ?? []).some((move) => difference.subject === `${move.after}/` || difference.subject.startsWith(`${move.after}/`))) {
+        return "the sources, manifests and node_modules stay in the build stage: nginx serves the build output";
+      }
       if (difference.kind === "node-dependency") return "the site is static files: no Node runtime, no packages";
       return undefined;
     case "nextjs-standalone": {

@@ -30,7 +30,7 @@ export interface IgnoredFiles {
 
 export type IgnoredCategory = "typescript-source" | "type-declarations" | "source-maps" | "tests" | "docs" | "dev-dependencies" | "build-config" | "lockfiles" | "build-cache";
 
-export type CheckName = "config" | "working-directory" | "executables" | "libraries" | "node-dependencies" | "smoke" | "http";
+export type CheckName = "config" | "working-directory" | "moved-directories" | "executables" | "libraries" | "node-dependencies" | "smoke" | "http";
 
 export interface Check {
   name: CheckName;

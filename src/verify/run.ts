@@ -12,6 +12,8 @@ import { readImageFiles, verifyCapturePlan } from "./image-files.ts";
 import type { HttpOutcome, HttpTarget, SmokeRun } from "./outputs.ts";
 import type { AssetOutcome, PageAssets } from "./html-assets.ts";
 import { compareAssets, htmlAssetPaths } from "./html-assets.ts";
+import type { MovedDirectory } from "./moved-files.ts";
+import { compareMovedDirectories } from "./moved-files.ts";
 import { compareHttp, compareSmoke, splitArguments } from "./outputs.ts";
 import type { Check, Difference, VerifyResult } from "./result.ts";
 import { checkFrom, isEquivalent } from "./result.ts";
@@ -26,6 +28,8 @@ export interface VerifyOptions {
   http?: HttpTarget[];
   /** After each HTML answer, request every same-origin asset the page references (html-assets.ts). */
   httpAssets?: boolean;
+  /** Directories the change moves on purpose (moved-files.ts): BEFORE's files must be at the new place in AFTER. */
+  movedDirectories?: MovedDirectory[];
   /** Per smoke run. */
   smokeTimeoutMs?: number;
   /** How long a server may take to answer its first request. */
@@ -52,6 +56,16 @@ export async function verifyImages(engine: Engine, options: VerifyOptions): Prom
   const analysis = analyzeImages({ config: beforeConfig, filesystem: beforeFiles.filesystem }, { config: afterConfig, filesystem: afterFiles.filesystem });
   const checks: Check[] = [...analysis.checks];
   const differences: Difference[] = [...analysis.differences];
+  if (options.movedDirectories !== undefined && options.movedDirectories.length > 0) {
+    const moved = compareMovedDirectories(beforeFiles.filesystem, afterFiles.filesystem, options.movedDirectories);
+    const compared = options.movedDirectories.filter((move) => !moved.absent.includes(move));
+    if (compared.length === 0) {
+      checks.push({ name: "moved-directories", status: "skipped", detail: `BEFORE has none of ${options.movedDirectories.map((move) => move.before).join(", ")}` });
+    } else {
+      checks.push(checkFrom("moved-directories", moved.differences, `${moved.compared} entries of ${compared.map((move) => `${move.before} (BEFORE) at ${move.after} (AFTER)`).join(", ")}`));
+      differences.push(...moved.differences);
+    }
+  }
   const ignore = options.ignore ?? [];
 
   const smoke = options.smoke ?? [];

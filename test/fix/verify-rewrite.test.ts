@@ -5,7 +5,7 @@ import { describe, it } from "node:test";
 import { ConfigError, parseConfig } from "../../src/audit/config.ts";
 import { renderVerifyReport } from "../../src/fix/rewrite-report.ts";
 import { probesFromConfig, targetsFor } from "../../src/fix/verify-changes.ts";
-import { classifyDifferences, describeBuildError, dockerfileEnvKeys, rewriteIntent } from "../../src/fix/verify-rewrite.ts";
+import { classifyDifferences, describeBuildError, dockerfileEnvKeys, movedDirectories, rewriteIntent } from "../../src/fix/verify-rewrite.ts";
 import type { ClassifyContext, VerifyRewriteResult } from "../../src/fix/verify-rewrite.ts";
 import type { Difference } from "../../src/verify/result.ts";
 
@@ -108,6 +108,10 @@ describe("classifyDifferences", () => {
       assert.equal(classifyDifferences(served.slice(0, 6), unprobed).unexpected.length, 6);
       const { unexpected } = classifyDifferences([difference("config", "ExposedPorts 5173/tcp", { before: "5173/tcp" }), difference("http", "GET /", { message: "Status codes differ." })], site);
       assert.deepEqual(subjects(unexpected), ["config ExposedPorts 5173/tcp", "http GET /"]);
+      // The build output nginx must serve is never an intended difference.
+      const moved: ClassifyContext = { ...site, moved: [{ before: "/app/dist", after: "/usr/share/nginx/html" }] };
+      const lost = difference("file", "/usr/share/nginx/html/", { paths: ["/usr/share/nginx/html/robots.txt"] });
+      assert.deepEqual(subjects(classifyDifferences([...served, lost], moved).unexpected), ["file /usr/share/nginx/html/"]);
       // Without the intent, the same differences stay unexpected.
       const { intent: _intent, ...noIntent } = site;
       assert.equal(classifyDifferences(served, noIntent).unexpected.length, served.length);
@@ -134,6 +138,11 @@ describe("classifyDifferences", () => {
       assert.deepEqual(classifyDifferences([buildId], next).unexpected, []);
       assert.equal(classifyDifferences([difference("config", "Cmd")], { ...next, after: { ...standalone, cmd: ["node", "other.js"] } }).unexpected.length, 1);
     });
+  });
+
+  it("reads where the runtime stage takes each absolute directory from (a static site's build output)", () => {
+    const rewrite = "FROM node:22 AS build\nRUN npm run build\nFROM nginx:1.28\nRUN echo conf > /etc/nginx/nginx.conf\nCOPY --from=build /app/dist/ /usr/share/nginx/html\nCOPY --from=build dist ./x\nCOPY nginx.conf /etc/nginx/\n";
+    assert.deepEqual(movedDirectories(rewrite), [{ before: "/app/dist", after: "/usr/share/nginx/html" }]);
   });
 
   it("tells the intent from the rewrite: static-web, or a runtime stage copying Next.js's standalone output", () => {
