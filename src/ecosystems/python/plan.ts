@@ -83,6 +83,9 @@ export function pythonManager(input: PlannerInput): PythonManager {
   return "pip";
 }
 
+/** `python -m compileall ...` (any python3.x spelling). */
+const COMPILEALL = /^python[\d.]*\s+-m\s+compileall\b/;
+
 export function planPython(input: PlannerInput): PlannedStages | undefined {
   if (!isPythonBuild(input)) return undefined;
   const { original, files, options, messages } = input;
@@ -142,10 +145,13 @@ export function planPython(input: PlannerInput): PlannedStages | undefined {
         installedWith.push(`pip install ${requirements.map((file) => `-r ${file}`).join(" ")}`);
       }
       for (const named of commands.namedInstalls) build.push(cachedRun([PIP_CACHE], named));
-      if (requirements.length === 0 && commands.namedInstalls.length === 0 && !commands.projectInstall) installsNothing = commands.buildSteps.length === 0;
+      if (requirements.length === 0 && commands.namedInstalls.length === 0 && !commands.projectInstall) installsNothing = commands.buildSteps.every((step) => COMPILEALL.test(step));
     }
   }
-  const needsSources = commands.projectInstall || commands.buildSteps.length > 0;
+  // `python -m compileall` needs nothing but the interpreter, which the runtime image has: it runs
+  // there after the sources are copied, as in the original, so a code change costs no extra stage.
+  const compileInRuntime = !commands.projectInstall && commands.buildSteps.length > 0 && commands.buildSteps.every((step) => COMPILEALL.test(step));
+  const needsSources = commands.projectInstall || (commands.buildSteps.length > 0 && !compileInRuntime);
   // Build steps that leave the virtualenv alone (compileall, collectstatic) run in their own stage
   // on top of the dependencies: on a code change the runtime then copies the virtualenv from a stage
   // that did not change, so BuildKit reuses that copy instead of checksumming the virtualenv again.
@@ -172,6 +178,7 @@ export function planPython(input: PlannerInput): PlannedStages | undefined {
   runtime.push(`WORKDIR ${workdir}`);
   if (!installsNothing) runtime.push(copyFrom(sourcesStage ? "deps" : "build", VENV, VENV, options), venvEnv);
   runtime.push(needsSources ? copyFrom("build", workdir, workdir, options) : "COPY . .");
+  if (compileInRuntime) runtime.push(...commands.buildSteps.map((step) => `RUN ${step}`));
   runtime.push(...userLines(original, USER_NAME, messages, true));
   runtime.push(...metadataLines(original, messages, true));
   runtime.push(...startupLines(original, { hasShell: true }, messages));
