@@ -20,8 +20,9 @@ import { renderRewriteReport, renderVerifyReport } from "../fix/rewrite-report.t
 import type { FileChange, FixResult } from "../fix/run-fixes.ts";
 import { verifyChanges } from "../fix/verify-changes.ts";
 import type { VerifiedChange } from "../fix/verify-changes.ts";
-import { rewriteIntent } from "../fix/verify-rewrite.ts";
-import type { RewriteIntent, RewriteProbes } from "../fix/verify-rewrite.ts";
+import { rewriteIntent } from "../fix/expected-differences.ts";
+import type { RewriteIntent } from "../fix/expected-differences.ts";
+import type { RewriteProbes } from "../fix/verify-rewrite.ts";
 import { createEngine, ENGINE_DRIVERS, isEngineDriver } from "../engine/select.ts";
 import type { Engine } from "../engine/types.ts";
 import { parseHttpTarget, splitArguments } from "../verify/outputs.ts";

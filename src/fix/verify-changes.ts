@@ -12,7 +12,8 @@ import type { Engine } from "../engine/types.ts";
 import { isDockerfileName, isDockerignoreName } from "../repo/kinds.ts";
 import { parseHttpTarget, splitArguments } from "../verify/outputs.ts";
 import type { FileChange } from "./run-fixes.ts";
-import type { RewriteIntent, RewriteProbes, VerifyRewriteResult } from "./verify-rewrite.ts";
+import type { RewriteIntent } from "./expected-differences.ts";
+import type { RewriteProbes, VerifyRewriteResult } from "./verify-rewrite.ts";
 import { verifyRewrite } from "./verify-rewrite.ts";
 
 export interface VerifyChangesInput {

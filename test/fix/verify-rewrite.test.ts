@@ -5,8 +5,10 @@ import { describe, it } from "node:test";
 import { ConfigError, parseConfig } from "../../src/audit/config.ts";
 import { renderVerifyReport } from "../../src/fix/rewrite-report.ts";
 import { probesFromConfig, targetsFor } from "../../src/fix/verify-changes.ts";
-import { classifyDifferences, describeBuildError, dockerfileEnvKeys, movedDirectories, rewriteIntent } from "../../src/fix/verify-rewrite.ts";
-import type { ClassifyContext, VerifyRewriteResult } from "../../src/fix/verify-rewrite.ts";
+import { classifyDifferences, dockerfileEnvKeys, movedDirectories, rewriteIntent } from "../../src/fix/expected-differences.ts";
+import type { ClassifyContext } from "../../src/fix/expected-differences.ts";
+import { describeBuildError } from "../../src/fix/verify-rewrite.ts";
+import type { VerifyRewriteResult } from "../../src/fix/verify-rewrite.ts";
 import type { Difference } from "../../src/verify/result.ts";
 
 const root = { entrypoint: null, cmd: ["/bin/sh", "-c", "python app.py"], user: "" };
