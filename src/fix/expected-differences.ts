@@ -64,8 +64,6 @@ export interface ClassifyContext {
   probed?: boolean;
   /** The assets the pages referenced (verify's httpAssets). */
   assets?: VerifyResult["assets"];
-  /** The directories verify compared at their new place (never accepted as intended when missing). */
-  moved?: readonly MovedDirectory[];
 }
 
 /** Sources and manifests of compiled languages: compiled into the binary, not needed next to it. */
@@ -118,10 +116,8 @@ function intendedBecause(difference: Difference, context: ClassifyContext): stri
     case "static-site":
       if (difference.kind === "config" && ["Cmd", "Entrypoint", "Entrypoint/Cmd", "WorkingDir", "StopSignal"].includes(difference.subject)) return "nginx serves the build output (its command, directory and stop signal)";
       if (difference.kind === "config" && difference.subject.startsWith("ExposedPorts ") && difference.after !== undefined && difference.before === undefined) return "a port nginx's base image declares (the original port is still served)";
-      // Not the moved build output (moved-directories): nginx must serve every file of it.
-      if (difference.kind === "file" && !(context.moved ?? []).some((move) => difference.subject === `${move.after}/` || difference.subject.startsWith(`${move.after}/`))) {
-        return "the sources, manifests and node_modules stay in the build stage: nginx serves the build output";
-      }
+      // A file of the moved build output (kind moved-file) is never accepted: nginx must serve all of it.
+      if (difference.kind === "file") return "the sources, manifests and node_modules stay in the build stage: nginx serves the build output";
       if (difference.kind === "node-dependency") return "the site is static files: no Node runtime, no packages";
       return undefined;
     case "nextjs-standalone": {

@@ -60,6 +60,7 @@ function seconds(ms: number): string {
 const CHECK_OF_KIND: Record<Difference["kind"], Check["name"]> = {
   config: "config",
   file: "working-directory",
+  "moved-file": "moved-directories",
   executable: "executables",
   library: "libraries",
   "node-dependency": "node-dependencies",

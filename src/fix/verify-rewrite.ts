@@ -146,7 +146,6 @@ export async function verifyRewrite(engine: Engine, input: VerifyRewriteInput, o
       probed,
       ...(input.intent !== undefined ? { intent: input.intent } : {}),
       ...(verify.assets !== undefined ? { assets: verify.assets } : {}),
-      ...(input.intent === "static-site" ? { moved: movedDirectories(input.after) } : {}),
     });
     if (differences.length > 0) {
       const listed = differences.slice(0, 5).map((difference) => `${difference.kind} ${difference.subject}: ${difference.message}`);

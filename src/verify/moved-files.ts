@@ -41,7 +41,7 @@ export function compareMovedDirectories(before: MergedFilesystem, after: MergedF
     }
     if (missing.length === 0) continue;
     differences.push({
-      kind: "file",
+      kind: "moved-file",
       severity: "difference",
       subject: `${move.after}/`,
       before: move.before,

@@ -3,7 +3,7 @@
 // a "note" is reported for the reader to judge and does not (docs/verify.md says which is which).
 import type { PageAssets } from "./html-assets.ts";
 
-export type DifferenceKind = "config" | "file" | "executable" | "library" | "node-dependency" | "smoke" | "http";
+export type DifferenceKind = "config" | "file" | "moved-file" | "executable" | "library" | "node-dependency" | "smoke" | "http";
 
 export type Severity = "difference" | "note";
 

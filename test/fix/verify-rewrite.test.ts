@@ -111,9 +111,8 @@ describe("classifyDifferences", () => {
       const { unexpected } = classifyDifferences([difference("config", "ExposedPorts 5173/tcp", { before: "5173/tcp" }), difference("http", "GET /", { message: "Status codes differ." })], site);
       assert.deepEqual(subjects(unexpected), ["config ExposedPorts 5173/tcp", "http GET /"]);
       // The build output nginx must serve is never an intended difference.
-      const moved: ClassifyContext = { ...site, moved: [{ before: "/app/dist", after: "/usr/share/nginx/html" }] };
-      const lost = difference("file", "/usr/share/nginx/html/", { paths: ["/usr/share/nginx/html/robots.txt"] });
-      assert.deepEqual(subjects(classifyDifferences([...served, lost], moved).unexpected), ["file /usr/share/nginx/html/"]);
+      const lost = difference("moved-file", "/usr/share/nginx/html/", { paths: ["/usr/share/nginx/html/robots.txt"] });
+      assert.deepEqual(subjects(classifyDifferences([...served, lost], site).unexpected), ["moved-file /usr/share/nginx/html/"]);
       // Without the intent, the same differences stay unexpected.
       const { intent: _intent, ...noIntent } = site;
       assert.equal(classifyDifferences(served, noIntent).unexpected.length, served.length);

@@ -23,6 +23,7 @@ describe("compareMovedDirectories", () => {
   it("reports the files AFTER does not have at the new place, once per move, with every path", () => {
     const after = filesystem({ "/usr/share/nginx/html/index.html": "<html>", "/usr/share/nginx/html/assets/index-1a2b.js": "b", "/app/dist/assets/index-3c4d.css": "left behind" });
     const [difference] = compareMovedDirectories(BEFORE, after, MOVE).differences;
+    assert.equal(difference?.kind, "moved-file");
     assert.equal(difference?.subject, "/usr/share/nginx/html/");
     assert.deepEqual(difference?.paths, ["/usr/share/nginx/html/assets/index-3c4d.css", "/usr/share/nginx/html/empty"]);
     assert.match(difference?.message ?? "", /^2 of BEFORE's files under \/app\/dist are not under \/usr\/share\/nginx\/html in AFTER/);
