@@ -5,7 +5,9 @@ import path from "node:path";
 import { allRules } from "../rules/index.ts";
 import type { Rule } from "../rules/types.ts";
 import { scanDirectory, scanFile } from "../repo/scan.ts";
+import type { RepoSnapshot } from "../repo/snapshot.ts";
 import { buildRepositoryView } from "../repo/view.ts";
+import type { ViewOptions } from "../repo/view.ts";
 import { CONFIG_FILE_NAMES, ConfigError, defaultConfig, isIgnoredPath, parseConfig } from "./config.ts";
 import type { ShipshapeConfig } from "./config.ts";
 import type { AuditResult } from "./result.ts";
@@ -43,6 +45,43 @@ export function findConfigFile(...directories: string[]): string | undefined {
   return undefined;
 }
 
+/** A path named on the command line, read for an audit or a fix. */
+export interface OpenedTarget {
+  absolute: string;
+  isDirectory: boolean;
+  /** The path itself when it is a directory, else the directory of the named file. */
+  directory: string;
+  /** `directory` relative to cwd, "/"-separated ("." for cwd itself). */
+  displayRoot: string;
+  config: ShipshapeConfig;
+  /** The directory scanned, or the one named file. */
+  snapshot: RepoSnapshot;
+  /** For buildRepositoryView: the config's ignorePaths for a directory, the named file as the only target for a file. */
+  viewOptions: ViewOptions;
+}
+
+/**
+ * Stats the path (UsageError when it does not exist), finds its config (the one given, relative
+ * to cwd, else shipshape.config.* in its directory, then in cwd) and scans it.
+ */
+export function openTarget(target: string, options: { cwd: string; configPath?: string | undefined; config?: ShipshapeConfig | undefined; rules?: readonly Rule[] }): OpenedTarget {
+  const absolute = path.resolve(options.cwd, target);
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(absolute);
+  } catch {
+    throw new UsageError(`no such file or directory: ${target}`);
+  }
+  const isDirectory = stat.isDirectory();
+  const directory = isDirectory ? absolute : path.dirname(absolute);
+  const configFile = options.configPath !== undefined ? path.resolve(options.cwd, options.configPath) : findConfigFile(directory, options.cwd);
+  const config = options.config ?? (configFile !== undefined ? loadConfigFile(configFile, options.rules) : defaultConfig());
+  const opened = { absolute, isDirectory, directory, displayRoot: toPosix(path.relative(options.cwd, directory)) || ".", config };
+  if (isDirectory) return { ...opened, snapshot: scanDirectory(absolute), viewOptions: { isIgnoredPath: (file) => isIgnoredPath(config, file) } };
+  const scanned = scanFile(absolute);
+  return { ...opened, snapshot: scanned.snapshot, viewOptions: { targets: [scanned.target] } };
+}
+
 /** Audits files and directories; throws UsageError for paths that do not exist, ConfigError for bad config. */
 export function auditPaths(paths: string[], options: AuditPathsOptions = {}): AuditResult {
   const cwd = options.cwd ?? process.cwd();
@@ -50,25 +89,8 @@ export function auditPaths(paths: string[], options: AuditPathsOptions = {}): Au
   const targets = paths.length > 0 ? paths : ["."];
   const results: AuditResult[] = [];
   for (const target of targets) {
-    const absolute = path.resolve(cwd, target);
-    let stat: fs.Stats;
-    try {
-      stat = fs.statSync(absolute);
-    } catch {
-      throw new UsageError(`no such file or directory: ${target}`);
-    }
-    const directory = stat.isDirectory() ? absolute : path.dirname(absolute);
-    const configFile = options.configPath ?? findConfigFile(directory, cwd);
-    const config = options.config ?? (configFile ? loadConfigFile(configFile, rules) : defaultConfig());
-    const displayRoot = toPosix(path.relative(cwd, directory)) || ".";
-    if (stat.isDirectory()) {
-      const view = buildRepositoryView(scanDirectory(absolute), { isIgnoredPath: (file) => isIgnoredPath(config, file) });
-      results.push(auditRepository(view, { config, rules, displayRoot }));
-    } else {
-      const { snapshot, target: file } = scanFile(absolute);
-      const view = buildRepositoryView(snapshot, { targets: [file] });
-      results.push(auditRepository(view, { config, rules, displayRoot }));
-    }
+    const { config, displayRoot, snapshot, viewOptions } = openTarget(target, { cwd, configPath: options.configPath, config: options.config, rules });
+    results.push(auditRepository(buildRepositoryView(snapshot, viewOptions), { config, rules, displayRoot }));
   }
   if (results.length === 1 && results[0]) return results[0];
   const files = results.flatMap((result) => result.files);

@@ -8,9 +8,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { findConfigFile, loadConfigFile, UsageError } from "../audit/audit-paths.ts";
-import { defaultConfig, isIgnoredPath } from "../audit/config.ts";
-import type { ShipshapeConfig } from "../audit/config.ts";
+import { openTarget, UsageError } from "../audit/audit-paths.ts";
 import { unifiedDiff } from "../fix/diff.ts";
 import { consolidateDiff, parseDockerfiles, planConsolidation, renderConsolidateSummary } from "../fix/consolidate.ts";
 import type { ConsolidateChange, ConsolidatePlan } from "../fix/consolidate.ts";
@@ -28,9 +26,6 @@ import type { Engine } from "../engine/types.ts";
 import { parseHttpTarget, splitArguments } from "../verify/outputs.ts";
 import { joinDisplayPath, renderFixSummary } from "../fix/summary.ts";
 import { decodeText } from "../repo/decode.ts";
-import { scanDirectory, scanFile } from "../repo/scan.ts";
-import type { RepoSnapshot } from "../repo/snapshot.ts";
-import type { ViewOptions } from "../repo/view.ts";
 import { buildRepositoryView } from "../repo/view.ts";
 import { allRules } from "../rules/index.ts";
 import type { CliIO } from "./main.ts";
@@ -75,26 +70,7 @@ export async function runFixCommand(args: string[], io: CliIO): Promise<number> 
 
   const results: { displayRoot: string; root: string; result: FixResult; leveledResult: LeveledFixResult; verified: VerifiedChange[] }[] = [];
   for (const target of targets) {
-    const absolute = path.resolve(io.cwd, target);
-    let stat: fs.Stats;
-    try {
-      stat = fs.statSync(absolute);
-    } catch {
-      throw new UsageError(`no such file or directory: ${target}`);
-    }
-    const directory = stat.isDirectory() ? absolute : path.dirname(absolute);
-    const configFile = values.config !== undefined ? path.resolve(io.cwd, values.config) : findConfigFile(directory, io.cwd);
-    const config: ShipshapeConfig = configFile !== undefined ? loadConfigFile(configFile) : defaultConfig();
-    let snapshot: RepoSnapshot;
-    let viewOptions: ViewOptions;
-    if (stat.isDirectory()) {
-      snapshot = scanDirectory(absolute);
-      viewOptions = { isIgnoredPath: (file) => isIgnoredPath(config, file) };
-    } else {
-      const scanned = scanFile(absolute);
-      snapshot = scanned.snapshot;
-      viewOptions = { targets: [scanned.target] };
-    }
+    const { absolute, displayRoot, config, snapshot, viewOptions } = openTarget(target, { cwd: io.cwd, configPath: values.config });
     const fixOptions = { config, ...(only ? { only } : {}), viewOptions, ...leveled };
     let leveledResult = fixWithLevel(snapshot, fixOptions);
     let verified: VerifiedChange[] = [];
@@ -110,7 +86,7 @@ export async function runFixCommand(args: string[], io: CliIO): Promise<number> 
       // A Dockerfile whose change did not build or verify is left as it is (and so are the files created for it).
       if (failed.size > 0) leveledResult = fixWithLevel(snapshot, { ...fixOptions, leaveAlone: failed });
     }
-    results.push({ displayRoot: toPosix(path.relative(io.cwd, directory)) || ".", root: snapshot.root, result: leveledResult.fix, leveledResult, verified });
+    results.push({ displayRoot, root: snapshot.root, result: leveledResult.fix, leveledResult, verified });
   }
   const verificationFailed = results.some(({ verified }) => verified.some((entry) => !entry.ok));
   const reports = (written: boolean): string =>
@@ -216,10 +192,6 @@ function writeChange(root: string, change: FileChange): string | undefined {
   return undefined;
 }
 
-function toPosix(value: string): string {
-  return value.split(path.sep).join("/");
-}
-
 /**
  * `shipshape fix --consolidate [PATH...] [--write]` (docs/consolidate.md): near-duplicate
  * Dockerfiles become one multi-target Dockerfile + docker-bake.hcl. Without --write the diffs go
@@ -232,18 +204,10 @@ async function runConsolidate(positionals: string[], values: { write?: boolean; 
   }
   const plans: { displayRoot: string; root: string; plan: ConsolidatePlan }[] = [];
   for (const target of positionals.length > 0 ? positionals : ["."]) {
-    const absolute = path.resolve(io.cwd, target);
-    let stat: fs.Stats;
-    try {
-      stat = fs.statSync(absolute);
-    } catch {
-      throw new UsageError(`no such file or directory: ${target}`);
-    }
-    if (!stat.isDirectory()) throw new UsageError(`--consolidate works on a directory (the repository or the part of it that holds the services): ${target}`);
-    const configFile = values.config !== undefined ? path.resolve(io.cwd, values.config) : findConfigFile(absolute, io.cwd);
-    const config: ShipshapeConfig = configFile !== undefined ? loadConfigFile(configFile) : defaultConfig();
-    const view = buildRepositoryView(scanDirectory(absolute), { isIgnoredPath: (file) => isIgnoredPath(config, file) });
-    plans.push({ displayRoot: toPosix(path.relative(io.cwd, absolute)) || ".", root: absolute, plan: planConsolidation(view, parseDockerfiles(view)) });
+    const { absolute, isDirectory, displayRoot, snapshot, viewOptions } = openTarget(target, { cwd: io.cwd, configPath: values.config });
+    if (!isDirectory) throw new UsageError(`--consolidate works on a directory (the repository or the part of it that holds the services): ${target}`);
+    const view = buildRepositoryView(snapshot, viewOptions);
+    plans.push({ displayRoot, root: absolute, plan: planConsolidation(view, parseDockerfiles(view)) });
   }
   if (!values.write) {
     for (const { displayRoot, plan } of plans) for (const change of plan.changes) io.stdout(consolidateDiff(change, joinDisplayPath(displayRoot, change.path)));
