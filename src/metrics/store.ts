@@ -238,20 +238,13 @@ export function insertRun(db: DatabaseSync, run: RunInput): number {
 }
 
 /** One measurement joined with its run, as the history and regression code read it. */
-export interface MeasurementRow {
+export interface MeasurementRow extends MeasurementInput {
   runId: number;
   recordedAt: string;
   repository: string;
   gitCommit: string | null;
   gitBranch: string | null;
   gitDirty: boolean | null;
-  kind: string;
-  image: string;
-  scenario: string;
-  dockerfile: string | null;
-  dockerfileHash: string | null;
-  metric: string;
-  value: number;
 }
 
 export interface MeasurementFilter {
