@@ -252,11 +252,12 @@ export class ApiEngine implements Engine {
     }
   }
 
-  async run(options: RunOptions): Promise<RunResult> {
+  /** Creates (does not start) a container labelled as ours, detached: no TTY, no stdin, nothing attached. */
+  async #createContainer(options: StartContainerOptions): Promise<string> {
     const body: Record<string, unknown> = {
       Image: options.image,
       Env: Object.entries(options.env ?? {}).map(([key, value]) => `${key}=${value}`),
-      Labels: { [RUN_LABEL]: "true" },
+      Labels: { ...options.labels, [RUN_LABEL]: "true" },
       Tty: false,
       OpenStdin: false,
       AttachStdin: false,
@@ -267,7 +268,21 @@ export class ApiEngine implements Engine {
     if (options.args) body.Cmd = options.args;
     if (options.entrypoint) body.Entrypoint = options.entrypoint;
     const created = await this.client.json<{ Id: string }>("/containers/create", { method: "POST", body });
-    const id = created.Id;
+    return created.Id;
+  }
+
+  /** Force-removes a container and its anonymous volumes; a container already gone is fine. */
+  async #removeContainer(id: string): Promise<void> {
+    await this.client.call(`/containers/${id}`, { method: "DELETE", query: { force: "1", v: "1" } }).catch(() => undefined);
+  }
+
+  async #containerLogs(id: string): Promise<{ stdout: string; stderr: string }> {
+    const logs = await this.client.request(`/containers/${id}/logs`, { query: { stdout: "1", stderr: "1" } });
+    return demultiplexLogs(await readAll(logs));
+  }
+
+  async run(options: RunOptions): Promise<RunResult> {
+    const id = await this.#createContainer(options);
     try {
       await this.client.call(`/containers/${id}/start`, { method: "POST" });
       let timedOut = false;
@@ -285,35 +300,22 @@ export class ApiEngine implements Engine {
       } finally {
         if (timer) clearTimeout(timer);
       }
-      const logs = await this.client.request(`/containers/${id}/logs`, { query: { stdout: "1", stderr: "1" } });
-      const { stdout, stderr } = demultiplexLogs(await readAll(logs));
+      const { stdout, stderr } = await this.#containerLogs(id);
       return { exitCode: status.StatusCode ?? -1, stdout, stderr, timedOut };
     } finally {
-      if (options.remove !== false) {
-        await this.client.call(`/containers/${id}`, { method: "DELETE", query: { force: "1", v: "1" } }).catch(() => undefined);
-      }
+      if (options.remove !== false) await this.#removeContainer(id);
     }
   }
 
   async startContainer(options: StartContainerOptions): Promise<{ id: string }> {
-    const body: Record<string, unknown> = {
-      Image: options.image,
-      Env: Object.entries(options.env ?? {}).map(([key, value]) => `${key}=${value}`),
-      Labels: { ...options.labels, [RUN_LABEL]: "true" },
-      Tty: false,
-      OpenStdin: false,
-      HostConfig: { NetworkMode: options.network, AutoRemove: false },
-    };
-    if (options.args) body.Cmd = options.args;
-    if (options.entrypoint) body.Entrypoint = options.entrypoint;
-    const created = await this.client.json<{ Id: string }>("/containers/create", { method: "POST", body });
+    const id = await this.#createContainer(options);
     try {
-      await this.client.call(`/containers/${created.Id}/start`, { method: "POST" });
+      await this.client.call(`/containers/${id}/start`, { method: "POST" });
     } catch (error) {
-      await this.client.call(`/containers/${created.Id}`, { method: "DELETE", query: { force: "1", v: "1" } }).catch(() => undefined);
+      await this.#removeContainer(id);
       throw error;
     }
-    return { id: created.Id };
+    return { id };
   }
 
   async containerState(id: string): Promise<{ running: boolean; exitCode?: number }> {
@@ -329,11 +331,10 @@ export class ApiEngine implements Engine {
         if (!(error instanceof EngineApiError)) throw error;
       });
       const state = await this.client.json<{ State?: { ExitCode?: number } }>(`/containers/${id}/json`);
-      const logs = await this.client.request(`/containers/${id}/logs`, { query: { stdout: "1", stderr: "1" } });
-      const { stdout, stderr } = demultiplexLogs(await readAll(logs));
+      const { stdout, stderr } = await this.#containerLogs(id);
       return { exitCode: state.State?.ExitCode ?? -1, stdout, stderr };
     } finally {
-      await this.client.call(`/containers/${id}`, { method: "DELETE", query: { force: "1", v: "1" } }).catch(() => undefined);
+      await this.#removeContainer(id);
     }
   }
 }
