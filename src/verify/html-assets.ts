@@ -51,8 +51,7 @@ export function htmlAssetPaths(html: string, pagePath: string): string[] {
   for (const match of withoutComments.matchAll(TAG)) {
     const tag = (match[1] as string).toLowerCase();
     const attributes = attributesOf(match[2] ?? "");
-    if (tag === "script" || tag === "img") add(attributes.get("src"));
-    else if (tag === "source") add(attributes.get("src"));
+    if (tag !== "link") add(attributes.get("src"));
     else {
       const relations = (attributes.get("rel") ?? "").toLowerCase().split(/\s+/);
       if (relations.some((relation) => FETCHED_LINK_RELATIONS.has(relation))) add(attributes.get("href"));

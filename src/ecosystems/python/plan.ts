@@ -152,11 +152,12 @@ export function planPython(input: PlannerInput): PlannedStages | undefined {
   // there after the sources are copied, as in the original, so a code change costs no extra stage.
   const compileInRuntime = !commands.projectInstall && commands.buildSteps.length > 0 && commands.buildSteps.every((step) => COMPILEALL.test(step));
   const needsSources = commands.projectInstall || (commands.buildSteps.length > 0 && !compileInRuntime);
-  // Build steps that leave the virtualenv alone (compileall, collectstatic) run in their own stage
+  // Other build steps that leave the virtualenv alone (collectstatic...) run in their own stage
   // on top of the dependencies: on a code change the runtime then copies the virtualenv from a stage
   // that did not change, so BuildKit reuses that copy instead of checksumming the virtualenv again.
   // `pip install .` puts the project into the virtualenv, so there the virtualenv comes from the build.
   const sourcesStage = needsSources && !commands.projectInstall;
+  const venvStage = sourcesStage ? "deps" : "build";
   const sources: string[] = [];
   if (needsSources) {
     (sourcesStage ? sources : build).push("COPY . .");
@@ -176,7 +177,7 @@ export function planPython(input: PlannerInput): PlannedStages | undefined {
     runtime.push(alpine ? `RUN adduser -S -D -H -u 10001 ${USER_NAME}` : `RUN useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin ${USER_NAME}`);
   }
   runtime.push(`WORKDIR ${workdir}`);
-  if (!installsNothing) runtime.push(copyFrom(sourcesStage ? "deps" : "build", VENV, VENV, options), venvEnv);
+  if (!installsNothing) runtime.push(copyFrom(venvStage, VENV, VENV, options), venvEnv);
   runtime.push(needsSources ? copyFrom("build", workdir, workdir, options) : "COPY . .");
   if (compileInRuntime) runtime.push(...commands.buildSteps.map((step) => `RUN ${step}`));
   runtime.push(...userLines(original, USER_NAME, messages, true));
@@ -187,7 +188,6 @@ export function planPython(input: PlannerInput): PlannedStages | undefined {
     messages.notes.push(`The original installs no dependencies: no build stage, the sources run on ${runtimeImage}.`);
     return { ecosystem: "python", stages: [{ from: runtimeImage, purpose: `Runtime: ${runtimeImage}, same Python version.`, lines: runtime }] };
   }
-  const venvStage = sourcesStage ? "deps" : "build";
   messages.notes.push(`Stages: ${venvStage} (virtualenv in ${VENV}${installedWith.length > 0 ? ` with ${installedWith.join(", ")}` : ""}, pip cache mounted)${sourcesStage ? ", build (the sources and their build steps)" : ""}, runtime on ${runtimeImage} with the virtualenv and the application sources.`);
   const runtimeStage = { from: runtimeImage, purpose: `Runtime: ${runtimeImage}, same Python version, no compilers.`, lines: runtime };
   if (sourcesStage) {
