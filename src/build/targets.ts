@@ -21,6 +21,8 @@ export interface BuildTarget {
   buildArgs: Record<string, string>;
   /** Where it came from, for messages: "docker-compose.yml service api" or the Dockerfile path. */
   origin: string;
+  /** A compose service's `environment:` (merged over override files; null: taken from the shell) and its project directory, where compose reads `.env`. */
+  compose?: { environment: Record<string, string | null>; envFiles: { path: string; required: boolean }[]; projectDirectory: string };
 }
 
 export interface TargetOptions {
@@ -131,7 +133,9 @@ function depth(directory: string): number {
 
 interface MergedService {
   composePath: string;
-  build: NonNullable<ComposeService["build"]>;
+  build?: NonNullable<ComposeService["build"]>;
+  environment: Record<string, string | null>;
+  envFiles: { path: string; required: boolean }[];
 }
 
 function targetsFromCompose(view: RepositoryView, options: ViewTargetOptions): BuildTarget[] {
@@ -141,19 +145,20 @@ function targetsFromCompose(view: RepositoryView, options: ViewTargetOptions): B
   for (const { directory, models } of composeFilesToUse(view)) {
     // Later files (overrides) refine the build of a service named in an earlier one.
     const services = new Map<string, MergedService>();
+    // An override may set only the environment of a service the primary file builds.
     for (const model of models) {
       for (const service of model.services) {
-        if (!service.build) continue;
         const earlier = services.get(service.name);
-        if (!earlier) {
-          services.set(service.name, { composePath: model.path, build: { ...service.build } });
-          continue;
-        }
-        const merged = { ...earlier.build, ...service.build, args: { ...earlier.build.args, ...service.build.args } };
-        services.set(service.name, { composePath: earlier.composePath, build: merged });
+        const environment = { ...earlier?.environment, ...service.environment };
+        const envFiles = [...(earlier?.envFiles ?? []), ...service.envFiles];
+        const build = earlier?.build && service.build ? { ...earlier.build, ...service.build, args: { ...earlier.build.args, ...service.build.args } } : (service.build ?? earlier?.build);
+        // Messages name the file that first gave the service its build.
+        const composePath = earlier?.build || !service.build ? (earlier?.composePath ?? model.path) : model.path;
+        services.set(service.name, { composePath, environment, envFiles, ...(build ? { build: { ...build } } : {}) });
       }
     }
-    for (const [serviceName, { composePath, build }] of services) {
+    for (const [serviceName, { composePath, build, environment, envFiles }] of services) {
+      if (!build) continue;
       const composeDir = path.resolve(options.rootDir, directory);
       const contextDir = path.resolve(composeDir, build.context);
       const dockerfile = dockerfileRelativeTo(contextDir, path.resolve(contextDir, build.dockerfile ?? "Dockerfile"));
@@ -164,7 +169,7 @@ function targetsFromCompose(view: RepositoryView, options: ViewTargetOptions): B
       }
       // Two compose projects in one repository may both have an "api": keep names unique.
       const name = uniqueName(usedNames.has(serviceName) ? `${path.posix.basename(directory)}-${serviceName}` : serviceName, usedNames);
-      const target: BuildTarget = { name, contextDir, dockerfile, buildArgs, origin: `${composePath} service ${serviceName}` };
+      const target: BuildTarget = { name, contextDir, dockerfile, buildArgs, origin: `${composePath} service ${serviceName}`, compose: { environment, envFiles, projectDirectory: composeDir } };
       if (build.target !== undefined) target.target = build.target;
       targets.push(target);
     }

@@ -10,7 +10,8 @@ export type RewriteEcosystem = "node" | "static-web" | "python" | "go" | "rust" 
 export interface ComposeRuntime {
   /** "docker-compose.yml: web". */
   service: string;
-  environment: Readonly<Record<string, string>>;
+  /** null: "KEY" without a value, taken from the shell compose runs in. */
+  environment: Readonly<Record<string, string | null>>;
 }
 
 export interface PlannerInput {

@@ -36,7 +36,10 @@ export interface ComposeService {
   healthcheckDisabled: boolean;
   /** deploy.resources.limits, mem_limit or cpus present. */
   hasResourceLimits: boolean;
-  environment: Record<string, string>;
+  /** `environment:`; null means "KEY" without a value: Compose takes it from the shell, if set there. */
+  environment: Record<string, string | null>;
+  /** `env_file:` paths as written (relative to the compose file's directory); `required: false` ones marked optional. */
+  envFiles: { path: string; required: boolean }[];
   profiles: string[];
   /** The service looks like a development service (name or profile says dev, or a dev target). */
   isDevelopment: boolean;
@@ -74,6 +77,7 @@ const serviceSchema = z
     mem_limit: z.union([z.string(), z.number()]).optional(),
     cpus: z.union([z.string(), z.number()]).optional(),
     environment: z.union([z.array(z.string()), z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).nullable())]).optional(),
+    env_file: z.union([z.string(), z.array(z.union([z.string(), z.object({ path: z.string(), required: z.boolean().optional() }).passthrough()]))]).optional(),
     profiles: z.array(z.string()).optional(),
   })
   .passthrough();
@@ -127,14 +131,14 @@ export function parseCompose(text: string, path: string): ComposeModel {
           return entry;
         });
 
-    const environment: Record<string, string> = {};
+    const environment: Record<string, string | null> = {};
     if (Array.isArray(service.environment)) {
       for (const item of service.environment) {
         const equals = item.indexOf("=");
-        environment[equals >= 0 ? item.slice(0, equals) : item] = equals >= 0 ? item.slice(equals + 1) : "";
+        environment[equals >= 0 ? item.slice(0, equals) : item] = equals >= 0 ? item.slice(equals + 1) : null;
       }
     } else {
-      for (const [key, value] of Object.entries(service.environment ?? {})) environment[key] = value === null ? "" : String(value);
+      for (const [key, value] of Object.entries(service.environment ?? {})) environment[key] = value === null ? null : String(value);
     }
 
     const profiles = service.profiles ?? [];
@@ -147,6 +151,7 @@ export function parseCompose(text: string, path: string): ComposeModel {
       healthcheckDisabled: service.healthcheck?.disable === true,
       hasResourceLimits: Boolean(service.deploy?.resources?.limits) || service.mem_limit !== undefined || service.cpus !== undefined,
       environment,
+      envFiles: (typeof service.env_file === "string" ? [service.env_file] : (service.env_file ?? [])).map((entry) => (typeof entry === "string" ? { path: entry, required: true } : { path: entry.path, required: entry.required !== false })),
       profiles,
       isDevelopment: false,
     };

@@ -62,8 +62,9 @@ describe("compose targets", () => {
       "tools/Dockerfile": FROM,
     });
     const targets = discoverBuildTargets(root, { env: { FROM_ENV: "from-the-environment" } });
+    const compose = { environment: {}, envFiles: [], projectDirectory: root };
     assert.deepEqual(targets, [
-      { name: "api", contextDir: path.join(root, "services/api"), dockerfile: "Dockerfile", buildArgs: {}, origin: "docker-compose.yml service api" },
+      { name: "api", contextDir: path.join(root, "services/api"), dockerfile: "Dockerfile", buildArgs: {}, origin: "docker-compose.yml service api", compose },
       {
         name: "worker",
         contextDir: path.join(root, "services/worker"),
@@ -71,8 +72,9 @@ describe("compose targets", () => {
         target: "runtime",
         buildArgs: { NODE_ENV: "production", RETRIES: "3" },
         origin: "docker-compose.yml service worker",
+        compose,
       },
-      { name: "web", contextDir: path.join(root, "web"), dockerfile: "Dockerfile", buildArgs: { VERSION: "1.2.3", FROM_ENV: "from-the-environment" }, origin: "docker-compose.yml service web" },
+      { name: "web", contextDir: path.join(root, "web"), dockerfile: "Dockerfile", buildArgs: { VERSION: "1.2.3", FROM_ENV: "from-the-environment" }, origin: "docker-compose.yml service web", compose },
     ]);
   });
 
@@ -91,6 +93,28 @@ describe("compose targets", () => {
       targets.map((target) => ({ name: target.name, target: target.target, buildArgs: target.buildArgs, contextDir: target.contextDir })),
       [{ name: "api", target: "dev", buildArgs: { A: "base", B: "override" }, contextDir: "/repo/api" }],
     );
+  });
+
+  it("carries the service's environment and env files, merged over the override file (which may set only those), and the compose file's directory", () => {
+    const view = buildRepositoryView(
+      snapshotFromFiles({
+        "deploy/compose.yaml": "services:\n  api:\n    build: ../api\n    env_file: common.env\n    environment:\n      MODE: base\n      TOKEN:\n      KEEP: yes\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_DB: shop\n",
+        "deploy/compose.override.yaml": "services:\n  api:\n    env_file: [local.env, { path: optional.env, required: false }]\n    environment:\n      - MODE=override\n",
+        "api/Dockerfile": FROM,
+      }),
+    );
+    const [api, ...others] = buildTargetsFromView(view, { rootDir: "/repo" });
+    assert.deepEqual(others, [], "db builds nothing");
+    assert.equal(api?.origin, "deploy/compose.yaml service api");
+    assert.deepEqual(api?.compose, {
+      environment: { MODE: "override", TOKEN: null, KEEP: "yes" },
+      envFiles: [
+        { path: "common.env", required: true },
+        { path: "local.env", required: true },
+        { path: "optional.env", required: false },
+      ],
+      projectDirectory: "/repo/deploy",
+    });
   });
 
   it("keeps a Dockerfile outside the context absolute", () => {

@@ -283,6 +283,10 @@ describe("static front ends", () => {
     assert.ok(!interpolated.dockerfile.includes("ARG VITE_API_URL"));
     assert.ok(interpolated.review.some((entry) => entry.includes("VITE_API_URL") && entry.includes("Pass it as a build argument")));
 
+    const fromShell = mustPlan(planFiles({ ...site, "compose.yaml": compose("      - VITE_API_URL\n") }, web));
+    assert.ok(!fromShell.dockerfile.includes("ARG VITE_API_URL"));
+    assert.ok(fromShell.review.some((entry) => entry.includes("VITE_API_URL") && entry.includes("taken from the shell")));
+
     const proxied = mustPlan(planFiles({ ...site, "web/vite.config.js": "export default { server: { proxy: { '/api': 'http://api:3000' } } }" }, web));
     assert.ok(proxied.review.some((entry) => entry.startsWith("vite.config.js configures a dev-server proxy")));
   });

@@ -80,6 +80,13 @@ describe("parseCompose", () => {
     assert.equal(devWeb?.isDevelopment, true);
   });
 
+  it("tells a variable without a value (taken from the shell) from an empty one, in both forms", () => {
+    const listed = parseCompose("services:\n  app:\n    image: app\n    environment:\n      - TOKEN\n      - EMPTY=\n      - URL=http://x?a=b\n", "compose.yaml");
+    assert.deepEqual(listed.services[0]?.environment, { TOKEN: null, EMPTY: "", URL: "http://x?a=b" });
+    const mapped = parseCompose("services:\n  app:\n    image: app\n    environment:\n      TOKEN:\n      EMPTY: ''\n      WORKERS: 4\n      DEBUG: false\n", "compose.yaml");
+    assert.deepEqual(mapped.services[0]?.environment, { TOKEN: null, EMPTY: "", WORKERS: "4", DEBUG: "false" });
+  });
+
   it("rejects broken YAML and non-compose shapes with a clear message", () => {
     assert.throws(() => parseCompose("services:\n  api: [unclosed\n", "c.yml"), (error: unknown) => error instanceof ComposeError && /invalid YAML/.test(error.message));
     assert.throws(() => parseCompose("services:\n  api:\n    volumes: 12\n", "c.yml"), (error: unknown) => error instanceof ComposeError && /services\.api\.volumes/.test(error.message));

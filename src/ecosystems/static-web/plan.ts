@@ -185,12 +185,12 @@ const BUNDLE_ENVIRONMENT = /^(VITE_|REACT_APP_|VUE_APP_|PUBLIC_|GATSBY_|NEXT_PUB
  * carried over, and the rewrite asks for review.
  */
 function bundleEnvironmentLines(input: PlannerInput): string[] {
-  const values = new Map<string, Set<string>>();
+  const values = new Map<string, Set<string | null>>();
   const sources = new Map<string, string[]>();
   for (const { service, environment } of input.composeServices ?? []) {
     for (const [key, value] of Object.entries(environment)) {
       if (!BUNDLE_ENVIRONMENT.test(key)) continue;
-      values.set(key, (values.get(key) ?? new Set()).add(value));
+      values.set(key, (values.get(key) ?? new Set<string | null>()).add(value));
       sources.set(key, [...(sources.get(key) ?? []), service]);
     }
   }
@@ -198,8 +198,9 @@ function bundleEnvironmentLines(input: PlannerInput): string[] {
   for (const [key, found] of [...values].sort(([a], [b]) => a.localeCompare(b))) {
     const [value] = [...found];
     const where = (sources.get(key) ?? []).join(", ");
-    if (found.size > 1 || value === undefined || /[$"'\\\s]/.test(value) || value === "") {
-      input.messages.review.push(`${where} set${(sources.get(key) ?? []).length === 1 ? "s" : ""} ${key} at run time, which the dev server read; the bundle inlines it at build time, and the value (${[...found].map((entry) => JSON.stringify(entry)).join(" / ")}) cannot be carried into the build stage as it is. Pass it as a build argument.`);
+    if (found.size > 1 || value === undefined || value === null || /[$"'\\\s]/.test(value) || value === "") {
+      const shown = [...found].map((entry) => (entry === null ? "taken from the shell" : JSON.stringify(entry))).join(" / ");
+      input.messages.review.push(`${where} set${(sources.get(key) ?? []).length === 1 ? "s" : ""} ${key} at run time, which the dev server read; the bundle inlines it at build time, and the value (${shown}) cannot be carried into the build stage as it is. Pass it as a build argument.`);
       continue;
     }
     lines.push(`ARG ${key}=${value}`);
