@@ -28,6 +28,8 @@ const verifyProbes = z
     http: httpProbe.optional(),
     /** A regular expression: matching output (timestamps, ids) is ignored when comparing. */
     smokeIgnore: z.string().refine(isRegExp, "not a valid regular expression").optional(),
+    /** Environment of both images' probe containers, over the compose service's own `environment:`. */
+    env: z.record(z.string().regex(/^[^=\s]+$/, "a variable name has no '=' or spaces"), z.union([z.string(), z.number(), z.boolean()]).transform(String)).optional(),
   })
   .strict();
 

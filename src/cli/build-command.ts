@@ -15,6 +15,7 @@ import { createEngine, ENGINE_DRIVERS, isEngineDriver } from "../engine/select.t
 import { recordMetrics } from "../metrics/record.ts";
 import type { MetricsRecord } from "../metrics/record.ts";
 import { shouldUseColor } from "../report/tty.ts";
+import { parseAssignments } from "./assignments.ts";
 import type { CliIO } from "./main.ts";
 
 export const BUILD_HELP = `Build options:
@@ -122,13 +123,5 @@ function directoryOf(absolute: string): string {
 
 /** `--build-arg K=V`; `--build-arg K` takes K from the environment, as `docker build` does (skipped when unset). */
 export function parseBuildArgs(values: readonly string[], env: Record<string, string | undefined>): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (const value of values) {
-    const equals = value.indexOf("=");
-    const key = equals >= 0 ? value.slice(0, equals) : value;
-    if (key === "") throw new UsageError(`--build-arg ${value}: expected KEY=VALUE`);
-    if (equals >= 0) result[key] = value.slice(equals + 1);
-    else if (env[key] !== undefined) result[key] = env[key];
-  }
-  return result;
+  return parseAssignments("--build-arg", values, env);
 }

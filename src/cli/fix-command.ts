@@ -28,6 +28,7 @@ import { joinDisplayPath, renderFixSummary } from "../fix/summary.ts";
 import { decodeText } from "../repo/decode.ts";
 import { buildRepositoryView } from "../repo/view.ts";
 import { allRules } from "../rules/index.ts";
+import { parseAssignments } from "./assignments.ts";
 import type { CliIO } from "./main.ts";
 import { writeFileAtomic } from "./write.ts";
 
@@ -47,6 +48,7 @@ export async function runFixCommand(args: string[], io: CliIO): Promise<number> 
       smoke: { type: "string", multiple: true },
       "smoke-ignore": { type: "string" },
       http: { type: "string" },
+      env: { type: "string", multiple: true },
       consolidate: { type: "boolean", default: false },
     },
   });
@@ -56,7 +58,8 @@ export async function runFixCommand(args: string[], io: CliIO): Promise<number> 
   if (level !== "rewrite" && values.dev) throw new UsageError("--dev adds a dev stage to rewritten Dockerfiles: use it with --level rewrite");
   if (level !== "rewrite" && values["accept-review"]) throw new UsageError("--accept-review applies rewrites that need review: use it with --level rewrite");
   const commandLineProbes = probesFromOptions(values.smoke, values.http, values["smoke-ignore"]);
-  if (!values.verify && (values.driver !== undefined || Object.keys(commandLineProbes).length > 0)) throw new UsageError("--driver, --smoke, --smoke-ignore and --http apply to --verify");
+  if (values.env !== undefined) commandLineProbes.env = parseAssignments("--env", values.env, io.env);
+  if (!values.verify && (values.driver !== undefined || Object.keys(commandLineProbes).length > 0)) throw new UsageError("--driver, --smoke, --smoke-ignore, --http and --env apply to --verify");
   let engine: Engine | undefined;
   if (values.verify) {
     const driver = values.driver ?? "auto";
@@ -81,7 +84,7 @@ export async function runFixCommand(args: string[], io: CliIO): Promise<number> 
         const intent = rewrite.status === "applied" ? rewriteIntent(rewrite.ecosystem, rewrite.after) : undefined;
         if (intent !== undefined) intents[rewrite.path] = intent;
       }
-      verified = await verifyChanges(engine, { root: snapshot.root, target: absolute, changes: leveledResult.fix.changes, dockerfiles, configured: config.verify?.services ?? {}, commandLine: commandLineProbes, intents }, { onProgress: (message) => io.stderr(`${message}\n`) });
+      verified = await verifyChanges(engine, { root: snapshot.root, target: absolute, changes: leveledResult.fix.changes, dockerfiles, configured: config.verify?.services ?? {}, commandLine: commandLineProbes, intents, shellEnv: io.env }, { onProgress: (message) => io.stderr(`${message}\n`) });
       const failed = new Set(verified.filter((entry) => !entry.ok).map((entry) => entry.dockerfile));
       // A Dockerfile whose change did not build or verify is left as it is (and so are the files created for it).
       if (failed.size > 0) leveledResult = fixWithLevel(snapshot, { ...fixOptions, leaveAlone: failed });

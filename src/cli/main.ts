@@ -63,6 +63,7 @@ Fix options:
   --dev                              with --level rewrite: add a dev target and compose.dev.yaml
   --verify                           build each changed Dockerfile before and after and verify the images; failures are not written
   --smoke 'ARGS' / --http PORT/PATH  probes for --verify on every target (else verify.services in the config)
+  --env KEY=VALUE                    environment of --verify's probes (repeatable), over compose's environment: and the config's env
   --driver api|buildx|auto           how --verify reaches the engine (default: auto)
   --consolidate                      merge near-duplicate Dockerfiles into one multi-target Dockerfile + docker-bake.hcl (docs/consolidate.md)
 

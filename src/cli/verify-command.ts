@@ -17,6 +17,7 @@ import type { VerifyFormat } from "../verify/report.ts";
 import type { VerifyResult } from "../verify/result.ts";
 import { countDifferences } from "../verify/result.ts";
 import { DEFAULT_READY_TIMEOUT_MS, DEFAULT_SMOKE_TIMEOUT_MS, verifyImages } from "../verify/run.ts";
+import { parseAssignments } from "./assignments.ts";
 import type { CliIO } from "./main.ts";
 import { writeFileAtomic } from "./write.ts";
 
@@ -27,6 +28,7 @@ export const VERIFY_HELP = `Verify options (shipshape verify BEFORE AFTER):
   --http PORT/PATH                   start both images (host network, env PORT), compare GET PATH (repeatable)
   --http-assets                      also request every same-server asset an HTML answer references; AFTER's must answer 2xx
   --ready-timeout SECONDS            how long a server may take to answer (default: ${DEFAULT_READY_TIMEOUT_MS / 1000})
+  --env KEY=VALUE                    environment of both images' smoke runs and HTTP servers (repeatable; KEY alone takes it from the shell)
   --format tty|json|markdown         output format (default: tty)
   --output FILE                      write the report to FILE instead of stdout
   --driver api|buildx|auto           how to reach the engine (default: auto)
@@ -81,6 +83,7 @@ export async function runVerifyCommand(args: string[], io: CliIO): Promise<numbe
       http: { type: "string", multiple: true },
       "http-assets": { type: "boolean", default: false },
       "ready-timeout": { type: "string" },
+      env: { type: "string", multiple: true },
       format: { type: "string", default: "tty" },
       output: { type: "string" },
       driver: { type: "string", default: "auto" },
@@ -106,12 +109,13 @@ export async function runVerifyCommand(args: string[], io: CliIO): Promise<numbe
   const http = httpTargets(values.http ?? []);
   const smokeTimeoutMs = seconds(values["smoke-timeout"], "--smoke-timeout", DEFAULT_SMOKE_TIMEOUT_MS);
   const readyTimeoutMs = seconds(values["ready-timeout"], "--ready-timeout", DEFAULT_READY_TIMEOUT_MS);
+  const env = parseAssignments("--env", values.env ?? [], io.env);
 
   const engine = await createEngine({ driver, env: io.env });
   await engine.ping();
   let result: VerifyResult;
   try {
-    result = await verifyImages(engine, { before, after, smoke, ignore, http, httpAssets: values["http-assets"], smokeTimeoutMs, readyTimeoutMs, onProgress: (message) => io.stderr(`shipshape verify: ${message}\n`) });
+    result = await verifyImages(engine, { before, after, smoke, ignore, http, env, httpAssets: values["http-assets"], smokeTimeoutMs, readyTimeoutMs, onProgress: (message) => io.stderr(`shipshape verify: ${message}\n`) });
   } catch (error) {
     // An image that is not there, or an archive we cannot read: say which, exit 2.
     if (error instanceof EngineApiError || error instanceof ImageFilesError) throw new UsageError(error.message);

@@ -86,6 +86,11 @@ export function renderVerifyReport(verified: readonly VerifiedDockerfile[], opti
       const intended = result.expected?.length ?? 0;
       const verdict = !result.ok ? "FAILED" : intended > 0 ? `verified (${intended} intended difference${intended === 1 ? "" : "s"})` : "equivalent";
       lines.push(`verify: ${dockerfile.path} [${result.name}]: ${verdict}; before ${before}, after ${after}`);
+      if (result.environment) {
+        const names = result.environment.names.length > 0 ? result.environment.names.join(", ") : "none";
+        lines.push(`  environment: ${names}${result.environment.sources.length > 0 ? ` (from ${result.environment.sources.join(", then ")})` : ""}`);
+        for (const note of result.environment.notes) lines.push(`  environment note: ${note}`);
+      }
       if (result.verify) {
         lines.push(`  checks: ${result.verify.checks.map((check) => `${check.name} ${checkStatus(check, result)}`).join(", ")}`);
         for (const expected of result.expected ?? []) lines.push(`  expected: ${expected.difference.kind} ${expected.difference.subject}: ${expected.why}`);

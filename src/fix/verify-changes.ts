@@ -9,6 +9,7 @@ import type { VerifyProbesConfig } from "../audit/config.ts";
 import { discoverBuildTargets } from "../build/targets.ts";
 import type { BuildTarget } from "../build/targets.ts";
 import type { Engine } from "../engine/types.ts";
+import { parseDotenv, resolveServiceEnvironment } from "../repo/compose-environment.ts";
 import { isDockerfileName, isDockerignoreName } from "../repo/kinds.ts";
 import { parseHttpTarget, splitArguments } from "../verify/outputs.ts";
 import type { FileChange } from "./run-fixes.ts";
@@ -30,6 +31,8 @@ export interface VerifyChangesInput {
   commandLine?: RewriteProbes;
   /** rewriteIntent() of each rewritten Dockerfile, by repository path. */
   intents?: Readonly<Record<string, RewriteIntent>>;
+  /** The shell's environment, which compose interpolates `environment:` values from (over the project's `.env`). */
+  shellEnv?: Readonly<Record<string, string | undefined>>;
 }
 
 export interface VerifiedChange {
@@ -50,7 +53,79 @@ export function probesFromConfig(entry: VerifyProbesConfig | undefined): Rewrite
   }
   if (entry.http !== undefined) probes.http = parseHttpTarget(entry.http);
   if (entry.smokeIgnore !== undefined) probes.smokeIgnore = entry.smokeIgnore;
+  if (entry.env !== undefined) probes.env = entry.env;
   return probes;
+}
+
+export interface ProbeEnvironment {
+  env: Record<string, string>;
+  /** Where the variables came from, lowest precedence first. */
+  sources: string[];
+  notes: string[];
+}
+
+/** What the probes' environment is made of (see probeEnvironment). */
+export interface EnvironmentInputs {
+  /** What compose interpolates from: the shell over the project's `.env`. */
+  project: Readonly<Record<string, string | undefined>>;
+  /** The service's `env_file:` contents, merged in order, with notes on files that could not be read. */
+  envFiles?: { values: Record<string, string>; notes: string[] };
+  /** The config's `verify.services.<name>.env`. */
+  configured?: Record<string, string> | undefined;
+  /** `--env`. */
+  commandLine?: Record<string, string> | undefined;
+}
+
+/**
+ * The environment the probes give both images: the compose service's `env_file:` and
+ * `environment:` resolved as `docker compose up` would, then the config's `env`, then `--env`.
+ * The app then starts as it does under compose, not bare.
+ */
+export function probeEnvironment(target: BuildTarget, inputs: EnvironmentInputs): ProbeEnvironment {
+  const result: ProbeEnvironment = { env: {}, sources: [], notes: [...(inputs.envFiles?.notes ?? [])] };
+  if (target.compose !== undefined) {
+    const resolved = resolveServiceEnvironment(target.compose.environment, inputs.project);
+    Object.assign(result.env, inputs.envFiles?.values, resolved.env);
+    if (Object.keys(result.env).length > 0) result.sources.push(target.origin);
+    result.notes.push(...resolved.notes);
+  }
+  for (const [source, env] of [["config verify.services", inputs.configured], ["--env", inputs.commandLine]] as const) {
+    if (env === undefined || Object.keys(env).length === 0) continue;
+    Object.assign(result.env, env);
+    result.sources.push(source);
+  }
+  return result;
+}
+
+/** What compose interpolates from: the project directory's `.env` file, overridden by the shell. */
+function projectEnvironment(target: BuildTarget, shellEnv: Readonly<Record<string, string | undefined>>): Record<string, string | undefined> {
+  if (target.compose === undefined) return { ...shellEnv };
+  const dotenv = readEnvFile(path.join(target.compose.projectDirectory, ".env"));
+  return { ...(typeof dotenv === "string" ? {} : dotenv), ...shellEnv };
+}
+
+/** A compose service's `env_file:` files, read in order (later ones win), relative to the compose file's directory; values taken as written. */
+function serviceEnvFiles(target: BuildTarget): { values: Record<string, string>; notes: string[] } {
+  const values: Record<string, string> = {};
+  const notes: string[] = [];
+  for (const file of target.compose?.envFiles ?? []) {
+    const read = readEnvFile(path.resolve(target.compose?.projectDirectory ?? ".", file.path));
+    if (typeof read === "string") {
+      if (file.required) notes.push(`env_file ${file.path} cannot be read (${read}): its variables are left out, where compose would refuse to start`);
+      continue;
+    }
+    Object.assign(values, read);
+  }
+  return { values, notes };
+}
+
+/** The variables of a dotenv file, or why it could not be read. */
+function readEnvFile(file: string): Record<string, string> | string {
+  try {
+    return parseDotenv(fs.readFileSync(file, "utf8"));
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+  }
 }
 
 export function hasRuntimeProbe(probes: RewriteProbes): boolean {
@@ -100,27 +175,30 @@ export async function verifyChanges(engine: Engine, input: VerifyChangesInput, o
       const createdFiles = contextFiles(input.root, target, input.changes);
       if (changed === undefined && Object.keys(createdFiles).length === 0) continue;
       const current = changed?.before ?? fs.readFileSync(path.join(input.root, ...dockerfile.split("/")), "utf8");
-      const configured = input.configured?.[target.name] ?? input.configured?.[dockerfile];
-      const probes: RewriteProbes = { ...probesFromConfig(configured), ...input.commandLine };
+      const configured = probesFromConfig(input.configured?.[target.name] ?? input.configured?.[dockerfile]);
+      const environment = probeEnvironment(target, { project: projectEnvironment(target, input.shellEnv ?? {}), envFiles: serviceEnvFiles(target), configured: configured.env, commandLine: input.commandLine?.env });
+      const probes: RewriteProbes = { ...configured, ...input.commandLine, env: environment.env };
       if (hasRuntimeProbe(probes)) probed = true;
-      results.push(
-        await verifyRewrite(
-          engine,
-          {
-            contextDir: target.contextDir,
-            dockerfile: target.dockerfile,
-            before: current,
-            after: changed?.after ?? current,
-            createdFiles,
-            name: target.name,
-            ...(target.target !== undefined ? { target: target.target } : {}),
-            buildArgs: target.buildArgs,
-            probes,
-            ...(input.intents?.[dockerfile] !== undefined ? { intent: input.intents[dockerfile] } : {}),
-          },
-          { ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...(options.keepImages !== undefined ? { keepImages: options.keepImages } : {}) },
-        ),
+      const result = await verifyRewrite(
+        engine,
+        {
+          contextDir: target.contextDir,
+          dockerfile: target.dockerfile,
+          before: current,
+          after: changed?.after ?? current,
+          createdFiles,
+          name: target.name,
+          ...(target.target !== undefined ? { target: target.target } : {}),
+          buildArgs: target.buildArgs,
+          probes,
+          ...(input.intents?.[dockerfile] !== undefined ? { intent: input.intents[dockerfile] } : {}),
+        },
+        { ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...(options.keepImages !== undefined ? { keepImages: options.keepImages } : {}) },
       );
+      if (hasRuntimeProbe(probes) && (environment.sources.length > 0 || environment.notes.length > 0)) {
+        result.environment = { names: Object.keys(environment.env), sources: environment.sources, notes: environment.notes };
+      }
+      results.push(result);
     }
     if (results.length > 0) verified.push({ dockerfile, results, probed, ok: results.every((result) => result.ok) });
   }

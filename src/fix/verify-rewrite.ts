@@ -28,6 +28,8 @@ export interface RewriteProbes {
   /** A regular expression source: matching text is ignored when comparing outputs. */
   smokeIgnore?: string;
   http?: { port: number; path: string };
+  /** Environment of the probe containers (both images alike). */
+  env?: Record<string, string>;
 }
 
 export interface VerifyRewriteInput {
@@ -72,6 +74,8 @@ export interface VerifyRewriteResult {
   ok: boolean;
   /** Why the change must not be written (when ok is false). */
   reason?: string;
+  /** The variables the probes ran with (names only: values may be secrets), where they came from, and what did not resolve. */
+  environment?: { names: string[]; sources: string[]; notes: string[] };
 }
 
 export interface VerifyRewriteOptions {
@@ -131,13 +135,14 @@ export async function verifyRewrite(engine: Engine, input: VerifyRewriteInput, o
       ...(probes.smoke !== undefined && probes.smoke.length > 0 ? { smoke: probes.smoke } : {}),
       ...(probes.smokeIgnore !== undefined ? { ignore: [new RegExp(probes.smokeIgnore)] } : {}),
       ...(probes.http !== undefined ? { http: [probes.http] } : {}),
+      ...(probes.env !== undefined ? { env: probes.env } : {}),
       // A built site has other bytes than the dev server's page: what a browser fetches is compared
       // instead, and the build output the original image held must be what nginx serves.
       ...(input.intent === "static-site" ? { httpAssets: true, movedDirectories: movedDirectories(input.after) } : {}),
       onProgress: (message) => progress(`${input.name}: verify: ${message}`),
     });
     const [beforeConfig, afterConfig] = [await engine.inspectImage(beforeReport.tag), await engine.inspectImage(afterReport.tag)];
-    const probed = verify.checks.some((check) => (check.name === "http" || check.name === "smoke") && check.status !== "skipped");
+    const probed = verify.checks.some((check) => (check.name === "http" || check.name === "smoke") && (check.status === "passed" || check.status === "failed"));
     const { expected, unexpected: differences } = classifyDifferences(verify.differences, {
       before: beforeConfig,
       after: afterConfig,
@@ -147,6 +152,12 @@ export async function verifyRewrite(engine: Engine, input: VerifyRewriteInput, o
       ...(input.intent !== undefined ? { intent: input.intent } : {}),
       ...(verify.assets !== undefined ? { assets: verify.assets } : {}),
     });
+    const unanswered = verify.checks.find((check) => check.status === "inconclusive");
+    if (unanswered !== undefined) {
+      // A probe the user configured that the original does not answer checks nothing: say so rather than write an unchecked rewrite.
+      const answer = verify.differences.find((difference) => difference.kind === unanswered.name)?.before;
+      return { name: input.name, before, after, verify, expected, ok: false, reason: `the ${unanswered.name} probe got no answer from either image${answer !== undefined ? ` (the original: ${answer})` : ""}, so the rewrite could not be checked; give the app what it needs to start (compose environment:, verify.services.${input.name}.env or --env) or change the probe` };
+    }
     if (differences.length > 0) {
       const listed = differences.slice(0, 5).map((difference) => `${difference.kind} ${difference.subject}: ${difference.message}`);
       const more = differences.length > listed.length ? `; and ${differences.length - listed.length} more` : "";

@@ -23,7 +23,7 @@ function shortId(id: string): string {
   return id.replace(/^sha256:/, "").slice(0, 12);
 }
 
-const STATUS_TEXT = { passed: "ok  ", failed: "FAIL", skipped: "skip" } as const;
+const STATUS_TEXT = { passed: "ok  ", failed: "FAIL", skipped: "skip", inconclusive: "WARN" } as const;
 
 export function renderVerifyTty(result: VerifyResult, options: { color: boolean }): string {
   const paint = (code: string, text: string): string => (options.color ? `\x1b[${code}m${text}\x1b[0m` : text);
@@ -36,7 +36,7 @@ export function renderVerifyTty(result: VerifyResult, options: { color: boolean 
   const width = Math.max(...result.checks.map((check) => check.name.length));
   for (const check of result.checks) {
     const status = STATUS_TEXT[check.status];
-    const colored = check.status === "failed" ? paint("31", status) : check.status === "passed" ? paint("32", status) : paint("2", status);
+    const colored = check.status === "failed" ? paint("31", status) : check.status === "passed" ? paint("32", status) : check.status === "inconclusive" ? paint("33", status) : paint("2", status);
     lines.push(`  ${colored} ${check.name.padEnd(width)}  ${clean(check.detail)}`);
   }
   const describe = (difference: Difference): void => {

@@ -34,7 +34,8 @@ export type CheckName = "config" | "working-directory" | "moved-directories" | "
 
 export interface Check {
   name: CheckName;
-  status: "passed" | "failed" | "skipped";
+  /** inconclusive: the probe ran, but neither image answered it, so nothing was compared. */
+  status: "passed" | "failed" | "skipped" | "inconclusive";
   /** What was compared ("412 files under /app"), or why the check was skipped. */
   detail: string;
 }

@@ -28,6 +28,8 @@ export interface VerifyOptions {
   http?: HttpTarget[];
   /** After each HTML answer, request every same-origin asset the page references (html-assets.ts). */
   httpAssets?: boolean;
+  /** Environment of every container the probes start (both images alike); the HTTP probe's PORT wins over a PORT here. */
+  env?: Record<string, string>;
   /** Directories the change moves on purpose (moved-files.ts): BEFORE's files must be at the new place in AFTER. */
   movedDirectories?: MovedDirectory[];
   /** Per smoke run. */
@@ -67,17 +69,20 @@ export async function verifyImages(engine: Engine, options: VerifyOptions): Prom
     }
   }
   const ignore = options.ignore ?? [];
+  const env = options.env ?? {};
+  // Names only: values may be secrets from a .env file.
+  const envDetail = Object.keys(env).length > 0 ? `, environment: ${Object.keys(env).join(", ")}` : "";
 
   const smoke = options.smoke ?? [];
   if (smoke.length > 0) {
     const smokeDifferences: Difference[] = [];
     for (const args of smoke) {
       progress(`smoke: ${args === "" ? "(default command)" : args}`);
-      const before = await smokeRun(engine, options.before, args, options.smokeTimeoutMs ?? DEFAULT_SMOKE_TIMEOUT_MS);
-      const after = await smokeRun(engine, options.after, args, options.smokeTimeoutMs ?? DEFAULT_SMOKE_TIMEOUT_MS);
+      const before = await smokeRun(engine, options.before, args, env, options.smokeTimeoutMs ?? DEFAULT_SMOKE_TIMEOUT_MS);
+      const after = await smokeRun(engine, options.after, args, env, options.smokeTimeoutMs ?? DEFAULT_SMOKE_TIMEOUT_MS);
       smokeDifferences.push(...compareSmoke(args, before, after, ignore));
     }
-    checks.push(checkFrom("smoke", smokeDifferences, `${smoke.length} run${smoke.length === 1 ? "" : "s"} of each image with --network=none`));
+    checks.push(checkFrom("smoke", smokeDifferences, `${smoke.length} run${smoke.length === 1 ? "" : "s"} of each image with --network=none${envDetail}`));
     differences.push(...smokeDifferences);
   } else {
     checks.push({ name: "smoke", status: "skipped", detail: "no --smoke given" });
@@ -88,14 +93,16 @@ export async function verifyImages(engine: Engine, options: VerifyOptions): Prom
   if (targets.length > 0) {
     progress(`http: starting ${options.before}`);
     const followAssets = options.httpAssets ?? false;
-    const before = await probeImage(engine, options.before, targets, options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS, followAssets);
+    const before = await probeImage(engine, options.before, targets, env, options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS, followAssets);
     progress(`http: starting ${options.after}`);
-    const after = await probeImage(engine, options.after, targets, options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS, followAssets);
+    const after = await probeImage(engine, options.after, targets, env, options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS, followAssets);
     const httpDifferences = targets.flatMap((target, index) => compareHttp(target, before.outcomes[index] as HttpOutcome, after.outcomes[index] as HttpOutcome, ignore));
     if (followAssets) httpDifferences.push(...compareAssets(before.pages, after.pages));
     const assetCount = after.pages.reduce((sum, page) => sum + page.assets.length, 0);
     const assetDetail = followAssets ? `, ${assetCount} asset${assetCount === 1 ? "" : "s"} AFTER's pages reference` : "";
-    checks.push(checkFrom("http", httpDifferences, `${targets.length} request${targets.length === 1 ? "" : "s"} to each image (host network, PORT=${before.port} and ${after.port})${assetDetail}`));
+    const detail = `${targets.length} request${targets.length === 1 ? "" : "s"} to each image (host network, PORT=${before.port} and ${after.port}${envDetail})${assetDetail}`;
+    const unanswered = [...before.outcomes, ...after.outcomes].every((outcome) => "error" in outcome);
+    checks.push(unanswered ? { name: "http", status: "inconclusive", detail: `${detail}; neither image answered, so nothing was compared` } : checkFrom("http", httpDifferences, detail));
     differences.push(...httpDifferences);
     if (followAssets) assets = { before: before.pages, after: after.pages };
   } else {
@@ -116,10 +123,10 @@ export async function verifyImages(engine: Engine, options: VerifyOptions): Prom
 /** The docker CLI's exit code when the container's program cannot be started. */
 const CANNOT_START_EXIT_CODE = 127;
 
-async function smokeRun(engine: Engine, image: string, args: string, timeoutMs: number): Promise<SmokeRun> {
+async function smokeRun(engine: Engine, image: string, args: string, env: Record<string, string>, timeoutMs: number): Promise<SmokeRun> {
   const argv = splitArguments(args);
   try {
-    const result = await engine.run({ image, network: "none", timeoutMs, ...(argv.length > 0 ? { args: argv } : {}) });
+    const result = await engine.run({ image, network: "none", timeoutMs, ...(Object.keys(env).length > 0 ? { env } : {}), ...(argv.length > 0 ? { args: argv } : {}) });
     return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr, timedOut: result.timedOut };
   } catch (error) {
     // The runtime refused to start the program (not found, not executable): that is the run's outcome.
@@ -183,10 +190,10 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  * Starts the image with host networking and PORT set, waits until the first target answers
  * (any HTTP status counts as ready), requests every target, stops the container.
  */
-async function probeImage(engine: Engine, image: string, targets: readonly HttpTarget[], readyTimeoutMs: number, followAssets: boolean): Promise<{ port: number; outcomes: HttpOutcome[]; pages: PageAssets[] }> {
+async function probeImage(engine: Engine, image: string, targets: readonly HttpTarget[], env: Record<string, string>, readyTimeoutMs: number, followAssets: boolean): Promise<{ port: number; outcomes: HttpOutcome[]; pages: PageAssets[] }> {
   const first = targets[0] as HttpTarget;
   const port = await choosePort(first.port);
-  const { id } = await engine.startContainer({ image, network: "host", env: { PORT: String(port) }, labels: { [VERIFY_LABEL]: "true" } });
+  const { id } = await engine.startContainer({ image, network: "host", env: { ...env, PORT: String(port) }, labels: { [VERIFY_LABEL]: "true" } });
   let outcomes: HttpOutcome[];
   const pages: PageAssets[] = [];
   let logs = "";

@@ -140,6 +140,35 @@ describe("fix --level rewrite --verify on the real engine", { skip: status.skip 
     assert.match(result.stdout, /services\/reports-py\/Dockerfile is not written/);
   });
 
+  it("the probes run with the compose service's environment, interpolated from .env, so an app that needs a variable is verified and written", { timeout: 600_000 }, async () => {
+    failIfRequired(status);
+    const root = shopCopy(["reports-py"]);
+    const app = path.join(root, "services/reports-py/app.py");
+    // The app refuses to start without its token, as apps that read secrets from the environment do.
+    fs.writeFileSync(app, `import os, sys\nif not os.environ.get("REPORTS_TOKEN"):\n    sys.exit("REPORTS_TOKEN is not set")\n${fs.readFileSync(app, "utf8")}`);
+    fs.writeFileSync(path.join(root, "compose.yaml"), "services:\n  reports:\n    build: ./services/reports-py\n    env_file: reports.env\n    environment:\n      REPORTS_TOKEN: ${REPORTS_TOKEN:?set it in .env}\n      REPORTS_REGION: ${REGION:-eu}\n");
+    fs.writeFileSync(path.join(root, "reports.env"), "# read by compose for the container\nREPORTS_LOG=debug\n");
+    fs.writeFileSync(path.join(root, "shipshape.config.yaml"), "verify:\n  services:\n    reports:\n      http: 8000/health\n");
+    const original = fs.readFileSync(path.join(root, "services/reports-py/Dockerfile"), "utf8");
+
+    // Without the token neither image answers: the probe checked nothing, so nothing is written.
+    const unset = await run(["fix", "--level", "rewrite", "--verify", "--write", "."], root);
+    assert.equal(unset.code, 1, unset.stdout);
+    assert.match(unset.stdout, /environment note: REPORTS_TOKEN is left out: REPORTS_TOKEN is required \("set it in \.env"\)/);
+    assert.match(unset.stdout, /checks: .*http inconclusive/);
+    assert.match(unset.stdout, /why: the http probe got no answer from either image \(the original: the container exited with code 1 before answering .*REPORTS_TOKEN is not set\)/);
+    assert.equal(fs.readFileSync(path.join(root, "services/reports-py/Dockerfile"), "utf8"), original);
+
+    fs.writeFileSync(path.join(root, ".env"), "REPORTS_TOKEN=t0ken-from-dotenv\n");
+    const result = await run(["fix", "--level", "rewrite", "--verify", "--write", "."], root);
+    assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
+    assert.match(result.stdout, /verify: services\/reports-py\/Dockerfile \[reports\]: (equivalent|verified)/);
+    assert.match(result.stdout, /environment: REPORTS_LOG, REPORTS_TOKEN, REPORTS_REGION \(from compose\.yaml service reports\)/);
+    assert.match(result.stdout, /checks: .*http passed/);
+    assert.ok(!result.stdout.includes("t0ken-from-dotenv"), "the value is not printed");
+    assert.match(fs.readFileSync(path.join(root, "services/reports-py/Dockerfile"), "utf8"), /AS /, "the rewrite is written");
+  });
+
   it("web: a Vite dev server moved to nginx is verified by its page and the assets the page loads, and written", { timeout: 900_000 }, async (t) => {
     const webStatus = await engineStatus(engine, ["node:22", "nginx:1.28"]);
     if (webStatus.skip) return t.skip(String(webStatus.skip));

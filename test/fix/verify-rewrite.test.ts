@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ConfigError, parseConfig } from "../../src/audit/config.ts";
 import { renderVerifyReport } from "../../src/fix/rewrite-report.ts";
-import { probesFromConfig, targetsFor } from "../../src/fix/verify-changes.ts";
+import { probeEnvironment, probesFromConfig, targetsFor } from "../../src/fix/verify-changes.ts";
 import { classifyDifferences, dockerfileEnvKeys, movedDirectories, rewriteIntent } from "../../src/fix/expected-differences.ts";
 import type { ClassifyContext } from "../../src/fix/expected-differences.ts";
 import { describeBuildError } from "../../src/fix/verify-rewrite.ts";
@@ -167,11 +167,18 @@ describe("verify configuration", () => {
     assert.equal(parseConfig("{}", "c.json").verify, undefined);
   });
 
+  it("reads env with scalar values as strings", () => {
+    const config = parseConfig("verify:\n  services:\n    api:\n      http: 3000/health\n      env:\n        DATABASE_URL: postgres://localhost/test\n        WORKERS: 2\n        DEBUG: false\n", "shipshape.config.yaml");
+    assert.deepEqual(probesFromConfig(config.verify?.services.api).env, { DATABASE_URL: "postgres://localhost/test", WORKERS: "2", DEBUG: "false" });
+  });
+
   for (const [text, where] of [
     ["verify:\n  services:\n    api:\n      http: health\n", /verify\.services\.api\.http: expected PORT\/PATH/],
     ["verify:\n  services:\n    api:\n      smokeIgnore: '(['\n", /verify\.services\.api\.smokeIgnore: not a valid regular expression/],
     ["verify:\n  services:\n    api:\n      port: 3\n", /verify\.services\.api/],
     ["verify:\n  probes: {}\n", /verify/],
+    ["verify:\n  services:\n    api:\n      env:\n        'A=B': x\n", /verify\.services\.api\.env/],
+    ["verify:\n  services:\n    api:\n      env:\n        A: [1]\n", /verify\.services\.api\.env\.A/],
   ] as const) {
     it(`rejects ${JSON.stringify(text.split("\n").slice(-2)[0])} naming the key`, () => {
       assert.throws(() => parseConfig(text, "shipshape.config.yaml"), (error: unknown) => error instanceof ConfigError && where.test(error.message));
@@ -193,6 +200,26 @@ describe("targetsFor", () => {
 
   it("builds a Dockerfile no target names with its directory as context", () => {
     assert.deepEqual(targetsFor("tools/Dockerfile.ci", "/repo", targets), [{ name: "tools-ci", contextDir: "/repo/tools", dockerfile: "Dockerfile.ci", buildArgs: {}, origin: "tools/Dockerfile.ci" }]);
+  });
+});
+
+describe("probeEnvironment", () => {
+  const compose = { name: "api", contextDir: "/repo/api", dockerfile: "Dockerfile", buildArgs: {}, origin: "compose.yaml service api", compose: { environment: { DATABASE_URL: "postgres://${DB_USER}@db/shop", MODE: "compose", TOKEN: null }, envFiles: [], projectDirectory: "/repo" } };
+
+  it("resolves compose's env_file and environment (which wins) from the project environment, then lets the config and --env override them", () => {
+    const resolved = probeEnvironment(compose, { project: { DB_USER: "shop", TOKEN: "abc" }, envFiles: { values: { MODE: "file", FROM_FILE: "yes" }, notes: [] }, configured: { MODE: "config", EXTRA: "1" }, commandLine: { MODE: "cli" } });
+    assert.deepEqual(resolved.env, { MODE: "cli", FROM_FILE: "yes", DATABASE_URL: "postgres://shop@db/shop", TOKEN: "abc", EXTRA: "1" });
+    assert.deepEqual(resolved.sources, ["compose.yaml service api", "config verify.services", "--env"]);
+    assert.deepEqual(resolved.notes, []);
+  });
+
+  it("notes what compose would leave unset, and gives a Dockerfile target only what it is told", () => {
+    const unresolved = probeEnvironment(compose, { project: {}, envFiles: { values: {}, notes: ["env_file secrets.env cannot be read (ENOENT)"] } });
+    assert.deepEqual(unresolved.env, { DATABASE_URL: "postgres://@db/shop", MODE: "compose" });
+    assert.equal(unresolved.notes.length, 3);
+    assert.match(unresolved.notes[0] ?? "", /^env_file secrets\.env/);
+    const plain = probeEnvironment({ name: "tool", contextDir: "/repo/tool", dockerfile: "Dockerfile", buildArgs: {}, origin: "tool/Dockerfile" }, { project: { HOME: "/root" } });
+    assert.deepEqual(plain, { env: {}, sources: [], notes: [] }, "the shell's variables are not passed on");
   });
 });
 
@@ -237,5 +264,9 @@ describe("the verify report", () => {
     };
     const text = renderVerifyReport([{ path: "Dockerfile", results: [verified], probed: true }], { written: false });
     assert.match(text, /checks: config intended, working-directory failed, http passed/);
+    assert.doesNotMatch(text, /environment/);
+    const withEnvironment = renderVerifyReport([{ path: "Dockerfile", results: [{ ...verified, environment: { names: ["DATABASE_URL", "MODE"], sources: ["compose.yaml service api", "--env"], notes: ["TOKEN is listed without a value and is not set in the shell or .env, so it is left unset"] } }], probed: true }], { written: false });
+    assert.match(withEnvironment, /^ {2}environment: DATABASE_URL, MODE \(from compose\.yaml service api, then --env\)$/m);
+    assert.match(withEnvironment, /^ {2}environment note: TOKEN is listed without a value/m);
   });
 });

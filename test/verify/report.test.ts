@@ -32,6 +32,12 @@ describe("verify reports", () => {
     assert.match(renderVerify("tty", { ...RESULT, equivalent: true, differences: [RESULT.differences[1] as VerifyResult["differences"][number]] }, { color: false }), /Equivalent \(1 note\)\n$/);
   });
 
+  it("tty: a probe neither image answered is a warning, not a pass", () => {
+    const unanswered: VerifyResult = { ...RESULT, checks: [{ name: "http", status: "inconclusive", detail: "1 request to each image; neither image answered, so nothing was compared" }] };
+    assert.match(renderVerify("tty", unanswered, { color: false }), /WARN http {2}1 request to each image; neither image answered/);
+    assert.ok(renderVerify("tty", unanswered, { color: true }).includes("\u001b[33mWARN\u001b[0m"));
+  });
+
   it("markdown: tables with escaped cells", () => {
     const text = renderVerify("markdown", RESULT, { color: false });
     assert.match(text, /^# Image verification: not equivalent$/m);

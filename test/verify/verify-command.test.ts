@@ -23,6 +23,7 @@ describe("shipshape verify arguments", () => {
       [["a", "b", "--smoke", "echo 'open"], /unterminated/],
       [["a", "b", "--ready-timeout", "soon"], /--ready-timeout expects a number of seconds/],
       [["a", "b", "--driver", "podman"], /--driver must be one of/],
+      [["a", "b", "--env", "=value"], /--env =value: expected KEY=VALUE/],
     ];
     for (const [args, message] of cases) {
       const { code, stderr } = await cli(args);

@@ -141,6 +141,32 @@ describe("shipshape verify (real engine)", { skip: status.skip }, () => {
     assert.match(neither.before ?? "", /the container exited with code 3 before answering on port \d+; its last log lines: missing DATABASE_URL/);
   });
 
+  it("--env reaches both images' HTTP servers and smoke runs; the probe's PORT wins and the report names variables, not values", async () => {
+    const needsDatabase = await build("http-env", {
+      Dockerfile: `FROM ${NODE}\nWORKDIR /srv\nCOPY server.js .\nCMD ["sh", "-c", "test -n \\"$DATABASE_URL\\" || { echo missing DATABASE_URL >&2; exit 3; }; exec node server.js"]\n`,
+      "server.js": SERVER_JS,
+    });
+    const http = [{ port: 3000, path: "/health" }];
+    const bare = await verifyImages(engine, { before: needsDatabase, after: needsDatabase, http });
+    assert.match(bare.differences.find((difference) => difference.kind === "http")?.before ?? "", /exited with code 3/, "without the variable the app does not start");
+
+    const env = { DATABASE_URL: "postgres://secret-password@db/shop", GREETING: "salut", PORT: "1" };
+    const withEnv = await verifyImages(engine, { before: needsDatabase, after: needsDatabase, http, env, smoke: ["sh -c 'echo $GREETING'"] });
+    assert.deepEqual(withEnv.differences.filter((difference) => difference.severity === "difference"), []);
+    const checks = Object.fromEntries(withEnv.checks.map((check) => [check.name, check]));
+    assert.equal(checks.http?.status, "passed");
+    assert.equal(checks.smoke?.status, "passed");
+    assert.match(checks.http?.detail ?? "", /PORT=\d{2,5} and \d{2,5}, environment: DATABASE_URL, GREETING, PORT\)/, "verify's own port, not PORT=1");
+    assert.ok(!JSON.stringify(withEnv).includes("secret-password"), "values stay out of the result");
+    // An image that sets GREETING itself prints the same as one given it by --env, and not otherwise.
+    const greets = await build("env-baked", { Dockerfile: `FROM ${DEBIAN}\nENV GREETING=salut\n` });
+    const smoke = ["sh -c 'echo $GREETING'"];
+    const given = await verifyImages(engine, { before: DEBIAN, after: greets, env: { GREETING: "salut" }, smoke });
+    assert.equal(given.checks.find((check) => check.name === "smoke")?.status, "passed");
+    const notGiven = await verifyImages(engine, { before: DEBIAN, after: greets, smoke });
+    assert.equal(notGiven.checks.find((check) => check.name === "smoke")?.status, "failed");
+  });
+
   it("--http starts both images on a free port and compares JSON answers structurally", async (t) => {
     const server = (order: string, greeting: string): Record<string, string> => ({
       Dockerfile: `FROM ${NODE}\nWORKDIR /srv\nCOPY server.js .\nENV KEY_ORDER=${order} GREETING=${greeting}\nCMD ["node", "server.js"]\n`,
