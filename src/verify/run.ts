@@ -14,7 +14,8 @@ import type { AssetOutcome, PageAssets } from "./html-assets.ts";
 import { compareAssets, htmlAssetPaths } from "./html-assets.ts";
 import type { MovedDirectory } from "./moved-files.ts";
 import { compareMovedDirectories } from "./moved-files.ts";
-import { compareHttp, compareSmoke, splitArguments } from "./outputs.ts";
+import { splitArguments } from "../repo/shell-words.ts";
+import { compareHttp, compareSmoke } from "./outputs.ts";
 import type { Check, Difference, VerifyResult } from "./result.ts";
 import { checkFrom, isEquivalent } from "./result.ts";
 

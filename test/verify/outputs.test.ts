@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { SmokeRun } from "../../src/verify/outputs.ts";
-import { applyIgnore, compareHttp, compareSmoke, firstDifference, jsonDifferences, parseHttpTarget, splitArguments } from "../../src/verify/outputs.ts";
+import { splitArguments } from "../../src/repo/shell-words.ts";
+import { applyIgnore, compareHttp, compareSmoke, firstDifference, jsonDifferences, parseHttpTarget } from "../../src/verify/outputs.ts";
 
 const run = (overrides: Partial<SmokeRun> = {}): SmokeRun => ({ exitCode: 0, stdout: "ok\n", stderr: "", timedOut: false, ...overrides });
 
