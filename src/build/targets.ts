@@ -21,8 +21,20 @@ export interface BuildTarget {
   buildArgs: Record<string, string>;
   /** Where it came from, for messages: "docker-compose.yml service api" or the Dockerfile path. */
   origin: string;
-  /** A compose service's `environment:` (merged over override files; null: taken from the shell) and its project directory, where compose reads `.env`. */
-  compose?: { environment: Record<string, string | null>; envFiles: { path: string; required: boolean }[]; projectDirectory: string };
+  /** For a compose service: how compose runs its container (merged over override files). */
+  compose?: ComposeRun;
+}
+
+/** How compose runs a service's container, for verifying its image as it is used. */
+export interface ComposeRun {
+  /** `environment:`; null: a variable named without a value, taken from the shell. */
+  environment: Record<string, string | null>;
+  envFiles: { path: string; required: boolean }[];
+  /** `command:` / `entrypoint:` as argv (an entrypoint set without a command clears the image's Cmd). */
+  command?: string[];
+  entrypoint?: string[];
+  /** The compose file's directory, where compose reads `.env`. */
+  projectDirectory: string;
 }
 
 export interface TargetOptions {
@@ -131,11 +143,9 @@ function depth(directory: string): number {
   return directory === "." ? 0 : directory.split("/").length;
 }
 
-interface MergedService {
+interface MergedService extends Omit<ComposeRun, "projectDirectory"> {
   composePath: string;
   build?: NonNullable<ComposeService["build"]>;
-  environment: Record<string, string | null>;
-  envFiles: { path: string; required: boolean }[];
 }
 
 function targetsFromCompose(view: RepositoryView, options: ViewTargetOptions): BuildTarget[] {
@@ -154,10 +164,15 @@ function targetsFromCompose(view: RepositoryView, options: ViewTargetOptions): B
         const build = earlier?.build && service.build ? { ...earlier.build, ...service.build, args: { ...earlier.build.args, ...service.build.args } } : (service.build ?? earlier?.build);
         // Messages name the file that first gave the service its build.
         const composePath = earlier?.build || !service.build ? (earlier?.composePath ?? model.path) : model.path;
-        services.set(service.name, { composePath, environment, envFiles, ...(build ? { build: { ...build } } : {}) });
+        const merged: MergedService = { composePath, environment, envFiles, ...(build ? { build: { ...build } } : {}) };
+        const command = service.commandArgv ?? earlier?.command;
+        const entrypoint = service.entrypointArgv ?? earlier?.entrypoint;
+        if (command !== undefined) merged.command = command;
+        if (entrypoint !== undefined) merged.entrypoint = entrypoint;
+        services.set(service.name, merged);
       }
     }
-    for (const [serviceName, { composePath, build, environment, envFiles }] of services) {
+    for (const [serviceName, { composePath, build, ...run }] of services) {
       if (!build) continue;
       const composeDir = path.resolve(options.rootDir, directory);
       const contextDir = path.resolve(composeDir, build.context);
@@ -169,7 +184,7 @@ function targetsFromCompose(view: RepositoryView, options: ViewTargetOptions): B
       }
       // Two compose projects in one repository may both have an "api": keep names unique.
       const name = uniqueName(usedNames.has(serviceName) ? `${path.posix.basename(directory)}-${serviceName}` : serviceName, usedNames);
-      const target: BuildTarget = { name, contextDir, dockerfile, buildArgs, origin: `${composePath} service ${serviceName}`, compose: { environment, envFiles, projectDirectory: composeDir } };
+      const target: BuildTarget = { name, contextDir, dockerfile, buildArgs, origin: `${composePath} service ${serviceName}`, compose: { ...run, projectDirectory: composeDir } };
       if (build.target !== undefined) target.target = build.target;
       targets.push(target);
     }

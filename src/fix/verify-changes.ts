@@ -12,6 +12,7 @@ import type { Engine } from "../engine/types.ts";
 import { parseDotenv, resolveServiceEnvironment } from "../repo/compose-environment.ts";
 import { isDockerfileName, isDockerignoreName } from "../repo/kinds.ts";
 import { splitArguments } from "../repo/shell-words.ts";
+import type { CommandOverride } from "../verify/executables.ts";
 import { parseHttpTarget } from "../verify/outputs.ts";
 import type { FileChange } from "./run-fixes.ts";
 import type { RewriteIntent } from "./expected-differences.ts";
@@ -129,6 +130,13 @@ function readEnvFile(file: string): Record<string, string> | string {
   }
 }
 
+/** Compose's command/entrypoint for a service target, as verifyRewrite takes it. */
+function composeCommand(target: BuildTarget): { commandOverride?: CommandOverride } {
+  const { command, entrypoint } = target.compose ?? {};
+  if (command === undefined && entrypoint === undefined) return {};
+  return { commandOverride: { ...(command !== undefined ? { command } : {}), ...(entrypoint !== undefined ? { entrypoint } : {}) } };
+}
+
 export function hasRuntimeProbe(probes: RewriteProbes): boolean {
   return (probes.smoke !== undefined && probes.smoke.length > 0) || probes.http !== undefined;
 }
@@ -193,6 +201,7 @@ export async function verifyChanges(engine: Engine, input: VerifyChangesInput, o
           buildArgs: target.buildArgs,
           probes,
           ...(input.intents?.[dockerfile] !== undefined ? { intent: input.intents[dockerfile] } : {}),
+          ...composeCommand(target),
         },
         { ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...(options.keepImages !== undefined ? { keepImages: options.keepImages } : {}) },
       );

@@ -14,6 +14,7 @@ import type { ImageBuildReport } from "../build/summary.ts";
 import type { BuildTarget } from "../build/targets.ts";
 import { EngineUnavailableError } from "../engine/types.ts";
 import type { Engine } from "../engine/types.ts";
+import type { CommandOverride } from "../verify/executables.ts";
 import type { VerifyResult } from "../verify/result.ts";
 import { verifyImages } from "../verify/run.ts";
 import { classifyDifferences, dockerfileEnvKeys, movedDirectories } from "./expected-differences.ts";
@@ -50,6 +51,8 @@ export interface VerifyRewriteInput {
   probes?: RewriteProbes;
   /** rewriteIntent() of the change, when it is a planned rewrite. */
   intent?: RewriteIntent;
+  /** Compose's command/entrypoint for the service: both images are probed, and their programs resolved, as compose runs them. */
+  commandOverride?: CommandOverride;
 }
 
 export interface BuiltSide {
@@ -136,6 +139,7 @@ export async function verifyRewrite(engine: Engine, input: VerifyRewriteInput, o
       ...(probes.smokeIgnore !== undefined ? { ignore: [new RegExp(probes.smokeIgnore)] } : {}),
       ...(probes.http !== undefined ? { http: [probes.http] } : {}),
       ...(probes.env !== undefined ? { env: probes.env } : {}),
+      ...(input.commandOverride !== undefined ? { commandOverride: input.commandOverride } : {}),
       // A built site has other bytes than the dev server's page: what a browser fetches is compared
       // instead, and the build output the original image held must be what nginx serves.
       ...(input.intent === "static-site" ? { httpAssets: true, movedDirectories: movedDirectories(input.after) } : {}),

@@ -3,6 +3,7 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
 import type { Node as YamlNode, Pair } from "yaml";
 import { z } from "zod";
+import { splitArguments } from "./shell-words.ts";
 
 export interface ComposeVolume {
   raw: string;
@@ -30,6 +31,12 @@ export interface ComposeService {
   command?: string;
   commandLine?: number;
   entrypoint?: string;
+  /**
+   * `command` / `entrypoint` as the container gets them: the list form as written, the string
+   * form split into words as compose splits it (no shell). Undefined when not set or not splittable.
+   */
+  commandArgv?: string[];
+  entrypointArgv?: string[];
   volumes: ComposeVolume[];
   dependsOn: { service: string; condition?: string; line: number }[];
   hasHealthcheck: boolean;
@@ -50,7 +57,17 @@ export interface ComposeModel {
   services: ComposeService[];
 }
 
-const stringOrList = z.union([z.string(), z.array(z.union([z.string(), z.number()])).transform((items) => items.map(String).join(" "))]);
+const stringOrList = z.union([z.string(), z.array(z.union([z.string(), z.number()])).transform((items) => items.map(String))]);
+
+/** The words of a string-form command; undefined when its quotes do not close. */
+function commandWords(value: string | string[]): string[] | undefined {
+  if (Array.isArray(value)) return value;
+  try {
+    return splitArguments(value);
+  } catch {
+    return undefined;
+  }
+}
 
 const serviceSchema = z
   .object({
@@ -167,10 +184,16 @@ export function parseCompose(text: string, path: string): ComposeModel {
       if ("args" in build && build.args !== undefined) model.build.args = buildArgs(build.args);
     }
     if (service.command) {
-      model.command = service.command;
+      model.command = Array.isArray(service.command) ? service.command.join(" ") : service.command;
+      const argv = commandWords(service.command);
+      if (argv !== undefined) model.commandArgv = argv;
       model.commandLine = fieldLine("command");
     }
-    if (service.entrypoint) model.entrypoint = service.entrypoint;
+    if (service.entrypoint) {
+      model.entrypoint = Array.isArray(service.entrypoint) ? service.entrypoint.join(" ") : service.entrypoint;
+      const argv = commandWords(service.entrypoint);
+      if (argv !== undefined) model.entrypointArgv = argv;
+    }
     model.isDevelopment =
       /(^|[-_])(dev|develop|development|local)([-_]|$)/i.test(name) ||
       profiles.some((profile) => /dev/i.test(profile)) ||

@@ -2,6 +2,7 @@
 // from the two images' configs and merged filesystems. Pure: run.ts does the exporting and running.
 import type { RuntimeConfig } from "./config-diff.ts";
 import { compareConfig, normalizeWorkingDir, resolveUser } from "./config-diff.ts";
+import type { CommandOverride } from "./executables.ts";
 import { compareExecutables, compareNativeAddons } from "./executables.ts";
 import type { MergedFilesystem } from "./filesystem.ts";
 import { compareClosures, dependencyClosure, devOnlyPackageDirs, readPackageJson, workspaceMembers } from "./node-deps.ts";
@@ -27,19 +28,20 @@ function userOf(image: ImageUnderTest): ReturnType<typeof resolveUser> {
 
 const CONFIG_FIELDS = 9;
 
-export function analyzeImages(before: ImageUnderTest, after: ImageUnderTest): StaticAnalysis {
+/** `override`: what compose runs instead of the images' own Entrypoint/Cmd; its commands must resolve in AFTER too. */
+export function analyzeImages(before: ImageUnderTest, after: ImageUnderTest, override?: CommandOverride): StaticAnalysis {
   const checks: Check[] = [];
   const differences: Difference[] = [];
   const beforeDir = normalizeWorkingDir(before.config.workingDir);
   const afterDir = normalizeWorkingDir(after.config.workingDir);
 
-  const executables = compareExecutables({ filesystem: before.filesystem, config: before.config }, { filesystem: after.filesystem, config: after.config });
+  const executables = compareExecutables({ filesystem: before.filesystem, config: before.config }, { filesystem: after.filesystem, config: after.config }, override);
   const config = compareConfig(before.config, after.config, { commandsResolveAlike: executables.commandsResolveAlike, beforeUser: userOf(before), afterUser: userOf(after) });
   checks.push(checkFrom("config", config, `${CONFIG_FIELDS} settings compared (Entrypoint, Cmd, Env, WorkingDir, User, ExposedPorts, Volumes, Healthcheck, StopSignal)`));
   differences.push(...config);
 
   const programDifferences = executables.differences.filter((difference) => difference.kind !== "library");
-  checks.push(checkFrom("executables", programDifferences, `${executables.commands} command${executables.commands === 1 ? "" : "s"} named by Entrypoint/Cmd/Healthcheck resolved in AFTER`));
+  checks.push(checkFrom("executables", programDifferences, `${executables.commands} command${executables.commands === 1 ? "" : "s"} named by Entrypoint/Cmd/Healthcheck${override !== undefined ? " and compose's command" : ""} resolved in AFTER`));
   const addons = compareNativeAddons({ filesystem: before.filesystem, config: before.config }, { filesystem: after.filesystem, config: after.config });
   const libraryDifferences = [...executables.differences.filter((difference) => difference.kind === "library"), ...addons.differences];
   checks.push(checkFrom("libraries", libraryDifferences, `${executables.loaded} object${executables.loaded === 1 ? "" : "s"} loaded by those commands, ${addons.addons} native Node addon${addons.addons === 1 ? "" : "s"}`));

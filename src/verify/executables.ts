@@ -22,7 +22,7 @@ export interface ImageView {
 
 export interface NamedCommand {
   /** Where the name comes from. */
-  source: "Entrypoint/Cmd" | "Healthcheck";
+  source: "Entrypoint/Cmd" | "Healthcheck" | "Compose's command";
   /** As written: "node", "/app/start.sh", "./bin/server". */
   name: string;
 }
@@ -81,8 +81,24 @@ export function wrappedCommand(argv: readonly string[]): string[] | undefined {
   return undefined;
 }
 
-/** What Entrypoint + Cmd and the Healthcheck name, in order, without duplicates. */
-export function namedCommands(config: RuntimeConfig): NamedCommand[] {
+/**
+ * What a container runs instead of the image's Entrypoint/Cmd (compose's `entrypoint:` and
+ * `command:`). An entrypoint given without a command clears the image's Cmd, as in Docker.
+ */
+export interface CommandOverride {
+  entrypoint?: string[];
+  command?: string[];
+}
+
+/** The argv a container of this image runs with the override. */
+export function overriddenArgv(config: RuntimeConfig, override: CommandOverride): string[] {
+  const entrypoint = override.entrypoint ?? config.entrypoint ?? [];
+  const command = override.command ?? (override.entrypoint !== undefined ? [] : (config.cmd ?? []));
+  return [...entrypoint, ...command];
+}
+
+/** What Entrypoint + Cmd, the Healthcheck and an override's command name, in order, without duplicates. */
+export function namedCommands(config: RuntimeConfig, override?: CommandOverride): NamedCommand[] {
   const commands: NamedCommand[] = [];
   const add = (source: NamedCommand["source"], argv: readonly string[], depth = 0): void => {
     const program = argv[0];
@@ -97,6 +113,7 @@ export function namedCommands(config: RuntimeConfig): NamedCommand[] {
   const test = config.healthcheck?.test ?? [];
   if (test[0] === "CMD") add("Healthcheck", test.slice(1));
   else if (test[0] === "CMD-SHELL" && test[1] !== undefined) add("Healthcheck", ["/bin/sh", "-c", test[1]]);
+  if (override !== undefined) add("Compose's command", overriddenArgv(config, override));
   const seen = new Set<string>();
   return commands.filter((command) => {
     const key = `${command.source}\u0000${command.name}`;
@@ -318,14 +335,14 @@ function describeProblem(problem: LoadProblem): string {
  * The commands AFTER runs must resolve and load in AFTER. A command or library that BEFORE could
  * not find either is a note (AFTER is no worse), anything else a difference.
  */
-export function compareExecutables(before: ImageView, after: ImageView): ExecutablesResult {
+export function compareExecutables(before: ImageView, after: ImageView, override?: CommandOverride): ExecutablesResult {
   const differences: Difference[] = [];
   const outcomes: CommandOutcome[] = [];
   const names = new Map<string, NamedCommand>();
-  for (const command of [...namedCommands(after.config), ...namedCommands(before.config)]) {
+  for (const command of [...namedCommands(after.config, override), ...namedCommands(before.config, override)]) {
     if (!names.has(`${command.source}\u0000${command.name}`)) names.set(`${command.source}\u0000${command.name}`, command);
   }
-  const afterCommands = new Set(namedCommands(after.config).map((command) => `${command.source}\u0000${command.name}`));
+  const afterCommands = new Set(namedCommands(after.config, override).map((command) => `${command.source}\u0000${command.name}`));
   let loaded = 0;
   for (const [key, command] of names) {
     const outcome: CommandOutcome = { command };
@@ -375,20 +392,23 @@ export function compareExecutables(before: ImageView, after: ImageView): Executa
       });
     }
   }
-  differences.push(...argumentFiles(before, after));
+  const imageArgv = [...(after.config.entrypoint ?? []), ...(after.config.cmd ?? [])];
+  differences.push(...argumentFiles(before, after, imageArgv, "Entrypoint/Cmd"));
+  const composeArgv = override !== undefined ? overriddenArgv(after.config, override) : imageArgv;
+  if (composeArgv.join("\u0000") !== imageArgv.join("\u0000")) differences.push(...argumentFiles(before, after, composeArgv, "Compose's command"));
   const commandsResolveAlike = outcomes.every((outcome) => outcome.before !== undefined && outcome.after !== undefined && outcome.before.path === outcome.after.path);
   return { differences, commandsResolveAlike, commands: afterCommands.size, loaded };
 }
 
 /**
- * Files named as arguments by AFTER's Entrypoint + Cmd (`node dist/server.js`,
+ * Files named as arguments by a command AFTER runs, its Entrypoint + Cmd or compose's (`node dist/server.js`,
  * `sh /docker-entrypoint.sh`): an argument that is a file in BEFORE must be one in AFTER, each
  * resolved from its own working directory. Arguments that are not files in BEFORE (`serve`,
  * `--port`) say nothing.
  */
-export function argumentFiles(before: ImageView, after: ImageView): Difference[] {
+export function argumentFiles(before: ImageView, after: ImageView, command: readonly string[], source: NamedCommand["source"]): Difference[] {
   const differences: Difference[] = [];
-  const argv = [...(after.config.entrypoint ?? []), ...(after.config.cmd ?? [])].slice(1);
+  const argv = command.slice(1);
   const beforeDir = normalizeWorkingDir(before.config.workingDir);
   const afterDir = normalizeWorkingDir(after.config.workingDir);
   const isFile = (resolved: Resolved | undefined): boolean => resolved !== undefined && resolved.node.type !== "directory";
@@ -396,7 +416,7 @@ export function argumentFiles(before: ImageView, after: ImageView): Difference[]
     if (argument === "" || argument.startsWith("-") || argument.includes("\n") || argument.length > 4096) continue;
     if (!isFile(before.filesystem.resolve(joinPath(beforeDir, argument)))) continue;
     if (isFile(after.filesystem.resolve(joinPath(afterDir, argument)))) continue;
-    differences.push({ kind: "file", severity: "difference", subject: argument, before: joinPath(beforeDir, argument), after: "(not found)", message: `Entrypoint/Cmd passes ${argument}, a file BEFORE has and AFTER does not.` });
+    differences.push({ kind: "file", severity: "difference", subject: argument, before: joinPath(beforeDir, argument), after: "(not found)", message: `${source} passes ${argument}, a file BEFORE has and AFTER does not.` });
   }
   return differences;
 }

@@ -7,6 +7,7 @@ import net from "node:net";
 import { EngineApiError } from "../engine/api-client.ts";
 import type { Engine } from "../engine/types.ts";
 import { analyzeImages } from "./analyze.ts";
+import type { CommandOverride } from "./executables.ts";
 import { normalizeWorkingDir } from "./config-diff.ts";
 import { readImageFiles, verifyCapturePlan } from "./image-files.ts";
 import type { HttpOutcome, HttpTarget, SmokeRun } from "./outputs.ts";
@@ -31,6 +32,12 @@ export interface VerifyOptions {
   httpAssets?: boolean;
   /** Environment of every container the probes start (both images alike); the HTTP probe's PORT wins over a PORT here. */
   env?: Record<string, string>;
+  /**
+   * What the containers run instead of the images' own Entrypoint/Cmd (compose's `command:` and
+   * `entrypoint:`): the HTTP probe and a default-command smoke run start it, and its programs must
+   * resolve in AFTER.
+   */
+  commandOverride?: CommandOverride;
   /** Directories the change moves on purpose (moved-files.ts): BEFORE's files must be at the new place in AFTER. */
   movedDirectories?: MovedDirectory[];
   /** Per smoke run. */
@@ -56,7 +63,7 @@ export async function verifyImages(engine: Engine, options: VerifyOptions): Prom
   const beforeFiles = await readImageFiles(await engine.exportImage(options.before), plan);
   progress(`reading ${options.after}`);
   const afterFiles = await readImageFiles(await engine.exportImage(options.after), plan);
-  const analysis = analyzeImages({ config: beforeConfig, filesystem: beforeFiles.filesystem }, { config: afterConfig, filesystem: afterFiles.filesystem });
+  const analysis = analyzeImages({ config: beforeConfig, filesystem: beforeFiles.filesystem }, { config: afterConfig, filesystem: afterFiles.filesystem }, options.commandOverride);
   const checks: Check[] = [...analysis.checks];
   const differences: Difference[] = [...analysis.differences];
   if (options.movedDirectories !== undefined && options.movedDirectories.length > 0) {
@@ -71,16 +78,16 @@ export async function verifyImages(engine: Engine, options: VerifyOptions): Prom
   }
   const ignore = options.ignore ?? [];
   const env = options.env ?? {};
-  // Names only: values may be secrets from a .env file.
-  const envDetail = Object.keys(env).length > 0 ? `, environment: ${Object.keys(env).join(", ")}` : "";
+  const envDetail = startDetail(env, options.commandOverride);
 
   const smoke = options.smoke ?? [];
   if (smoke.length > 0) {
     const smokeDifferences: Difference[] = [];
     for (const args of smoke) {
       progress(`smoke: ${args === "" ? "(default command)" : args}`);
-      const before = await smokeRun(engine, options.before, args, env, options.smokeTimeoutMs ?? DEFAULT_SMOKE_TIMEOUT_MS);
-      const after = await smokeRun(engine, options.after, args, env, options.smokeTimeoutMs ?? DEFAULT_SMOKE_TIMEOUT_MS);
+      const run = { args, env, timeoutMs: options.smokeTimeoutMs ?? DEFAULT_SMOKE_TIMEOUT_MS, ...(options.commandOverride !== undefined ? { override: options.commandOverride } : {}) };
+      const before = await smokeRun(engine, options.before, run);
+      const after = await smokeRun(engine, options.after, run);
       smokeDifferences.push(...compareSmoke(args, before, after, ignore));
     }
     checks.push(checkFrom("smoke", smokeDifferences, `${smoke.length} run${smoke.length === 1 ? "" : "s"} of each image with --network=none${envDetail}`));
@@ -94,9 +101,10 @@ export async function verifyImages(engine: Engine, options: VerifyOptions): Prom
   if (targets.length > 0) {
     progress(`http: starting ${options.before}`);
     const followAssets = options.httpAssets ?? false;
-    const before = await probeImage(engine, options.before, targets, env, options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS, followAssets);
+    const start = { env, readyTimeoutMs: options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS, followAssets, ...(options.commandOverride !== undefined ? { override: options.commandOverride } : {}) };
+    const before = await probeImage(engine, options.before, targets, start);
     progress(`http: starting ${options.after}`);
-    const after = await probeImage(engine, options.after, targets, env, options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS, followAssets);
+    const after = await probeImage(engine, options.after, targets, start);
     const httpDifferences = targets.flatMap((target, index) => compareHttp(target, before.outcomes[index] as HttpOutcome, after.outcomes[index] as HttpOutcome, ignore));
     if (followAssets) httpDifferences.push(...compareAssets(before.pages, after.pages));
     const assetCount = after.pages.reduce((sum, page) => sum + page.assets.length, 0);
@@ -124,10 +132,34 @@ export async function verifyImages(engine: Engine, options: VerifyOptions): Prom
 /** The docker CLI's exit code when the container's program cannot be started. */
 const CANNOT_START_EXIT_CODE = 127;
 
-async function smokeRun(engine: Engine, image: string, args: string, env: Record<string, string>, timeoutMs: number): Promise<SmokeRun> {
-  const argv = splitArguments(args);
+/** `, environment: A, B, compose's command` for a check's detail; names only, since values may be secrets from a .env file. */
+function startDetail(env: Record<string, string>, override: CommandOverride | undefined): string {
+  const parts: string[] = [];
+  if (Object.keys(env).length > 0) parts.push(`environment: ${Object.keys(env).join(", ")}`);
+  if (override?.entrypoint !== undefined) parts.push("compose's entrypoint");
+  if (override?.command !== undefined) parts.push("compose's command");
+  return parts.map((part) => `, ${part}`).join("");
+}
+
+/** How a probe starts a container: its environment, and compose's command when the image is run the way compose runs it. */
+interface ContainerStart {
+  env: Record<string, string>;
+  override?: CommandOverride;
+}
+
+/** Entrypoint and arguments for the engine: ARGS (a smoke run's) replace the command, as `docker run IMAGE ARGS` does. */
+function commandOptions(override: CommandOverride | undefined, args: readonly string[]): { entrypoint?: string[]; args?: string[] } {
+  const options: { entrypoint?: string[]; args?: string[] } = {};
+  if (override?.entrypoint !== undefined) options.entrypoint = override.entrypoint;
+  if (args.length > 0) options.args = [...args];
+  else if (override?.command !== undefined) options.args = override.command;
+  return options;
+}
+
+async function smokeRun(engine: Engine, image: string, run: ContainerStart & { args: string; timeoutMs: number }): Promise<SmokeRun> {
+  const argv = splitArguments(run.args);
   try {
-    const result = await engine.run({ image, network: "none", timeoutMs, ...(Object.keys(env).length > 0 ? { env } : {}), ...(argv.length > 0 ? { args: argv } : {}) });
+    const result = await engine.run({ image, network: "none", timeoutMs: run.timeoutMs, ...(Object.keys(run.env).length > 0 ? { env: run.env } : {}), ...commandOptions(run.override, argv) });
     return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr, timedOut: result.timedOut };
   } catch (error) {
     // The runtime refused to start the program (not found, not executable): that is the run's outcome.
@@ -191,10 +223,18 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  * Starts the image with host networking and PORT set, waits until the first target answers
  * (any HTTP status counts as ready), requests every target, stops the container.
  */
-async function probeImage(engine: Engine, image: string, targets: readonly HttpTarget[], env: Record<string, string>, readyTimeoutMs: number, followAssets: boolean): Promise<{ port: number; outcomes: HttpOutcome[]; pages: PageAssets[] }> {
+async function probeImage(engine: Engine, image: string, targets: readonly HttpTarget[], start: ContainerStart & { readyTimeoutMs: number; followAssets: boolean }): Promise<{ port: number; outcomes: HttpOutcome[]; pages: PageAssets[] }> {
+  const { readyTimeoutMs, followAssets } = start;
   const first = targets[0] as HttpTarget;
   const port = await choosePort(first.port);
-  const { id } = await engine.startContainer({ image, network: "host", env: { ...env, PORT: String(port) }, labels: { [VERIFY_LABEL]: "true" } });
+  let id: string;
+  try {
+    ({ id } = await engine.startContainer({ image, network: "host", env: { ...start.env, PORT: String(port) }, labels: { [VERIFY_LABEL]: "true" }, ...commandOptions(start.override, []) }));
+  } catch (error) {
+    // The runtime refused to start the program (not found, not executable): no answer, and why.
+    if (!(error instanceof EngineApiError)) throw error;
+    return { port, outcomes: targets.map(() => ({ error: `cannot start: ${startFailure(error.message)}` })), pages: [] };
+  }
   let outcomes: HttpOutcome[];
   const pages: PageAssets[] = [];
   let logs = "";

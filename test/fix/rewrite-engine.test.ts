@@ -169,6 +169,29 @@ describe("fix --level rewrite --verify on the real engine", { skip: status.skip 
     assert.match(fs.readFileSync(path.join(root, "services/reports-py/Dockerfile"), "utf8"), /AS /, "the rewrite is written");
   });
 
+  it("the images are verified as compose runs them: a compose command that needs a shell keeps the distroless rewrite from being written; one without is fine", { timeout: 600_000 }, async () => {
+    failIfRequired(status);
+    const root = shopCopy(["inventory-go"]);
+    const original = fs.readFileSync(path.join(root, "services/inventory-go/Dockerfile"), "utf8");
+    const compose = (command: string): string => `services:\n  inventory:\n    build: ./services/inventory-go\n    command: ${command}\n`;
+    fs.writeFileSync(path.join(root, "shipshape.config.yaml"), "verify:\n  services:\n    inventory:\n      http: 8080/health\n");
+
+    fs.writeFileSync(path.join(root, "compose.yaml"), compose(`["sh", "-c", "exec inventory"]`));
+    const shell = await run(["fix", "--level", "rewrite", "--verify", "--write", "."], root);
+    assert.equal(shell.code, 1, shell.stdout);
+    assert.match(shell.stdout, /verify: services\/inventory-go\/Dockerfile \[inventory\]: FAILED/);
+    assert.match(shell.stdout, /why: verify found \d+ unexpected differences?: .*executable sh: Compose's command runs sh, which AFTER does not have through PATH/);
+    assert.match(shell.stdout, /http GET \/health: Only one image answered/);
+    assert.equal(fs.readFileSync(path.join(root, "services/inventory-go/Dockerfile"), "utf8"), original, "not written");
+
+    fs.writeFileSync(path.join(root, "compose.yaml"), compose("inventory --log-level info"));
+    const plain = await run(["fix", "--level", "rewrite", "--verify", "--write", "."], root);
+    assert.equal(plain.code, 0, plain.stdout);
+    assert.match(plain.stdout, /verify: services\/inventory-go\/Dockerfile \[inventory\]: (equivalent|verified)/);
+    assert.match(plain.stdout, /checks: .*executables passed.*http passed/);
+    assert.match(fs.readFileSync(path.join(root, "services/inventory-go/Dockerfile"), "utf8"), /^# Rewritten by `shipshape fix --level rewrite`/);
+  });
+
   it("web: a Vite dev server moved to nginx is verified by its page and the assets the page loads, and written", { timeout: 900_000 }, async (t) => {
     const webStatus = await engineStatus(engine, ["node:22", "nginx:1.28"]);
     if (webStatus.skip) return t.skip(String(webStatus.skip));

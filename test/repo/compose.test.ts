@@ -72,12 +72,22 @@ describe("parseCompose", () => {
     assert.deepEqual(worker?.dependsOn, [{ service: "db", line: 23 }]);
     assert.equal(worker?.command, "sh -c until nc -z db 5432; do sleep 1; done; npm start");
     assert.equal(worker?.commandLine, 22);
+    assert.deepEqual(worker?.commandArgv, ["sh", "-c", "until nc -z db 5432; do sleep 1; done; npm start"], "the list form as written");
     assert.deepEqual(worker?.environment, { NODE_ENV: "production" });
     assert.equal(api?.hasResourceLimits, true);
     assert.equal(worker?.hasResourceLimits, false);
     assert.equal(db?.hasHealthcheck, true);
     assert.equal(api?.isDevelopment, false);
     assert.equal(devWeb?.isDevelopment, true);
+  });
+
+  it("splits a string-form command and entrypoint into words as compose does, without a shell", () => {
+    const model = parseCompose(`services:\n  app:\n    image: app\n    entrypoint: /docker-entrypoint.sh\n    command: node dist/main.js --name "two words" $HOME\n  broken:\n    image: app\n    command: echo "open\n`, "compose.yaml");
+    const [app, broken] = model.services;
+    assert.deepEqual(app?.commandArgv, ["node", "dist/main.js", "--name", "two words", "$HOME"]);
+    assert.deepEqual(app?.entrypointArgv, ["/docker-entrypoint.sh"]);
+    assert.equal(broken?.command, 'echo "open');
+    assert.equal(broken?.commandArgv, undefined, "an unclosed quote cannot be split");
   });
 
   it("tells a variable without a value (taken from the shell) from an empty one, in both forms", () => {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { RuntimeConfig } from "../../src/verify/config-diff.ts";
-import { compareExecutables, compareNativeAddons, ldSoConfDirs, loadClosure, namedCommands, resolveProgram } from "../../src/verify/executables.ts";
+import { compareExecutables, compareNativeAddons, ldSoConfDirs, loadClosure, namedCommands, overriddenArgv, resolveProgram } from "../../src/verify/executables.ts";
 import type { Resolved } from "../../src/verify/filesystem.ts";
 import type { FixtureEntry } from "./fs-fixture.ts";
 import { DEBIAN_BASE, filesystem } from "./fs-fixture.ts";
@@ -42,6 +42,18 @@ describe("commands named by the config", () => {
     );
     assert.deepEqual(namedCommands(config({ cmd: ["node"], healthcheck: { test: ["CMD", "/app/check", "--quick"] } })).map((command) => command.name), ["node", "/app/check"]);
     assert.deepEqual(namedCommands(config({ cmd: ["sh", "-c", "$APP_BIN --serve"] })).map((command) => command.name), ["sh"], "a program from a variable cannot be looked up");
+  });
+
+  it("compose's command replaces Cmd; its entrypoint replaces Entrypoint and, given alone, clears Cmd", () => {
+    const image = config({ entrypoint: ["/usr/bin/tini", "--"], cmd: ["node", "server.js"] });
+    assert.deepEqual(overriddenArgv(image, { command: ["npm", "start"] }), ["/usr/bin/tini", "--", "npm", "start"]);
+    assert.deepEqual(overriddenArgv(image, { entrypoint: ["sh", "-c", "exec node worker.js"] }), ["sh", "-c", "exec node worker.js"]);
+    assert.deepEqual(overriddenArgv(image, { entrypoint: ["python"], command: ["app.py"] }), ["python", "app.py"]);
+    const names = namedCommands(config(), { command: ["sh", "-c", "until nc -z db 5432; do sleep 1; done; npm start"] });
+    assert.deepEqual(
+      names.map((command) => `${command.source}: ${command.name}`),
+      ["Entrypoint/Cmd: node", "Compose's command: sh", "Compose's command: nc", "Compose's command: sleep", "Compose's command: npm"],
+    );
   });
 
   it("looks through init shims and user switchers to the command they run", () => {
@@ -147,6 +159,20 @@ describe("executables comparison", () => {
     assert.deepEqual(kept.differences, []);
     const lost = compareExecutables(before, { filesystem: filesystem(NODE_IMAGE), config: before.config });
     assert.deepEqual(lost.differences.map((difference) => [difference.kind, difference.subject, difference.before]), [["file", "srv/start.js", "/srv/start.js"]]);
+  });
+
+  it("with compose's command, its programs and file arguments must resolve in AFTER too", () => {
+    const shell = { ...NODE_IMAGE, "/app/worker.js": "js" };
+    const override = { command: ["sh", "-c", "exec node worker.js"] };
+    const same = compareExecutables({ filesystem: filesystem(shell), config: config() }, { filesystem: filesystem(shell), config: config() }, override);
+    assert.deepEqual(same.differences, []);
+    assert.equal(same.commands, 3, "node from Cmd; sh and node from compose's command");
+    // A distroless-like AFTER: node and the app, no shell. The image's own Cmd still works; compose's does not.
+    const noShell = without(shell, "/bin/sh", "/usr/bin/dash", "/bin/dash");
+    const broken = compareExecutables({ filesystem: filesystem(shell), config: config() }, { filesystem: filesystem(noShell), config: config() }, override);
+    assert.deepEqual(broken.differences.map((difference) => [difference.kind, difference.subject, difference.message]), [["executable", "sh", "Compose's command runs sh, which AFTER does not have through PATH."]]);
+    const movedFile = compareExecutables({ filesystem: filesystem(shell), config: config() }, { filesystem: filesystem(NODE_IMAGE), config: config() }, { command: ["node", "worker.js"] });
+    assert.deepEqual(movedFile.differences.map((difference) => [difference.kind, difference.subject, difference.message]), [["file", "worker.js", "Compose's command passes worker.js, a file BEFORE has and AFTER does not."]]);
   });
 
   it("checks the libraries of native Node addons under the working directory", () => {
