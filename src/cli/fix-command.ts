@@ -13,7 +13,7 @@ import { unifiedDiff } from "../fix/diff.ts";
 import { consolidateDiff, parseDockerfiles, planConsolidation, renderConsolidateSummary } from "../fix/consolidate.ts";
 import type { ConsolidateChange, ConsolidatePlan } from "../fix/consolidate.ts";
 import { FIX_LEVELS, fixWithLevel } from "../fix/rewrite.ts";
-import type { FixLevel, LeveledFixResult } from "../fix/rewrite.ts";
+import type { FixLevel, LeveledFixResult, PlannedRewrite } from "../fix/rewrite.ts";
 import { renderRewriteReport, renderVerifyReport } from "../fix/rewrite-report.ts";
 import type { FileChange, FixResult } from "../fix/run-fixes.ts";
 import { verifyChanges } from "../fix/verify-changes.ts";
@@ -72,12 +72,13 @@ export async function runFixCommand(args: string[], io: CliIO): Promise<number> 
   const leveled = { level, dev: values.dev, acceptReview: values["accept-review"] };
   const targets = positionals.length > 0 ? positionals : ["."];
 
-  const results: { displayRoot: string; root: string; result: FixResult; leveledResult: LeveledFixResult; verified: VerifiedChange[] }[] = [];
+  const results: { displayRoot: string; root: string; result: FixResult; leveledResult: LeveledFixResult; verified: VerifiedChange[]; unverified: PlannedRewrite[] }[] = [];
   for (const target of targets) {
     const { absolute, displayRoot, config, snapshot, viewOptions } = openTarget(target, { cwd: io.cwd, configPath: values.config });
     const fixOptions = { config, ...(only ? { only } : {}), viewOptions, ...leveled };
     let leveledResult = fixWithLevel(snapshot, fixOptions);
     let verified: VerifiedChange[] = [];
+    let unverified: PlannedRewrite[] = [];
     if (engine !== undefined) {
       const dockerfiles = buildRepositoryView(snapshot, viewOptions).dockerfiles;
       const intents: Record<string, RewriteIntent> = {};
@@ -88,15 +89,18 @@ export async function runFixCommand(args: string[], io: CliIO): Promise<number> 
       verified = await verifyChanges(engine, { root: snapshot.root, target: absolute, changes: leveledResult.fix.changes, dockerfiles, configured: config.verify?.services ?? {}, commandLine: commandLineProbes, intents, shellEnv: io.env }, { onProgress: (message) => io.stderr(`${message}\n`) });
       const failed = new Set(verified.filter((entry) => !entry.ok).map((entry) => entry.dockerfile));
       // A Dockerfile whose change did not build or verify is left as it is (and so are the files created for it).
-      if (failed.size > 0) leveledResult = fixWithLevel(snapshot, { ...fixOptions, leaveAlone: failed });
+      if (failed.size > 0) {
+        unverified = leveledResult.rewrites.filter((rewrite) => rewrite.status === "applied" && failed.has(rewrite.path));
+        leveledResult = fixWithLevel(snapshot, { ...fixOptions, leaveAlone: failed });
+      }
     }
-    results.push({ displayRoot, root: snapshot.root, result: leveledResult.fix, leveledResult, verified });
+    results.push({ displayRoot, root: snapshot.root, result: leveledResult.fix, leveledResult, verified, unverified });
   }
   const verificationFailed = results.some(({ verified }) => verified.some((entry) => !entry.ok));
   const reports = (written: boolean): string =>
     results
-      .map(({ displayRoot, leveledResult, verified }) => {
-        const rewriteReport = renderRewriteReport({ displayRoot, rewrites: leveledResult.rewrites, notRewritten: leveledResult.notRewritten, devNotes: leveledResult.devNotes }, { written });
+      .map(({ displayRoot, leveledResult, verified, unverified }) => {
+        const rewriteReport = renderRewriteReport({ displayRoot, rewrites: leveledResult.rewrites, unverified, notRewritten: leveledResult.notRewritten, devNotes: leveledResult.devNotes }, { written });
         const verifyReport = renderVerifyReport(verified.map((entry) => ({ path: joinDisplayPath(displayRoot, entry.dockerfile), results: entry.results, probed: entry.probed })), { written });
         return `${rewriteReport}${verifyReport}`;
       })

@@ -11,6 +11,8 @@ import type { Check, Difference } from "../verify/result.ts";
 export interface RewriteReport {
   displayRoot: string;
   rewrites: PlannedRewrite[];
+  /** Rewrites `--verify` turned down (left as they were): their review reasons and notes still explain them. */
+  unverified?: PlannedRewrite[];
   notRewritten: string[];
   devNotes: string[];
 }
@@ -40,6 +42,11 @@ export function renderRewriteReport(report: RewriteReport, options: { written: b
       const diff = unifiedDiff({ path: shown, before: rewrite.before, after: rewrite.after });
       lines.push(...diff.trimEnd().split("\n").map((line) => `  ${line}`));
     }
+  }
+  for (const rewrite of report.unverified ?? []) {
+    lines.push(`rewrite: ${joinDisplayPath(report.displayRoot, rewrite.path)} (${rewrite.ecosystem}): ${options.written ? "not written" : "left out"}: it did not pass verification (below)`);
+    for (const reason of rewrite.review) lines.push(`  review: ${reason}`);
+    for (const note of rewrite.notes) lines.push(`  note: ${note}`);
   }
   for (const dockerfile of report.notRewritten) lines.push(`rewrite: ${joinDisplayPath(report.displayRoot, dockerfile)}: not rewritten (already multi-stage, or not a build the planner understands; see docs/rewrites.md)`);
   for (const note of report.devNotes) lines.push(`dev: ${joinDisplayPath(report.displayRoot, note)}`);

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ConfigError, parseConfig } from "../../src/audit/config.ts";
-import { renderVerifyReport } from "../../src/fix/rewrite-report.ts";
+import { renderRewriteReport, renderVerifyReport } from "../../src/fix/rewrite-report.ts";
 import { probeEnvironment, probesFromConfig, targetsFor } from "../../src/fix/verify-changes.ts";
 import { classifyDifferences, dockerfileEnvKeys, movedDirectories, rewriteIntent } from "../../src/fix/expected-differences.ts";
 import type { ClassifyContext } from "../../src/fix/expected-differences.ts";
@@ -220,6 +220,15 @@ describe("probeEnvironment", () => {
     assert.match(unresolved.notes[0] ?? "", /^env_file secrets\.env/);
     const plain = probeEnvironment({ name: "tool", contextDir: "/repo/tool", dockerfile: "Dockerfile", buildArgs: {}, origin: "tool/Dockerfile" }, { project: { HOME: "/root" } });
     assert.deepEqual(plain, { env: {}, sources: [], notes: [] }, "the shell's variables are not passed on");
+  });
+});
+
+describe("the rewrite report", () => {
+  it("still explains a rewrite --verify turned down: its review reasons and notes, and that it is not written", () => {
+    const rewrite = { path: "services/inventory/Dockerfile", before: "FROM golang:1.19\n", after: "FROM golang:1.19 AS deps\n", ecosystem: "go" as const, review: ["compose.yaml: inventory runs `go run .`, which needs go"], notes: ["Runs as 65532"], status: "applied" as const };
+    const text = renderRewriteReport({ displayRoot: ".", rewrites: [], unverified: [rewrite], notRewritten: [], devNotes: [] }, { written: true });
+    assert.equal(text, "rewrite: services/inventory/Dockerfile (go): not written: it did not pass verification (below)\n  review: compose.yaml: inventory runs `go run .`, which needs go\n  note: Runs as 65532\n");
+    assert.match(renderRewriteReport({ displayRoot: ".", rewrites: [], unverified: [rewrite], notRewritten: [], devNotes: [] }, { written: false }), /\(go\): left out: it did not pass verification/);
   });
 });
 
