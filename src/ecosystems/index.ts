@@ -13,10 +13,12 @@ import { isNodeBuild } from "./node/detect.ts";
 import { planNode } from "./node/plan.ts";
 import { readNodeProject } from "./node/project.ts";
 import { readOriginal } from "./original.ts";
+import { composeCommandReview } from "./runtime.ts";
 import { composeBuildDockerfile } from "../rules/support/context.ts";
 import type { ComposeRuntime, PlannedStages, PlannerInput, RewriteEcosystem } from "./plan-types.ts";
 import { planPython } from "./python/plan.ts";
 import { renderDockerfile } from "./render.ts";
+import type { StagePlan } from "./render.ts";
 import { planRust } from "./rust/plan.ts";
 import { isStaticWebProject, planStaticWeb } from "./static-web/plan.ts";
 
@@ -67,8 +69,9 @@ export function planRewrite(input: PlanRewriteInput): RewriteResult | undefined 
     const messages = { review: [...original.review], notes: [] as string[] };
     const planned = planner({ original, files, options, messages, composeServices });
     if (!planned) continue;
+    messages.review.push(...composeCommandReview({ original, files, options, messages, composeServices }, planned.ecosystem));
     const dev = input.options?.dev ? planDevStage({ original, files, options, messages, composeServices }, planned) : undefined;
-    const stages = dev ? [...planned.stages.slice(0, -1), dev.stage, ...planned.stages.slice(-1)] : planned.stages;
+    const stages = keepStageName(dev ? [...planned.stages.slice(0, -1), dev.stage, ...planned.stages.slice(-1)] : planned.stages, original.stage.name);
     return {
       dockerfile: renderDockerfile(original.globalArgs, stages, options),
       ecosystem: planned.ecosystem,
@@ -80,16 +83,48 @@ export function planRewrite(input: PlanRewriteInput): RewriteResult | undefined 
   return undefined;
 }
 
+/**
+ * The original's stage name (`FROM node:22 AS app`) goes on the runtime stage, so `docker build
+ * --target app` and compose's `build.target: app` still build the image that runs. A stage of the
+ * plan with that name is renamed, with its references (`FROM`, `--from=`, `from=`).
+ */
+export function keepStageName(stages: readonly StagePlan[], name: string | undefined): StagePlan[] {
+  if (name === undefined || stages.length === 0) return [...stages];
+  const taken = new Set(stages.map((stage) => stage.name).filter((stageName) => stageName !== undefined));
+  let renamed: string | undefined;
+  if (taken.has(name)) {
+    renamed = `${name}-stage`;
+    for (let counter = 2; taken.has(renamed); counter++) renamed = `${name}-stage-${counter}`;
+  }
+  const reference = new RegExp(`(--from=|\\bfrom=)${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?=[\\s,]|$)`, "g");
+  const result = stages.map((stage) => {
+    if (renamed === undefined) return { ...stage };
+    return {
+      ...stage,
+      ...(stage.name === name ? { name: renamed } : {}),
+      from: stage.from === name ? renamed : stage.from,
+      lines: stage.lines.map((line) => line.replace(reference, `$1${renamed}`)),
+    };
+  });
+  const last = result[result.length - 1] as StagePlan;
+  result[result.length - 1] = { ...last, name };
+  return result;
+}
+
 function unique(items: readonly string[]): string[] {
   return [...new Set(items)];
 }
 
-/** Compose services whose build uses this Dockerfile (repository path), with their environment. */
+/** Compose services whose build uses this Dockerfile (repository path), with their environment and command. */
 function composeServicesBuilding(repository: RepositoryView, dockerfile: string): ComposeRuntime[] {
   const services: ComposeRuntime[] = [];
   for (const compose of repository.composes) {
     for (const service of compose.services) {
-      if (composeBuildDockerfile(compose, service) === dockerfile) services.push({ service: `${compose.path}: ${service.name}`, environment: service.environment });
+      if (composeBuildDockerfile(compose, service) !== dockerfile) continue;
+      const runtime: ComposeRuntime = { service: `${compose.path}: ${service.name}`, environment: service.environment };
+      if (service.commandArgv !== undefined) runtime.command = service.commandArgv;
+      if (service.entrypointArgv !== undefined) runtime.entrypoint = service.entrypointArgv;
+      services.push(runtime);
     }
   }
   return services;

@@ -12,6 +12,9 @@ export interface ComposeRuntime {
   service: string;
   /** null: "KEY" without a value, taken from the shell compose runs in. */
   environment: Readonly<Record<string, string | null>>;
+  /** `command:` / `entrypoint:` as argv: what compose runs instead of the image's own CMD/ENTRYPOINT. */
+  command?: readonly string[];
+  entrypoint?: readonly string[];
 }
 
 export interface PlannerInput {

@@ -341,6 +341,10 @@ describe("Python", () => {
   });
 });
 
+function fromLines(dockerfile: string): string[] {
+  return dockerfile.split("\n").filter((line) => line.startsWith("FROM "));
+}
+
 describe("Go, Rust and Java", () => {
   it("Go with a cgo module keeps cgo, runs on distroless base and asks for review", () => {
     const files = { Dockerfile: "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /bin/app ./cmd/app\nCMD [\"/bin/app\"]\n", "go.mod": "module example.com/app\n\ngo 1.22\n\nrequire github.com/mattn/go-sqlite3 v1.14.22\n", "go.sum": 100 };
@@ -356,6 +360,49 @@ describe("Go, Rust and Java", () => {
     const result = mustPlan(planFiles(files));
     assert.equal(runtimeStage(result.dockerfile)[1], "FROM debian:bookworm-slim");
     assert.ok(result.review.some((entry) => entry.includes("runs wget")));
+  });
+
+  it("Go and Rust: a compose service that runs the image through a shell rules out distroless; a plain command or an image ENTRYPOINT does not", () => {
+    const go = { "svc/Dockerfile": "FROM golang:1.19\nWORKDIR /src\nCOPY . .\nRUN go build -o /usr/local/bin/svc .\nCMD [\"svc\"]\n", "svc/go.mod": "module example.com/svc\n" };
+    const svc = { dockerfile: "svc/Dockerfile" };
+    const compose = (command: string): string => `services:\n  svc:\n    build: ./svc\n    command: ${command}\n`;
+    const shell = mustPlan(planFiles({ ...go, "compose.yaml": compose(`sh -c "until nc -z db 5432; do sleep 1; done; exec svc"`) }, svc));
+    assert.equal(runtimeStage(shell.dockerfile)[1], "FROM debian:bookworm-slim");
+    assert.ok(shell.notes.includes("Runtime on debian:bookworm-slim rather than distroless: compose.yaml: svc runs it through a shell."), shell.notes.join("\n"));
+    const plain = mustPlan(planFiles({ ...go, "compose.yaml": compose("svc --verbose") }, svc));
+    assert.equal(runtimeStage(plain.dockerfile)[1], "FROM gcr.io/distroless/static-debian12:nonroot");
+    const withEntrypoint = { ...go, "svc/Dockerfile": "FROM golang:1.19\nWORKDIR /src\nCOPY . .\nRUN go build -o /usr/local/bin/svc .\nENTRYPOINT [\"svc\"]\n" };
+    const argumentsOnly = mustPlan(planFiles({ ...withEntrypoint, "compose.yaml": compose("[sh, --not-a-shell]") }, svc));
+    assert.equal(runtimeStage(argumentsOnly.dockerfile)[1], "FROM gcr.io/distroless/static-debian12:nonroot", "with the image's ENTRYPOINT, compose's command is its arguments");
+
+    const cargo = '[package]\nname = "svc"\nversion = "0.1.0"\n';
+    const rust = { "svc/Dockerfile": "FROM rust:1.63\nWORKDIR /app\nCOPY . .\nRUN cargo build --release\nCMD [\"./target/release/svc\"]\n", "svc/Cargo.toml": cargo, "svc/Cargo.lock": 10 };
+    const rustShell = mustPlan(planFiles({ ...rust, "compose.yaml": "services:\n  svc:\n    build: ./svc\n    entrypoint: /docker-entrypoint.sh\n" }, svc));
+    assert.equal(runtimeStage(rustShell.dockerfile)[1], "FROM debian:bookworm-slim");
+  });
+
+  it("a compose command that needs a build tool, or any compose command of a site moved to nginx, asks for review", () => {
+    const go = { "svc/Dockerfile": "FROM golang:1.19\nWORKDIR /src\nCOPY . .\nRUN go build -o /usr/local/bin/svc .\nCMD [\"svc\"]\n", "svc/go.mod": "module example.com/svc\n" };
+    const svc = { dockerfile: "svc/Dockerfile" };
+    const goRun = mustPlan(planFiles({ ...go, "compose.yaml": "services:\n  svc:\n    build: ./svc\n    command: sh -c 'go run . --port 8080'\n" }, svc));
+    assert.ok(goRun.review.some((entry) => entry.startsWith("compose.yaml: svc runs `sh -c go run . --port 8080`, which needs go")), goRun.review.join("\n"));
+    const worker = mustPlan(planFiles({ ...go, "compose.yaml": "services:\n  svc:\n    build: ./svc\n    command: [sh, -c, 'until nc -z db 5432; do sleep 1; done; exec svc']\n" }, svc));
+    assert.deepEqual(worker.review, [], "a wait loop before the binary needs no build tool");
+
+    const site = { "web/Dockerfile": "FROM node:22\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD [\"npm\", \"run\", \"dev\"]\n", "web/package.json": JSON.stringify({ name: "site", scripts: { dev: "vite", build: "vite build" }, devDependencies: { vite: "^7" } }), "web/package-lock.json": "{}", "web/index.html": "<html></html>" };
+    const nginx = mustPlan(planFiles({ ...site, "compose.yaml": "services:\n  web:\n    build: ./web\n    command: npm run dev -- --host\n" }, { dockerfile: "web/Dockerfile" }));
+    assert.equal(nginx.ecosystem, "static-web");
+    assert.ok(nginx.review.some((entry) => entry.includes("runs `npm run dev -- --host` instead of the image's command") && entry.includes("nginx")));
+  });
+
+  it("keeps the original's stage name on the runtime stage, renaming a planned stage it would clash with", () => {
+    const go = (name: string) => ({ Dockerfile: `FROM golang:1.19 AS ${name}\nWORKDIR /src\nCOPY . .\nRUN go build -o /usr/local/bin/svc .\nCMD ["svc"]\n`, "go.mod": "module example.com/svc\n" });
+    const app = mustPlan(planFiles(go("app"))).dockerfile;
+    assert.deepEqual(fromLines(app), ["FROM golang:1.19 AS deps", "FROM deps AS build", "FROM gcr.io/distroless/static-debian12:nonroot AS app"]);
+    const build = mustPlan(planFiles(go("Build"))).dockerfile;
+    assert.deepEqual(fromLines(build), ["FROM golang:1.19 AS deps", "FROM deps AS build-stage", "FROM gcr.io/distroless/static-debian12:nonroot AS build"]);
+    assert.ok(build.includes("COPY --from=build-stage /out/svc /usr/local/bin/svc"), build);
+    assert.ok(!/--from=build\s/.test(build));
   });
 
   it("Rust: the binary named by [[bin]], OpenSSL users on Debian slim with a review note", () => {

@@ -19,7 +19,7 @@ import { choosePort, httpGet } from "../../src/verify/run.ts";
 import { engineStatus, failIfRequired } from "../helpers/engine.ts";
 
 const SHOP = path.resolve(import.meta.dirname, "../../examples/shop");
-const BASE_IMAGES = ["golang:1.19", "gcr.io/distroless/static-debian12:nonroot", "python:3.11", "python:3.11-slim"];
+const BASE_IMAGES = ["golang:1.19", "gcr.io/distroless/static-debian12:nonroot", "debian:bookworm-slim", "python:3.11", "python:3.11-slim"];
 const engine = new ApiEngine();
 const status = await engineStatus(engine, BASE_IMAGES);
 const roots: string[] = [];
@@ -169,27 +169,31 @@ describe("fix --level rewrite --verify on the real engine", { skip: status.skip 
     assert.match(fs.readFileSync(path.join(root, "services/reports-py/Dockerfile"), "utf8"), /AS /, "the rewrite is written");
   });
 
-  it("the images are verified as compose runs them: a compose command that needs a shell keeps the distroless rewrite from being written; one without is fine", { timeout: 600_000 }, async () => {
+  it("the images are verified as compose runs them: a compose command the rewrite cannot run is not written; one through a shell gets a runtime with a shell", { timeout: 600_000 }, async () => {
     failIfRequired(status);
     const root = shopCopy(["inventory-go"]);
     const original = fs.readFileSync(path.join(root, "services/inventory-go/Dockerfile"), "utf8");
     const compose = (command: string): string => `services:\n  inventory:\n    build: ./services/inventory-go\n    command: ${command}\n`;
     fs.writeFileSync(path.join(root, "shipshape.config.yaml"), "verify:\n  services:\n    inventory:\n      http: 8080/health\n");
 
-    fs.writeFileSync(path.join(root, "compose.yaml"), compose(`["sh", "-c", "exec inventory"]`));
-    const shell = await run(["fix", "--level", "rewrite", "--verify", "--write", "."], root);
-    assert.equal(shell.code, 1, shell.stdout);
-    assert.match(shell.stdout, /verify: services\/inventory-go\/Dockerfile \[inventory\]: FAILED/);
-    assert.match(shell.stdout, /why: verify found \d+ unexpected differences?: .*executable sh: Compose's command runs sh, which AFTER does not have through PATH/);
-    assert.match(shell.stdout, /http GET \/health: Only one image answered/);
+    // A development-style command: the original image has the toolchain, the rewrite does not.
+    // The planner asks for review; accepted anyway, verify still refuses it.
+    fs.writeFileSync(path.join(root, "compose.yaml"), compose("go run ."));
+    const toolchain = await run(["fix", "--level", "rewrite", "--accept-review", "--verify", "--write", "."], root);
+    assert.equal(toolchain.code, 1, toolchain.stdout);
+    assert.match(`${toolchain.stdout}${toolchain.stderr}`, /review: compose\.yaml: inventory runs `go run \.`, which needs go/);
+    assert.match(toolchain.stdout, /verify: services\/inventory-go\/Dockerfile \[inventory\]: FAILED/);
+    assert.match(toolchain.stdout, /why: verify found \d+ unexpected differences?: .*executable go: Compose's command runs go, which AFTER does not have through PATH/);
+    assert.match(toolchain.stdout, /http GET \/health: Only one image answered/);
     assert.equal(fs.readFileSync(path.join(root, "services/inventory-go/Dockerfile"), "utf8"), original, "not written");
 
-    fs.writeFileSync(path.join(root, "compose.yaml"), compose("inventory --log-level info"));
-    const plain = await run(["fix", "--level", "rewrite", "--verify", "--write", "."], root);
-    assert.equal(plain.code, 0, plain.stdout);
-    assert.match(plain.stdout, /verify: services\/inventory-go\/Dockerfile \[inventory\]: (equivalent|verified)/);
-    assert.match(plain.stdout, /checks: .*executables passed.*http passed/);
-    assert.match(fs.readFileSync(path.join(root, "services/inventory-go/Dockerfile"), "utf8"), /^# Rewritten by `shipshape fix --level rewrite`/);
+    fs.writeFileSync(path.join(root, "compose.yaml"), compose(`["sh", "-c", "exec inventory"]`));
+    const shell = await run(["fix", "--level", "rewrite", "--verify", "--write", "."], root);
+    assert.equal(shell.code, 0, shell.stdout);
+    assert.match(shell.stdout, /Runtime on debian:bookworm-slim rather than distroless: compose\.yaml: inventory runs it through a shell/);
+    assert.match(shell.stdout, /verify: services\/inventory-go\/Dockerfile \[inventory\]: (equivalent|verified)/);
+    assert.match(shell.stdout, /checks: .*executables passed.*http passed/);
+    assert.match(fs.readFileSync(path.join(root, "services/inventory-go/Dockerfile"), "utf8"), /^FROM debian:bookworm-slim$/m);
   });
 
   it("web: a Vite dev server moved to nginx is verified by its page and the assets the page loads, and written", { timeout: 900_000 }, async (t) => {

@@ -8,7 +8,7 @@ import type { OriginalCommand } from "../original.ts";
 import type { PlannedStages, PlannerInput } from "../plan-types.ts";
 import { applicationDirectory, checkCopies } from "../plan-types.ts";
 import { aptInstall, cachedRun, copyFrom, copyLine, plainWords, shellWord } from "../render.ts";
-import { metadataLines, startupFiles, startupLines, unrecognisedCommands, userLines } from "../runtime.ts";
+import { composeServicesNeedingShell, metadataLines, startupFiles, startupLines, unrecognisedCommands, userLines } from "../runtime.ts";
 import { isBuildOnlyPackage } from "../node/project.ts";
 
 const MODULE_CACHE = "/go/pkg/mod";
@@ -113,12 +113,14 @@ export function planGo(input: PlannerInput): PlannedStages | undefined {
   // A startup command that needs a shell, or system packages, rule out distroless.
   const scripts = startupFiles(original, files).filter((file) => !binaries.some((binary) => binary.installPath.endsWith(`/${file}`)));
   const needsShell = [original.cmd, original.entrypoint, original.healthcheck].some((instruction) => instruction?.form === "shell" && plainWords(instruction.argumentText) === undefined) || scripts.some((file) => !file.includes(".") || /\.(sh|bash)$/.test(file));
+  const composeShell = composeServicesNeedingShell(input);
   const runtimePackages = original.aptPackages.filter((name) => !isBuildOnlyPackage(name));
   const buildPackages = original.aptPackages.filter(isBuildOnlyPackage);
   let runtimeImage = cgo ? GO_CGO_RUNTIME : GO_STATIC_RUNTIME;
-  if (needsShell || runtimePackages.length > 0) {
+  if (needsShell || composeShell.length > 0 || runtimePackages.length > 0) {
     runtimeImage = DEBIAN_RUNTIME;
-    messages.notes.push(`Runtime on ${DEBIAN_RUNTIME} rather than distroless: ${needsShell ? "the startup command needs a shell" : `the original installs ${runtimePackages.join(", ")}`}.`);
+    const reason = needsShell ? "the startup command needs a shell" : composeShell.length > 0 ? `${composeShell.join(", ")} runs it through a shell` : `the original installs ${runtimePackages.join(", ")}`;
+    messages.notes.push(`Runtime on ${DEBIAN_RUNTIME} rather than distroless: ${reason}.`);
   }
 
   const deps = [`WORKDIR ${workdir}`, ...dependencyEnvironmentLines(original)];

@@ -8,7 +8,7 @@ import type { OriginalCommand } from "../original.ts";
 import type { PlannedStages, PlannerInput } from "../plan-types.ts";
 import { applicationDirectory, checkCopies } from "../plan-types.ts";
 import { aptInstall, cachedRun, copyFrom, copyLine, plainWords, shellWord } from "../render.ts";
-import { metadataLines, startupFiles, startupLines, unrecognisedCommands, userLines } from "../runtime.ts";
+import { composeServicesNeedingShell, metadataLines, startupFiles, startupLines, unrecognisedCommands, userLines } from "../runtime.ts";
 import { DEBIAN_RUNTIME, NONROOT } from "../go/plan.ts";
 import { isBuildOnlyPackage } from "../node/project.ts";
 import { parseCargoToml, SYSTEM_LIBRARY_CRATES } from "./manifests.ts";
@@ -81,10 +81,11 @@ export function planRust(input: PlannerInput): PlannedStages | undefined {
   const buildPackages = original.aptPackages.filter(isBuildOnlyPackage);
   const scripts = startupFiles(original, files).filter((file) => !file.startsWith("target/"));
   const needsShell = [original.cmd, original.entrypoint, original.healthcheck].some((instruction) => instruction?.form === "shell" && plainWords(instruction.argumentText) === undefined) || scripts.some((file) => !file.includes(".") || /\.(sh|bash)$/.test(file));
+  const composeShell = composeServicesNeedingShell(input);
   let runtimeImage = RUST_RUNTIME;
-  if (needsShell || runtimePackages.length > 0 || systemCrates.length > 0) {
+  if (needsShell || composeShell.length > 0 || runtimePackages.length > 0 || systemCrates.length > 0) {
     runtimeImage = DEBIAN_RUNTIME;
-    const reason = needsShell ? "the startup command needs a shell" : runtimePackages.length > 0 ? `the original installs ${runtimePackages.join(", ")}` : `${systemCrates.join(", ")} link system libraries`;
+    const reason = needsShell ? "the startup command needs a shell" : composeShell.length > 0 ? `${composeShell.join(", ")} runs it through a shell` : runtimePackages.length > 0 ? `the original installs ${runtimePackages.join(", ")}` : `${systemCrates.join(", ")} link system libraries`;
     messages.notes.push(`Runtime on ${DEBIAN_RUNTIME} rather than distroless: ${reason}.`);
   }
   if (systemCrates.length > 0) {
