@@ -13,7 +13,7 @@ import { isNodeBuild } from "./node/detect.ts";
 import { planNode } from "./node/plan.ts";
 import { readNodeProject } from "./node/project.ts";
 import { readOriginal } from "./original.ts";
-import { composeCommandReview } from "./runtime.ts";
+import { composeCommandReview } from "./compose-commands.ts";
 import { composeBuildDockerfile } from "../rules/support/context.ts";
 import type { ComposeRuntime, PlannedStages, PlannerInput, RewriteEcosystem } from "./plan-types.ts";
 import { planPython } from "./python/plan.ts";

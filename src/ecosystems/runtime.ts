@@ -3,9 +3,7 @@
 import type { CommandInstruction } from "../dockerfile/model.ts";
 import { instructionText, isRootUser } from "./original.ts";
 import type { OriginalBuild } from "./original.ts";
-import { parseShell } from "../dockerfile/shell.ts";
-import type { ComposeRuntime, PlannerInput, RewriteEcosystem } from "./plan-types.ts";
-import { execForm, plainWords, shellWord } from "./render.ts";
+import { execForm, plainWords } from "./render.ts";
 
 export interface PlanMessages {
   review: string[];
@@ -135,53 +133,6 @@ export function sameVersionSlimImage(original: OriginalBuild, image: string, sty
   if (rawTag?.includes("$") && base.tag !== undefined && /^\d[\d.]*$/.test(base.tag)) return `${image}:${rawTag}-slim`;
   const slim = slimTag(base.tag, style);
   return slim === undefined ? undefined : `${image}:${slim}`;
-}
-
-const SHELLS = new Set(["sh", "bash", "dash", "ash", "zsh", "ksh"]);
-
-/**
- * Compose services that run this image through a shell (`command: sh -c "..."`, an entrypoint
- * script): a runtime without a shell (distroless) would not start under compose. "docker-compose.yml: worker".
- */
-export function composeServicesNeedingShell(input: PlannerInput): string[] {
-  return (input.composeServices ?? [])
-    .filter((service) => {
-      const program = composeProgram(input, service)?.[0];
-      if (program === undefined) return false;
-      const name = program.split("/").pop() ?? program;
-      return SHELLS.has(name) || /\.(sh|bash)$/.test(name);
-    })
-    .map(({ service }) => service);
-}
-
-/** The argv compose starts as the program, when it names one: with an ENTRYPOINT of the image's own, compose's command is only its arguments. */
-function composeProgram(input: PlannerInput, service: ComposeRuntime): readonly string[] | undefined {
-  const imageEntrypoint = input.original.entrypoint !== undefined && input.original.entrypoint.form !== "none";
-  return service.entrypoint ?? (imageEntrypoint ? undefined : service.command);
-}
-
-/** Build tools and package managers' runners: a rewrite leaves them in the build stage. */
-const TOOLCHAIN = new Set(["go", "cargo", "rustc", "rustup", "gcc", "g++", "cc", "make", "cmake", "mvn", "mvnw", "gradle", "gradlew", "javac", "tsc", "ts-node", "tsx", "nodemon", "poetry", "pipenv", "uv", "pip", "pip3"]);
-
-/**
- * Review reasons for compose services whose command the rewritten runtime cannot run: one that
- * starts a build tool (`go run .`, `poetry run uvicorn app:app`, `nodemon`), and, for a static
- * site served by nginx, any command at all (nginx replaces what the original ran).
- */
-export function composeCommandReview(input: PlannerInput, ecosystem: RewriteEcosystem): string[] {
-  const review: string[] = [];
-  for (const service of input.composeServices ?? []) {
-    const argv = composeProgram(input, service);
-    if (argv === undefined || argv.length === 0) continue;
-    const shown = argv.join(" ");
-    if (ecosystem === "static-web") {
-      review.push(`${service.service} runs \`${shown}\` instead of the image's command; the rewritten image serves the built site with nginx, so that command no longer applies. Drop it, or keep this service on the original image.`);
-      continue;
-    }
-    const tools = [...new Set(parseShell(argv.map(shellWord).join(" ")).commands.map((command) => command.name).filter((name) => TOOLCHAIN.has(name)))];
-    if (tools.length > 0) review.push(`${service.service} runs \`${shown}\`, which needs ${tools.join(", ")}: the rewritten runtime leaves build tools in the build stage. Run the built program instead, or keep this service on the original image.`);
-  }
-  return review;
 }
 
 /** Context files the startup commands name (`./docker-entrypoint.sh`, `scripts/start.sh`): the runtime needs them too. */

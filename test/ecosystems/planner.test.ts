@@ -381,7 +381,7 @@ describe("Go, Rust and Java", () => {
     assert.equal(runtimeStage(rustShell.dockerfile)[1], "FROM debian:bookworm-slim");
   });
 
-  it("a compose command that needs a build tool, or any compose command of a site moved to nginx, asks for review", () => {
+  it("a compose command that needs a build tool or a devDependency (through npm scripts), or any compose command of a site moved to nginx, asks for review", () => {
     const go = { "svc/Dockerfile": "FROM golang:1.19\nWORKDIR /src\nCOPY . .\nRUN go build -o /usr/local/bin/svc .\nCMD [\"svc\"]\n", "svc/go.mod": "module example.com/svc\n" };
     const svc = { dockerfile: "svc/Dockerfile" };
     const goRun = mustPlan(planFiles({ ...go, "compose.yaml": "services:\n  svc:\n    build: ./svc\n    command: sh -c 'go run . --port 8080'\n" }, svc));
@@ -393,6 +393,14 @@ describe("Go, Rust and Java", () => {
     const nginx = mustPlan(planFiles({ ...site, "compose.yaml": "services:\n  web:\n    build: ./web\n    command: npm run dev -- --host\n" }, { dockerfile: "web/Dockerfile" }));
     assert.equal(nginx.ecosystem, "static-web");
     assert.ok(nginx.review.some((entry) => entry.includes("runs `npm run dev -- --host` instead of the image's command") && entry.includes("nginx")));
+
+    const pkg = JSON.stringify({ name: "api", scripts: { build: "tsc", start: "node dist/main.js", dev: "nodemon src/main.ts", migrate: "npx prisma migrate deploy" }, dependencies: { express: "^5" }, devDependencies: { typescript: "^5", nodemon: "^3", prisma: "^6" } });
+    const api = { "api/Dockerfile": "FROM node:22\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\nCMD [\"npm\", \"start\"]\n", "api/package.json": pkg, "api/package-lock.json": "{}", "api/tsconfig.json": JSON.stringify({ compilerOptions: { outDir: "dist" } }) };
+    const node = (command: string): string[] => mustPlan(planFiles({ ...api, "compose.yaml": `services:\n  api:\n    build: ./api\n    command: ${command}\n` }, { dockerfile: "api/Dockerfile" })).review;
+    assert.ok(node("npm run dev").some((entry) => entry.includes("which needs nodemon from devDependencies") && entry.includes("--dev")));
+    assert.ok(node(`sh -c "npm run migrate && npm start"`).some((entry) => entry.includes("which needs prisma from devDependencies")));
+    assert.ok(node("npm run build").some((entry) => entry.includes("runs `npm run build`, which needs tsc: the rewritten runtime leaves build tools in the build stage")));
+    assert.deepEqual(node(`sh -c "until nc -z db 5432; do sleep 1; done; npm start"`), [], "npm start runs node: nothing from devDependencies");
   });
 
   it("keeps the original's stage name on the runtime stage, renaming a planned stage it would clash with", () => {

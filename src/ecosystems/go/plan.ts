@@ -8,7 +8,8 @@ import type { OriginalCommand } from "../original.ts";
 import type { PlannedStages, PlannerInput } from "../plan-types.ts";
 import { applicationDirectory, checkCopies } from "../plan-types.ts";
 import { aptInstall, cachedRun, copyFrom, copyLine, plainWords, shellWord } from "../render.ts";
-import { composeServicesNeedingShell, metadataLines, startupFiles, startupLines, unrecognisedCommands, userLines } from "../runtime.ts";
+import { composeServicesNeedingShell } from "../compose-commands.ts";
+import { metadataLines, startupFiles, startupLines, unrecognisedCommands, userLines } from "../runtime.ts";
 import { isBuildOnlyPackage } from "../node/project.ts";
 
 const MODULE_CACHE = "/go/pkg/mod";
