@@ -6,6 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { UsageError } from "../audit/audit-paths.ts";
 import type { ComposeModel, ComposeService } from "../repo/compose.ts";
+import { interpolate, parseDotenv } from "../repo/compose-environment.ts";
 import { scanDirectory, scanFile } from "../repo/scan.ts";
 import type { RepositoryView } from "../repo/snapshot.ts";
 import { buildRepositoryView } from "../repo/view.ts";
@@ -40,7 +41,7 @@ export interface ComposeRun {
 export interface TargetOptions {
   /** Only these targets (by name); an unknown name is a UsageError. */
   services?: string[];
-  /** Where compose build args written without a value (`- KEY`) are looked up, as Compose does. */
+  /** The shell's environment: compose build args written without a value (`- KEY`) are taken from it, and `${VAR}` in build settings is interpolated from it over the project's `.env`, as Compose does. */
   env?: NodeJS.ProcessEnv;
 }
 
@@ -55,7 +56,7 @@ export function discoverBuildTargets(root: string, options: TargetOptions = {}):
   }
   if (stat.isDirectory()) {
     const view = buildRepositoryView(scanDirectory(absolute));
-    return buildTargetsFromView(view, { ...options, rootDir: absolute });
+    return buildTargetsFromView(view, { ...options, rootDir: absolute, dotenv: readDotenv });
   }
   // A file given explicitly: one Dockerfile, built with its directory as context.
   const { snapshot, target } = scanFile(absolute);
@@ -69,6 +70,17 @@ export interface ViewTargetOptions extends TargetOptions {
   rootDir: string;
   /** Ignore compose files (a single Dockerfile was named). */
   dockerfilesOnly?: boolean;
+  /** The `.env` file of a compose project directory (absolute), if any: what `${VAR}` falls back to when the shell does not set it. */
+  dotenv?: (directory: string) => Record<string, string>;
+}
+
+/** `<directory>/.env` as compose reads it; empty when there is none. */
+export function readDotenv(directory: string): Record<string, string> {
+  try {
+    return parseDotenv(fs.readFileSync(path.join(directory, ".env"), "utf8"));
+  } catch {
+    return {};
+  }
 }
 
 /** The pure part of discoverBuildTargets. */
@@ -172,20 +184,27 @@ function targetsFromCompose(view: RepositoryView, options: ViewTargetOptions): B
         services.set(service.name, merged);
       }
     }
+    const composeDir = path.resolve(options.rootDir, directory);
+    const project = { ...options.dotenv?.(composeDir), ...env };
     for (const [serviceName, { composePath, build, ...run }] of services) {
       if (!build) continue;
-      const composeDir = path.resolve(options.rootDir, directory);
-      const contextDir = path.resolve(composeDir, build.context);
-      const dockerfile = dockerfileRelativeTo(contextDir, path.resolve(contextDir, build.dockerfile ?? "Dockerfile"));
+      // Compose interpolates every value of the file; these are the ones a build uses.
+      const value = (text: string, what: string): string => {
+        const result = interpolate(text, project);
+        if ("error" in result) throw new UsageError(`${composePath} service ${serviceName}: ${what}: ${result.error}`);
+        return result.value;
+      };
+      const contextDir = path.resolve(composeDir, value(build.context, "build.context"));
+      const dockerfile = dockerfileRelativeTo(contextDir, path.resolve(contextDir, value(build.dockerfile ?? "Dockerfile", "build.dockerfile")));
       const buildArgs: Record<string, string> = {};
-      for (const [key, value] of Object.entries(build.args ?? {})) {
-        const resolved = value ?? env[key];
+      for (const [key, raw] of Object.entries(build.args ?? {})) {
+        const resolved = raw === null ? project[key] : value(raw, `build.args.${key}`);
         if (resolved !== undefined) buildArgs[key] = resolved;
       }
       // Two compose projects in one repository may both have an "api": keep names unique.
       const name = uniqueName(usedNames.has(serviceName) ? `${path.posix.basename(directory)}-${serviceName}` : serviceName, usedNames);
       const target: BuildTarget = { name, contextDir, dockerfile, buildArgs, origin: `${composePath} service ${serviceName}`, compose: { ...run, projectDirectory: composeDir } };
-      if (build.target !== undefined) target.target = build.target;
+      if (build.target !== undefined) target.target = value(build.target, "build.target");
       targets.push(target);
     }
   }

@@ -6,10 +6,10 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { VerifyProbesConfig } from "../audit/config.ts";
-import { discoverBuildTargets } from "../build/targets.ts";
+import { discoverBuildTargets, readDotenv } from "../build/targets.ts";
 import type { BuildTarget } from "../build/targets.ts";
 import type { Engine } from "../engine/types.ts";
-import { parseDotenv, resolveServiceEnvironment } from "../repo/compose-environment.ts";
+import { interpolate, parseDotenv, resolveServiceEnvironment } from "../repo/compose-environment.ts";
 import { isDockerfileName, isDockerignoreName } from "../repo/kinds.ts";
 import { splitArguments } from "../repo/shell-words.ts";
 import type { CommandOverride } from "../verify/executables.ts";
@@ -101,9 +101,7 @@ export function probeEnvironment(target: BuildTarget, inputs: EnvironmentInputs)
 
 /** What compose interpolates from: the project directory's `.env` file, overridden by the shell. */
 function projectEnvironment(target: BuildTarget, shellEnv: Readonly<Record<string, string | undefined>>): Record<string, string | undefined> {
-  if (target.compose === undefined) return { ...shellEnv };
-  const dotenv = readEnvFile(path.join(target.compose.projectDirectory, ".env"));
-  return { ...(typeof dotenv === "string" ? {} : dotenv), ...shellEnv };
+  return { ...(target.compose !== undefined ? readDotenv(target.compose.projectDirectory) : {}), ...shellEnv };
 }
 
 /** A compose service's `env_file:` files, read in order (later ones win), relative to the compose file's directory; values taken as written. */
@@ -130,11 +128,18 @@ function readEnvFile(file: string): Record<string, string> | string {
   }
 }
 
-/** Compose's command/entrypoint for a service target, as verifyRewrite takes it. */
-function composeCommand(target: BuildTarget): { commandOverride?: CommandOverride } {
+/** Compose's command/entrypoint for a service target, interpolated as compose does (a word that does not resolve stays as written, with a note). */
+export function composeCommand(target: BuildTarget, project: Readonly<Record<string, string | undefined>>, notes: string[]): CommandOverride | undefined {
   const { command, entrypoint } = target.compose ?? {};
-  if (command === undefined && entrypoint === undefined) return {};
-  return { commandOverride: { ...(command !== undefined ? { command } : {}), ...(entrypoint !== undefined ? { entrypoint } : {}) } };
+  if (command === undefined && entrypoint === undefined) return undefined;
+  const words = (argv: readonly string[], what: string): string[] =>
+    argv.map((word) => {
+      const result = interpolate(word, project);
+      if (!("error" in result)) return result.value;
+      notes.push(`compose's ${what} keeps ${JSON.stringify(word)} as written: ${result.error}`);
+      return word;
+    });
+  return { ...(command !== undefined ? { command: words(command, "command") } : {}), ...(entrypoint !== undefined ? { entrypoint: words(entrypoint, "entrypoint") } : {}) };
 }
 
 export function hasRuntimeProbe(probes: RewriteProbes): boolean {
@@ -173,7 +178,7 @@ export async function verifyChanges(engine: Engine, input: VerifyChangesInput, o
   const changedIgnoreFiles = input.changes.some((change) => isDockerignoreName(path.posix.basename(change.path)));
   const changedDockerfiles = input.changes.filter((change) => change.before !== undefined && isDockerfile(change.path));
   if (changedDockerfiles.length === 0 && !changedIgnoreFiles) return [];
-  const allTargets = discoverBuildTargets(input.target);
+  const allTargets = discoverBuildTargets(input.target, { env: { ...input.shellEnv } });
   const candidates = changedIgnoreFiles ? input.dockerfiles : changedDockerfiles.map((change) => change.path);
   const verified: VerifiedChange[] = [];
   for (const dockerfile of candidates) {
@@ -185,7 +190,9 @@ export async function verifyChanges(engine: Engine, input: VerifyChangesInput, o
       if (changed === undefined && Object.keys(createdFiles).length === 0) continue;
       const current = changed?.before ?? fs.readFileSync(path.join(input.root, ...dockerfile.split("/")), "utf8");
       const configured = probesFromConfig(input.configured?.[target.name] ?? input.configured?.[dockerfile]);
-      const environment = probeEnvironment(target, { project: projectEnvironment(target, input.shellEnv ?? {}), envFiles: serviceEnvFiles(target), configured: configured.env, commandLine: input.commandLine?.env });
+      const project = projectEnvironment(target, input.shellEnv ?? {});
+      const environment = probeEnvironment(target, { project, envFiles: serviceEnvFiles(target), configured: configured.env, commandLine: input.commandLine?.env });
+      const commandOverride = composeCommand(target, project, environment.notes);
       const probes: RewriteProbes = { ...configured, ...input.commandLine, env: environment.env };
       if (hasRuntimeProbe(probes)) probed = true;
       const result = await verifyRewrite(
@@ -201,7 +208,7 @@ export async function verifyChanges(engine: Engine, input: VerifyChangesInput, o
           buildArgs: target.buildArgs,
           probes,
           ...(input.intents?.[dockerfile] !== undefined ? { intent: input.intents[dockerfile] } : {}),
-          ...composeCommand(target),
+          ...(commandOverride !== undefined ? { commandOverride } : {}),
         },
         { ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...(options.keepImages !== undefined ? { keepImages: options.keepImages } : {}) },
       );

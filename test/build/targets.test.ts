@@ -119,6 +119,28 @@ describe("compose targets", () => {
     });
   });
 
+  it("interpolates build settings as compose does: the shell over the project's .env, defaults, and a required variable's error", () => {
+    const files = {
+      "deploy/compose.yaml": "services:\n  api:\n    build:\n      context: ${API_DIR:-../api}\n      target: ${TARGET}\n      args:\n        NODE_VERSION: ${NODE_VERSION:-22}\n        RELEASE: v${VERSION}\n        FROM_DOTENV:\n",
+      "api/Dockerfile": FROM,
+    };
+    const view = buildRepositoryView(snapshotFromFiles(files));
+    const dotenv = (directory: string): Record<string, string> => (directory === "/repo/deploy" ? { TARGET: "runtime", VERSION: "1.0", FROM_DOTENV: "yes", NODE_VERSION: "20" } : {});
+    const [api] = buildTargetsFromView(view, { rootDir: "/repo", env: { VERSION: "2.0" }, dotenv });
+    assert.equal(api?.contextDir, "/repo/api");
+    assert.equal(api?.target, "runtime");
+    assert.deepEqual(api?.buildArgs, { NODE_VERSION: "20", RELEASE: "v2.0", FROM_DOTENV: "yes" }, "the shell wins over .env");
+
+    const required = buildRepositoryView(snapshotFromFiles({ "compose.yaml": "services:\n  api:\n    build:\n      context: api\n      args:\n        TOKEN: ${TOKEN:?set TOKEN}\n", "api/Dockerfile": FROM }));
+    assert.throws(() => buildTargetsFromView(required, { rootDir: "/repo" }), (error: unknown) => error instanceof UsageError && /compose\.yaml service api: build\.args\.TOKEN: TOKEN is required/.test(error.message));
+  });
+
+  it("discoverBuildTargets reads the .env next to the compose file", () => {
+    const root = writeTree("compose-dotenv", { "compose.yaml": "services:\n  api:\n    build:\n      context: .\n      args:\n        VERSION: ${VERSION}\n", ".env": "# local\nVERSION=3.1\n", Dockerfile: FROM });
+    assert.deepEqual(discoverBuildTargets(root, { env: {} })[0]?.buildArgs, { VERSION: "3.1" });
+    assert.deepEqual(discoverBuildTargets(root, { env: { VERSION: "4.0" } })[0]?.buildArgs, { VERSION: "4.0" });
+  });
+
   it("keeps a Dockerfile outside the context absolute", () => {
     const view = buildRepositoryView(snapshotFromFiles({ "docker-compose.yml": "services:\n  app:\n    build:\n      context: app\n      dockerfile: ../docker/app.Dockerfile\n", "docker/app.Dockerfile": FROM, "app/main.js": "" }));
     const [target] = buildTargetsFromView(view, { rootDir: "/repo" });

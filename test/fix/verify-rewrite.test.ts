@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ConfigError, parseConfig } from "../../src/audit/config.ts";
 import { renderRewriteReport, renderVerifyReport } from "../../src/fix/rewrite-report.ts";
-import { probeEnvironment, probesFromConfig, targetsFor } from "../../src/fix/verify-changes.ts";
+import { composeCommand, probeEnvironment, probesFromConfig, targetsFor } from "../../src/fix/verify-changes.ts";
 import { classifyDifferences, dockerfileEnvKeys, movedDirectories, rewriteIntent } from "../../src/fix/expected-differences.ts";
 import type { ClassifyContext } from "../../src/fix/expected-differences.ts";
 import { describeBuildError } from "../../src/fix/verify-rewrite.ts";
@@ -220,6 +220,17 @@ describe("probeEnvironment", () => {
     assert.match(unresolved.notes[0] ?? "", /^env_file secrets\.env/);
     const plain = probeEnvironment({ name: "tool", contextDir: "/repo/tool", dockerfile: "Dockerfile", buildArgs: {}, origin: "tool/Dockerfile" }, { project: { HOME: "/root" } });
     assert.deepEqual(plain, { env: {}, sources: [], notes: [] }, "the shell's variables are not passed on");
+  });
+});
+
+describe("composeCommand", () => {
+  it("interpolates compose's command and entrypoint words from the project environment; a word that does not resolve stays, with a note", () => {
+    const target = { name: "api", contextDir: "/repo/api", dockerfile: "Dockerfile", buildArgs: {}, origin: "compose.yaml service api", compose: { environment: {}, envFiles: [], command: ["node", "server.js", "--port", "${PORT:-3000}", "--key", "${KEY:?missing}"], entrypoint: ["tini", "--"], projectDirectory: "/repo" } };
+    const notes: string[] = [];
+    assert.deepEqual(composeCommand(target, {}, notes), { command: ["node", "server.js", "--port", "3000", "--key", "${KEY:?missing}"], entrypoint: ["tini", "--"] });
+    assert.equal(notes.length, 1);
+    assert.match(notes[0] ?? "", /^compose's command keeps "\$\{KEY:\?missing\}" as written: KEY is required/);
+    assert.equal(composeCommand({ ...target, compose: { ...target.compose, command: undefined, entrypoint: undefined } }, {}, []), undefined);
   });
 });
 
