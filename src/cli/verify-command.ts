@@ -9,6 +9,7 @@ import { createEngine, ENGINE_DRIVERS, isEngineDriver } from "../engine/select.t
 import { recordMetrics } from "../metrics/record.ts";
 import type { MetricsRecord } from "../metrics/record.ts";
 import { shouldUseColor } from "../report/tty.ts";
+import type { CommandOverride } from "../verify/executables.ts";
 import { ImageFilesError } from "../verify/image-files.ts";
 import type { HttpTarget } from "../verify/outputs.ts";
 import { splitArguments } from "../repo/shell-words.ts";
@@ -30,6 +31,7 @@ export const VERIFY_HELP = `Verify options (shipshape verify BEFORE AFTER):
   --http-assets                      also request every same-server asset an HTML answer references; AFTER's must answer 2xx
   --ready-timeout SECONDS            how long a server may take to answer (default: ${DEFAULT_READY_TIMEOUT_MS / 1000})
   --env KEY=VALUE                    environment of both images' smoke runs and HTTP servers (repeatable; KEY alone takes it from the shell)
+  --command 'ARGS' / --entrypoint 'ARGS'  run both images with this command/entrypoint instead of their own (as compose's command:/entrypoint:); its programs must resolve in AFTER too
   --format tty|json|markdown         output format (default: tty)
   --output FILE                      write the report to FILE instead of stdout
   --driver api|buildx|auto           how to reach the engine (default: auto)
@@ -42,6 +44,25 @@ function seconds(value: string | undefined, option: string, fallbackMs: number):
   const number = Number(value);
   if (!Number.isFinite(number) || number <= 0) throw new UsageError(`${option} expects a number of seconds, got ${JSON.stringify(value)}`);
   return Math.round(number * 1000);
+}
+
+/** `--command` / `--entrypoint` as words (split like --smoke); undefined when neither is given. */
+function overrideFrom(command: string | undefined, entrypoint: string | undefined): CommandOverride | undefined {
+  const words = (text: string | undefined, option: string): string[] | undefined => {
+    if (text === undefined) return undefined;
+    let argv: string[];
+    try {
+      argv = splitArguments(text);
+    } catch (error) {
+      throw new UsageError(`${option}: ${(error as Error).message}`);
+    }
+    if (argv.length === 0) throw new UsageError(`${option} needs a program`);
+    return argv;
+  };
+  const commandWords = words(command, "--command");
+  const entrypointWords = words(entrypoint, "--entrypoint");
+  if (commandWords === undefined && entrypointWords === undefined) return undefined;
+  return { source: "The given command", ...(commandWords !== undefined ? { command: commandWords } : {}), ...(entrypointWords !== undefined ? { entrypoint: entrypointWords } : {}) };
 }
 
 function regexes(values: readonly string[]): RegExp[] {
@@ -85,6 +106,8 @@ export async function runVerifyCommand(args: string[], io: CliIO): Promise<numbe
       "http-assets": { type: "boolean", default: false },
       "ready-timeout": { type: "string" },
       env: { type: "string", multiple: true },
+      command: { type: "string" },
+      entrypoint: { type: "string" },
       format: { type: "string", default: "tty" },
       output: { type: "string" },
       driver: { type: "string", default: "auto" },
@@ -111,12 +134,13 @@ export async function runVerifyCommand(args: string[], io: CliIO): Promise<numbe
   const smokeTimeoutMs = seconds(values["smoke-timeout"], "--smoke-timeout", DEFAULT_SMOKE_TIMEOUT_MS);
   const readyTimeoutMs = seconds(values["ready-timeout"], "--ready-timeout", DEFAULT_READY_TIMEOUT_MS);
   const env = parseAssignments("--env", values.env ?? [], io.env);
+  const commandOverride = overrideFrom(values.command, values.entrypoint);
 
   const engine = await createEngine({ driver, env: io.env });
   await engine.ping();
   let result: VerifyResult;
   try {
-    result = await verifyImages(engine, { before, after, smoke, ignore, http, env, httpAssets: values["http-assets"], smokeTimeoutMs, readyTimeoutMs, onProgress: (message) => io.stderr(`shipshape verify: ${message}\n`) });
+    result = await verifyImages(engine, { before, after, smoke, ignore, http, env, ...(commandOverride !== undefined ? { commandOverride } : {}), httpAssets: values["http-assets"], smokeTimeoutMs, readyTimeoutMs, onProgress: (message) => io.stderr(`shipshape verify: ${message}\n`) });
   } catch (error) {
     // An image that is not there, or an archive we cannot read: say which, exit 2.
     if (error instanceof EngineApiError || error instanceof ImageFilesError) throw new UsageError(error.message);

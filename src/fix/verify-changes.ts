@@ -139,7 +139,7 @@ export function composeCommand(target: BuildTarget, project: Readonly<Record<str
       notes.push(`compose's ${what} keeps ${JSON.stringify(word)} as written: ${result.error}`);
       return word;
     });
-  return { ...(command !== undefined ? { command: words(command, "command") } : {}), ...(entrypoint !== undefined ? { entrypoint: words(entrypoint, "entrypoint") } : {}) };
+  return { source: "Compose's command", ...(command !== undefined ? { command: words(command, "command") } : {}), ...(entrypoint !== undefined ? { entrypoint: words(entrypoint, "entrypoint") } : {}) };
 }
 
 export function hasRuntimeProbe(probes: RewriteProbes): boolean {

@@ -22,7 +22,7 @@ export interface ImageView {
 
 export interface NamedCommand {
   /** Where the name comes from. */
-  source: "Entrypoint/Cmd" | "Healthcheck" | "Compose's command";
+  source: "Entrypoint/Cmd" | "Healthcheck" | CommandOverride["source"];
   /** As written: "node", "/app/start.sh", "./bin/server". */
   name: string;
 }
@@ -88,6 +88,8 @@ export function wrappedCommand(argv: readonly string[]): string[] | undefined {
 export interface CommandOverride {
   entrypoint?: string[];
   command?: string[];
+  /** How messages name it: compose's, or the one given on the command line. */
+  source: "Compose's command" | "The given command";
 }
 
 /** The argv a container of this image runs with the override. */
@@ -113,7 +115,7 @@ export function namedCommands(config: RuntimeConfig, override?: CommandOverride)
   const test = config.healthcheck?.test ?? [];
   if (test[0] === "CMD") add("Healthcheck", test.slice(1));
   else if (test[0] === "CMD-SHELL" && test[1] !== undefined) add("Healthcheck", ["/bin/sh", "-c", test[1]]);
-  if (override !== undefined) add("Compose's command", overriddenArgv(config, override));
+  if (override !== undefined) add(override.source, overriddenArgv(config, override));
   const seen = new Set<string>();
   return commands.filter((command) => {
     const key = `${command.source}\u0000${command.name}`;
@@ -394,8 +396,8 @@ export function compareExecutables(before: ImageView, after: ImageView, override
   }
   const imageArgv = [...(after.config.entrypoint ?? []), ...(after.config.cmd ?? [])];
   differences.push(...argumentFiles(before, after, imageArgv, "Entrypoint/Cmd"));
-  const composeArgv = override !== undefined ? overriddenArgv(after.config, override) : imageArgv;
-  if (composeArgv.join("\u0000") !== imageArgv.join("\u0000")) differences.push(...argumentFiles(before, after, composeArgv, "Compose's command"));
+  const overrideArgv = override !== undefined ? overriddenArgv(after.config, override) : imageArgv;
+  if (override !== undefined && overrideArgv.join("\u0000") !== imageArgv.join("\u0000")) differences.push(...argumentFiles(before, after, overrideArgv, override.source));
   const commandsResolveAlike = outcomes.every((outcome) => outcome.before !== undefined && outcome.after !== undefined && outcome.before.path === outcome.after.path);
   return { differences, commandsResolveAlike, commands: afterCommands.size, loaded };
 }

@@ -136,8 +136,9 @@ const CANNOT_START_EXIT_CODE = 127;
 function startDetail(env: Record<string, string>, override: CommandOverride | undefined): string {
   const parts: string[] = [];
   if (Object.keys(env).length > 0) parts.push(`environment: ${Object.keys(env).join(", ")}`);
-  if (override?.entrypoint !== undefined) parts.push("compose's entrypoint");
-  if (override?.command !== undefined) parts.push("compose's command");
+  const whose = override?.source === "Compose's command" ? "compose's" : "the given";
+  if (override?.entrypoint !== undefined) parts.push(`${whose} entrypoint`);
+  if (override?.command !== undefined) parts.push(`${whose} command`);
   return parts.map((part) => `, ${part}`).join("");
 }
 

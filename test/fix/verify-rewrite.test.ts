@@ -227,7 +227,7 @@ describe("composeCommand", () => {
   it("interpolates compose's command and entrypoint words from the project environment; a word that does not resolve stays, with a note", () => {
     const target = { name: "api", contextDir: "/repo/api", dockerfile: "Dockerfile", buildArgs: {}, origin: "compose.yaml service api", compose: { environment: {}, envFiles: [], command: ["node", "server.js", "--port", "${PORT:-3000}", "--key", "${KEY:?missing}"], entrypoint: ["tini", "--"], projectDirectory: "/repo" } };
     const notes: string[] = [];
-    assert.deepEqual(composeCommand(target, {}, notes), { command: ["node", "server.js", "--port", "3000", "--key", "${KEY:?missing}"], entrypoint: ["tini", "--"] });
+    assert.deepEqual(composeCommand(target, {}, notes), { source: "Compose's command", command: ["node", "server.js", "--port", "3000", "--key", "${KEY:?missing}"], entrypoint: ["tini", "--"] });
     assert.equal(notes.length, 1);
     assert.match(notes[0] ?? "", /^compose's command keeps "\$\{KEY:\?missing\}" as written: KEY is required/);
     assert.equal(composeCommand({ ...target, compose: { ...target.compose, command: undefined, entrypoint: undefined } }, {}, []), undefined);

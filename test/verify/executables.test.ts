@@ -8,6 +8,7 @@ import { DEBIAN_BASE, filesystem } from "./fs-fixture.ts";
 
 const LOADER = "/lib64/ld-linux-x86-64.so.2";
 const PATH_ENV = ["PATH=/usr/local/bin:/usr/bin:/bin"];
+const COMPOSE = "Compose's command" as const;
 
 function config(overrides: Partial<RuntimeConfig> = {}): RuntimeConfig {
   return { entrypoint: null, cmd: ["node", "server.js"], env: PATH_ENV, workingDir: "/app", user: "", exposedPorts: [], volumes: [], healthcheck: null, stopSignal: "", ...overrides };
@@ -46,10 +47,10 @@ describe("commands named by the config", () => {
 
   it("compose's command replaces Cmd; its entrypoint replaces Entrypoint and, given alone, clears Cmd", () => {
     const image = config({ entrypoint: ["/usr/bin/tini", "--"], cmd: ["node", "server.js"] });
-    assert.deepEqual(overriddenArgv(image, { command: ["npm", "start"] }), ["/usr/bin/tini", "--", "npm", "start"]);
-    assert.deepEqual(overriddenArgv(image, { entrypoint: ["sh", "-c", "exec node worker.js"] }), ["sh", "-c", "exec node worker.js"]);
-    assert.deepEqual(overriddenArgv(image, { entrypoint: ["python"], command: ["app.py"] }), ["python", "app.py"]);
-    const names = namedCommands(config(), { command: ["sh", "-c", "until nc -z db 5432; do sleep 1; done; npm start"] });
+    assert.deepEqual(overriddenArgv(image, { source: COMPOSE, command: ["npm", "start"] }), ["/usr/bin/tini", "--", "npm", "start"]);
+    assert.deepEqual(overriddenArgv(image, { source: COMPOSE, entrypoint: ["sh", "-c", "exec node worker.js"] }), ["sh", "-c", "exec node worker.js"]);
+    assert.deepEqual(overriddenArgv(image, { source: COMPOSE, entrypoint: ["python"], command: ["app.py"] }), ["python", "app.py"]);
+    const names = namedCommands(config(), { source: COMPOSE, command: ["sh", "-c", "until nc -z db 5432; do sleep 1; done; npm start"] });
     assert.deepEqual(
       names.map((command) => `${command.source}: ${command.name}`),
       ["Entrypoint/Cmd: node", "Compose's command: sh", "Compose's command: nc", "Compose's command: sleep", "Compose's command: npm"],
@@ -163,7 +164,7 @@ describe("executables comparison", () => {
 
   it("with compose's command, its programs and file arguments must resolve in AFTER too", () => {
     const shell = { ...NODE_IMAGE, "/app/worker.js": "js" };
-    const override = { command: ["sh", "-c", "exec node worker.js"] };
+    const override = { source: COMPOSE, command: ["sh", "-c", "exec node worker.js"] };
     const same = compareExecutables({ filesystem: filesystem(shell), config: config() }, { filesystem: filesystem(shell), config: config() }, override);
     assert.deepEqual(same.differences, []);
     assert.equal(same.commands, 3, "node from Cmd; sh and node from compose's command");
@@ -171,8 +172,8 @@ describe("executables comparison", () => {
     const noShell = without(shell, "/bin/sh", "/usr/bin/dash", "/bin/dash");
     const broken = compareExecutables({ filesystem: filesystem(shell), config: config() }, { filesystem: filesystem(noShell), config: config() }, override);
     assert.deepEqual(broken.differences.map((difference) => [difference.kind, difference.subject, difference.message]), [["executable", "sh", "Compose's command runs sh, which AFTER does not have through PATH."]]);
-    const movedFile = compareExecutables({ filesystem: filesystem(shell), config: config() }, { filesystem: filesystem(NODE_IMAGE), config: config() }, { command: ["node", "worker.js"] });
-    assert.deepEqual(movedFile.differences.map((difference) => [difference.kind, difference.subject, difference.message]), [["file", "worker.js", "Compose's command passes worker.js, a file BEFORE has and AFTER does not."]]);
+    const movedFile = compareExecutables({ filesystem: filesystem(shell), config: config() }, { filesystem: filesystem(NODE_IMAGE), config: config() }, { source: "The given command", command: ["node", "worker.js"] });
+    assert.deepEqual(movedFile.differences.map((difference) => [difference.kind, difference.subject, difference.message]), [["file", "worker.js", "The given command passes worker.js, a file BEFORE has and AFTER does not."]]);
   });
 
   it("checks the libraries of native Node addons under the working directory", () => {

@@ -24,6 +24,8 @@ describe("shipshape verify arguments", () => {
       [["a", "b", "--ready-timeout", "soon"], /--ready-timeout expects a number of seconds/],
       [["a", "b", "--driver", "podman"], /--driver must be one of/],
       [["a", "b", "--env", "=value"], /--env =value: expected KEY=VALUE/],
+      [["a", "b", "--command", ""], /--command needs a program/],
+      [["a", "b", "--entrypoint", "sh -c 'open"], /--entrypoint: unterminated/],
     ];
     for (const [args, message] of cases) {
       const { code, stderr } = await cli(args);

@@ -118,6 +118,12 @@ describe("shipshape verify (real engine)", { skip: status.skip }, () => {
     assert.equal(await runCli(["verify", base, otherCmd, "--no-history"], io), 1, stderr);
     assert.match(stdout, /Not equivalent: 1 difference/);
     assert.equal(await runCli(["verify", base, "shipshape-test-verify-no-such-image:nope", "--no-history"], io), 2);
+    // --command replaces both images' Cmd for the default-command smoke run and the static checks.
+    stdout = "";
+    assert.equal(await runCli(["verify", base, missingFile, "--smoke", "", "--command", "cat /app/data.txt", "--format", "json", "--no-history"], io), 1, stderr);
+    const overridden = JSON.parse(stdout) as { differences: { kind: string; subject: string; message: string }[] };
+    assert.ok(overridden.differences.some((difference) => difference.kind === "smoke" && difference.subject === "--smoke (default command)"), stdout);
+    assert.ok(overridden.differences.some((difference) => difference.kind === "file" && difference.message === "The given command passes /app/data.txt, a file BEFORE has and AFTER does not."), stdout);
     assert.match(stderr, /no-such-image/);
   });
 
