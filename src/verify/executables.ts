@@ -83,7 +83,8 @@ export function wrappedCommand(argv: readonly string[]): string[] | undefined {
 
 /**
  * What a container runs instead of the image's Entrypoint/Cmd (compose's `entrypoint:` and
- * `command:`). An entrypoint given without a command clears the image's Cmd, as in Docker.
+ * `command:`, or verify's `--entrypoint`/`--command`). An entrypoint given without a command
+ * clears the image's Cmd, as in Docker.
  */
 export interface CommandOverride {
   entrypoint?: string[];

@@ -34,8 +34,8 @@ export interface VerifyOptions {
   env?: Record<string, string>;
   /**
    * What the containers run instead of the images' own Entrypoint/Cmd (compose's `command:` and
-   * `entrypoint:`): the HTTP probe and a default-command smoke run start it, and its programs must
-   * resolve in AFTER.
+   * `entrypoint:`, or `--command`/`--entrypoint`): the HTTP probe and a default-command smoke run
+   * start it, and its programs must resolve in AFTER.
    */
   commandOverride?: CommandOverride;
   /** Directories the change moves on purpose (moved-files.ts): BEFORE's files must be at the new place in AFTER. */
@@ -142,7 +142,7 @@ function startDetail(env: Record<string, string>, override: CommandOverride | un
   return parts.map((part) => `, ${part}`).join("");
 }
 
-/** How a probe starts a container: its environment, and compose's command when the image is run the way compose runs it. */
+/** How a probe starts a container: its environment, and the command it is run with when that is not the image's own. */
 interface ContainerStart {
   env: Record<string, string>;
   override?: CommandOverride;
