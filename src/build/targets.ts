@@ -34,6 +34,9 @@ export interface ComposeRun {
   /** `command:` / `entrypoint:` as argv (an entrypoint set without a command clears the image's Cmd). */
   command?: string[];
   entrypoint?: string[];
+  /** `user:` and `working_dir:`, as written. */
+  user?: string;
+  workingDir?: string;
   /** The compose file's directory, where compose reads `.env`. */
   projectDirectory: string;
 }
@@ -181,6 +184,10 @@ function targetsFromCompose(view: RepositoryView, options: ViewTargetOptions): B
         const entrypoint = service.entrypointArgv ?? earlier?.entrypoint;
         if (command !== undefined) merged.command = command;
         if (entrypoint !== undefined) merged.entrypoint = entrypoint;
+        const user = service.user ?? earlier?.user;
+        const workingDir = service.workingDir ?? earlier?.workingDir;
+        if (user !== undefined) merged.user = user;
+        if (workingDir !== undefined) merged.workingDir = workingDir;
         services.set(service.name, merged);
       }
     }

@@ -267,6 +267,8 @@ export class ApiEngine implements Engine {
     };
     if (options.args) body.Cmd = options.args;
     if (options.entrypoint) body.Entrypoint = options.entrypoint;
+    if (options.workingDir !== undefined) body.WorkingDir = options.workingDir;
+    if (options.user !== undefined) body.User = options.user;
     const created = await this.client.json<{ Id: string }>("/containers/create", { method: "POST", body });
     return created.Id;
   }

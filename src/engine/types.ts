@@ -77,6 +77,9 @@ export interface RunOptions {
   image: string;
   args?: string[];
   entrypoint?: string[];
+  /** `docker run -w` / `-u`: instead of the image's WorkingDir and User. */
+  workingDir?: string;
+  user?: string;
   env?: Record<string, string>;
   network: "none" | "host";
   /** Remove the container afterwards (default true). */
@@ -89,6 +92,8 @@ export interface StartContainerOptions {
   image: string;
   args?: string[];
   entrypoint?: string[];
+  workingDir?: string;
+  user?: string;
   env?: Record<string, string>;
   network: "none" | "host";
   labels?: Record<string, string>;

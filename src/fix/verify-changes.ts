@@ -128,18 +128,27 @@ function readEnvFile(file: string): Record<string, string> | string {
   }
 }
 
-/** Compose's command/entrypoint for a service target, interpolated as compose does (a word that does not resolve stays as written, with a note). */
-export function composeCommand(target: BuildTarget, project: Readonly<Record<string, string | undefined>>, notes: string[]): CommandOverride | undefined {
-  const { command, entrypoint } = target.compose ?? {};
-  if (command === undefined && entrypoint === undefined) return undefined;
-  const words = (argv: readonly string[], what: string): string[] =>
-    argv.map((word) => {
-      const result = interpolate(word, project);
-      if (!("error" in result)) return result.value;
-      notes.push(`compose's ${what} keeps ${JSON.stringify(word)} as written: ${result.error}`);
-      return word;
-    });
-  return { source: "Compose's command", ...(command !== undefined ? { command: words(command, "command") } : {}), ...(entrypoint !== undefined ? { entrypoint: words(entrypoint, "entrypoint") } : {}) };
+/**
+ * How compose runs a service's container when it differs from the image's config (`command:`,
+ * `entrypoint:`, `working_dir:`, `user:`), interpolated as compose does; a word that does not
+ * resolve stays as written, with a note.
+ */
+export function composeRun(target: BuildTarget, project: Readonly<Record<string, string | undefined>>, notes: string[]): CommandOverride | undefined {
+  const { command, entrypoint, workingDir, user } = target.compose ?? {};
+  if (command === undefined && entrypoint === undefined && workingDir === undefined && user === undefined) return undefined;
+  const word = (text: string, what: string): string => {
+    const result = interpolate(text, project);
+    if (!("error" in result)) return result.value;
+    notes.push(`compose's ${what} keeps ${JSON.stringify(text)} as written: ${result.error}`);
+    return text;
+  };
+  return {
+    source: "Compose's command",
+    ...(command !== undefined ? { command: command.map((text) => word(text, "command")) } : {}),
+    ...(entrypoint !== undefined ? { entrypoint: entrypoint.map((text) => word(text, "entrypoint")) } : {}),
+    ...(workingDir !== undefined ? { workingDir: word(workingDir, "working_dir") } : {}),
+    ...(user !== undefined ? { user: word(user, "user") } : {}),
+  };
 }
 
 export function hasRuntimeProbe(probes: RewriteProbes): boolean {
@@ -192,7 +201,7 @@ export async function verifyChanges(engine: Engine, input: VerifyChangesInput, o
       const configured = probesFromConfig(input.configured?.[target.name] ?? input.configured?.[dockerfile]);
       const project = projectEnvironment(target, input.shellEnv ?? {});
       const environment = probeEnvironment(target, { project, envFiles: serviceEnvFiles(target), configured: configured.env, commandLine: input.commandLine?.env });
-      const commandOverride = composeCommand(target, project, environment.notes);
+      const commandOverride = composeRun(target, project, environment.notes);
       const probes: RewriteProbes = { ...configured, ...input.commandLine, env: environment.env };
       if (hasRuntimeProbe(probes)) probed = true;
       const result = await verifyRewrite(

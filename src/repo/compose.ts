@@ -37,6 +37,9 @@ export interface ComposeService {
    */
   commandArgv?: string[];
   entrypointArgv?: string[];
+  /** `user:` and `working_dir:` as written. */
+  user?: string;
+  workingDir?: string;
   volumes: ComposeVolume[];
   dependsOn: { service: string; condition?: string; line: number }[];
   hasHealthcheck: boolean;
@@ -94,6 +97,8 @@ const serviceSchema = z
     mem_limit: z.union([z.string(), z.number()]).optional(),
     cpus: z.union([z.string(), z.number()]).optional(),
     environment: z.union([z.array(z.string()), z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).nullable())]).optional(),
+    user: z.union([z.string(), z.number()]).transform(String).optional(),
+    working_dir: z.string().optional(),
     env_file: z.union([z.string(), z.array(z.union([z.string(), z.object({ path: z.string(), required: z.boolean().optional() }).passthrough()]))]).optional(),
     profiles: z.array(z.string()).optional(),
   })
@@ -189,6 +194,8 @@ export function parseCompose(text: string, path: string): ComposeModel {
       if (argv !== undefined) model.commandArgv = argv;
       model.commandLine = fieldLine("command");
     }
+    if (service.user !== undefined) model.user = service.user;
+    if (service.working_dir !== undefined) model.workingDir = service.working_dir;
     if (service.entrypoint) {
       model.entrypoint = Array.isArray(service.entrypoint) ? service.entrypoint.join(" ") : service.entrypoint;
       const argv = commandWords(service.entrypoint);

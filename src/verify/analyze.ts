@@ -21,9 +21,17 @@ export interface StaticAnalysis {
   ignored: IgnoredFiles[];
 }
 
-function userOf(image: ImageUnderTest): ReturnType<typeof resolveUser> {
+function userOf(image: ImageUnderTest, user = image.config.user): ReturnType<typeof resolveUser> {
   const text = (path: string): string | undefined => image.filesystem.resolve(path)?.node.content?.text;
-  return resolveUser(image.config.user, text("/etc/passwd"), text("/etc/group"));
+  return resolveUser(user, text("/etc/passwd"), text("/etc/group"));
+}
+
+/** The override's user (compose's `user:`) must exist in AFTER when it does in BEFORE: the runtime refuses to start the container otherwise. */
+function overrideUserDifferences(before: ImageUnderTest, after: ImageUnderTest, override: CommandOverride | undefined): Difference[] {
+  if (override?.user === undefined) return [];
+  const [beforeUser, afterUser] = [userOf(before, override.user), userOf(after, override.user)];
+  if (!("error" in afterUser) || "error" in beforeUser) return [];
+  return [{ kind: "config", severity: "difference", subject: `User (${override.source})`, before: override.user, after: afterUser.error, message: `${override.source} runs as ${override.user}, which AFTER's passwd or group file does not know: the container would not start.` }];
 }
 
 const CONFIG_FIELDS = 9;
@@ -36,7 +44,7 @@ export function analyzeImages(before: ImageUnderTest, after: ImageUnderTest, ove
   const afterDir = normalizeWorkingDir(after.config.workingDir);
 
   const executables = compareExecutables({ filesystem: before.filesystem, config: before.config }, { filesystem: after.filesystem, config: after.config }, override);
-  const config = compareConfig(before.config, after.config, { commandsResolveAlike: executables.commandsResolveAlike, beforeUser: userOf(before), afterUser: userOf(after) });
+  const config = [...compareConfig(before.config, after.config, { commandsResolveAlike: executables.commandsResolveAlike, beforeUser: userOf(before), afterUser: userOf(after) }), ...overrideUserDifferences(before, after, override)];
   checks.push(checkFrom("config", config, `${CONFIG_FIELDS} settings compared (Entrypoint, Cmd, Env, WorkingDir, User, ExposedPorts, Volumes, Healthcheck, StopSignal)`));
   differences.push(...config);
 

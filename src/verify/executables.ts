@@ -89,6 +89,9 @@ export function wrappedCommand(argv: readonly string[]): string[] | undefined {
 export interface CommandOverride {
   entrypoint?: string[];
   command?: string[];
+  /** Compose's `working_dir:` / `user:`: where the command runs, and as whom. */
+  workingDir?: string;
+  user?: string;
   /** How messages name it: compose's, or the one given on the command line. */
   source: "Compose's command" | "The given command";
 }
@@ -347,10 +350,14 @@ export function compareExecutables(before: ImageView, after: ImageView, override
   }
   const afterCommands = new Set(namedCommands(after.config, override).map((command) => `${command.source}\u0000${command.name}`));
   let loaded = 0;
+  // The override's commands run in its working directory, when it sets one.
+  const workingDirOf = (config: RuntimeConfig, command: NamedCommand): string => (override?.workingDir !== undefined && command.source === override.source ? override.workingDir : config.workingDir);
   for (const [key, command] of names) {
     const outcome: CommandOutcome = { command };
-    const beforeFound = resolveProgram(before.filesystem, command.name, before.config.env, before.config.workingDir);
-    const afterFound = resolveProgram(after.filesystem, command.name, after.config.env, after.config.workingDir);
+    const beforeDir = workingDirOf(before.config, command);
+    const afterDir = workingDirOf(after.config, command);
+    const beforeFound = resolveProgram(before.filesystem, command.name, before.config.env, beforeDir);
+    const afterFound = resolveProgram(after.filesystem, command.name, after.config.env, afterDir);
     if (beforeFound) outcome.before = beforeFound;
     if (afterFound) outcome.after = afterFound;
     outcomes.push(outcome);
@@ -379,9 +386,9 @@ export function compareExecutables(before: ImageView, after: ImageView, override
     if (afterElf && beforeElf && (afterElf.machine !== beforeElf.machine || afterElf.bits !== beforeElf.bits)) {
       differences.push({ kind: "executable", severity: "difference", subject: command.name, before: `${beforeElf.machine} ${beforeElf.bits}-bit`, after: `${afterElf.machine} ${afterElf.bits}-bit`, message: "Built for a different machine (exec format error)." });
     }
-    const afterReport = loadClosure(after.filesystem, afterFound, after.config.env, after.config.workingDir);
+    const afterReport = loadClosure(after.filesystem, afterFound, after.config.env, afterDir);
     loaded += afterReport.loaded.length;
-    const beforeReport = beforeFound ? loadClosure(before.filesystem, beforeFound, before.config.env, before.config.workingDir) : undefined;
+    const beforeReport = beforeFound ? loadClosure(before.filesystem, beforeFound, before.config.env, beforeDir) : undefined;
     for (const problem of afterReport.problems) {
       const alsoBefore = beforeReport?.problems.some((known) => known.name === problem.name && known.what === problem.what) ?? false;
       const beforePath = beforeReport?.found.get(problem.name);
@@ -398,7 +405,10 @@ export function compareExecutables(before: ImageView, after: ImageView, override
   const imageArgv = [...(after.config.entrypoint ?? []), ...(after.config.cmd ?? [])];
   differences.push(...argumentFiles(before, after, imageArgv, "Entrypoint/Cmd"));
   const overrideArgv = override !== undefined ? overriddenArgv(after.config, override) : imageArgv;
-  if (override !== undefined && overrideArgv.join("\u0000") !== imageArgv.join("\u0000")) differences.push(...argumentFiles(before, after, overrideArgv, override.source));
+  if (override !== undefined && (overrideArgv.join("\u0000") !== imageArgv.join("\u0000") || override.workingDir !== undefined)) {
+    const inDir = (view: ImageView): ImageView => (override.workingDir !== undefined ? { ...view, config: { ...view.config, workingDir: override.workingDir } } : view);
+    differences.push(...argumentFiles(inDir(before), inDir(after), overrideArgv, override.source));
+  }
   const commandsResolveAlike = outcomes.every((outcome) => outcome.before !== undefined && outcome.after !== undefined && outcome.before.path === outcome.after.path);
   return { differences, commandsResolveAlike, commands: afterCommands.size, loaded };
 }

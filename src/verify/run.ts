@@ -139,6 +139,8 @@ function startDetail(env: Record<string, string>, override: CommandOverride | un
   const whose = override?.source === "Compose's command" ? "compose's" : "the given";
   if (override?.entrypoint !== undefined) parts.push(`${whose} entrypoint`);
   if (override?.command !== undefined) parts.push(`${whose} command`);
+  if (override?.workingDir !== undefined) parts.push(`working directory ${override.workingDir}`);
+  if (override?.user !== undefined) parts.push(`user ${override.user}`);
   return parts.map((part) => `, ${part}`).join("");
 }
 
@@ -149,9 +151,11 @@ interface ContainerStart {
 }
 
 /** Entrypoint and arguments for the engine: ARGS (a smoke run's) replace the command, as `docker run IMAGE ARGS` does. */
-function commandOptions(override: CommandOverride | undefined, args: readonly string[]): { entrypoint?: string[]; args?: string[] } {
-  const options: { entrypoint?: string[]; args?: string[] } = {};
+function commandOptions(override: CommandOverride | undefined, args: readonly string[]): { entrypoint?: string[]; args?: string[]; workingDir?: string; user?: string } {
+  const options: { entrypoint?: string[]; args?: string[]; workingDir?: string; user?: string } = {};
   if (override?.entrypoint !== undefined) options.entrypoint = override.entrypoint;
+  if (override?.workingDir !== undefined) options.workingDir = override.workingDir;
+  if (override?.user !== undefined) options.user = override.user;
   if (args.length > 0) options.args = [...args];
   else if (override?.command !== undefined) options.args = override.command;
   return options;

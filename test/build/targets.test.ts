@@ -98,8 +98,8 @@ describe("compose targets", () => {
   it("carries the service's environment, env files, command and entrypoint, merged over the override file (which may set only those), and the compose file's directory", () => {
     const view = buildRepositoryView(
       snapshotFromFiles({
-        "deploy/compose.yaml": "services:\n  api:\n    build: ../api\n    entrypoint: [tini, --]\n    command: [node, dist/main.js]\n    env_file: common.env\n    environment:\n      MODE: base\n      TOKEN:\n      KEEP: yes\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_DB: shop\n",
-        "deploy/compose.override.yaml": "services:\n  api:\n    command: node dist/main.js --debug\n    env_file: [local.env, { path: optional.env, required: false }]\n    environment:\n      - MODE=override\n",
+        "deploy/compose.yaml": "services:\n  api:\n    build: ../api\n    working_dir: /srv\n    entrypoint: [tini, --]\n    command: [node, dist/main.js]\n    env_file: common.env\n    environment:\n      MODE: base\n      TOKEN:\n      KEEP: yes\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_DB: shop\n",
+        "deploy/compose.override.yaml": "services:\n  api:\n    command: node dist/main.js --debug\n    user: node\n    env_file: [local.env, { path: optional.env, required: false }]\n    environment:\n      - MODE=override\n",
         "api/Dockerfile": FROM,
       }),
     );
@@ -115,6 +115,8 @@ describe("compose targets", () => {
       ],
       command: ["node", "dist/main.js", "--debug"],
       entrypoint: ["tini", "--"],
+      user: "node",
+      workingDir: "/srv",
       projectDirectory: "/repo/deploy",
     });
   });

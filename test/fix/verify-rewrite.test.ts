@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ConfigError, parseConfig } from "../../src/audit/config.ts";
 import { renderRewriteReport, renderVerifyReport } from "../../src/fix/rewrite-report.ts";
-import { composeCommand, probeEnvironment, probesFromConfig, targetsFor } from "../../src/fix/verify-changes.ts";
+import { composeRun, probeEnvironment, probesFromConfig, targetsFor } from "../../src/fix/verify-changes.ts";
 import { classifyDifferences, dockerfileEnvKeys, movedDirectories, rewriteIntent } from "../../src/fix/expected-differences.ts";
 import type { ClassifyContext } from "../../src/fix/expected-differences.ts";
 import { describeBuildError } from "../../src/fix/verify-rewrite.ts";
@@ -223,14 +223,15 @@ describe("probeEnvironment", () => {
   });
 });
 
-describe("composeCommand", () => {
+describe("composeRun", () => {
   it("interpolates compose's command and entrypoint words from the project environment; a word that does not resolve stays, with a note", () => {
     const target = { name: "api", contextDir: "/repo/api", dockerfile: "Dockerfile", buildArgs: {}, origin: "compose.yaml service api", compose: { environment: {}, envFiles: [], command: ["node", "server.js", "--port", "${PORT:-3000}", "--key", "${KEY:?missing}"], entrypoint: ["tini", "--"], projectDirectory: "/repo" } };
     const notes: string[] = [];
-    assert.deepEqual(composeCommand(target, {}, notes), { source: "Compose's command", command: ["node", "server.js", "--port", "3000", "--key", "${KEY:?missing}"], entrypoint: ["tini", "--"] });
+    assert.deepEqual(composeRun(target, {}, notes), { source: "Compose's command", command: ["node", "server.js", "--port", "3000", "--key", "${KEY:?missing}"], entrypoint: ["tini", "--"] });
     assert.equal(notes.length, 1);
     assert.match(notes[0] ?? "", /^compose's command keeps "\$\{KEY:\?missing\}" as written: KEY is required/);
-    assert.equal(composeCommand({ ...target, compose: { ...target.compose, command: undefined, entrypoint: undefined } }, {}, []), undefined);
+    assert.equal(composeRun({ ...target, compose: { ...target.compose, command: undefined, entrypoint: undefined } }, {}, []), undefined);
+    assert.deepEqual(composeRun({ ...target, compose: { environment: {}, envFiles: [], workingDir: "${APP_DIR:-/srv}", user: "node", projectDirectory: "/repo" } }, {}, []), { source: "Compose's command", workingDir: "/srv", user: "node" });
   });
 });
 

@@ -86,6 +86,8 @@ describe("parseCompose", () => {
     const [app, broken] = model.services;
     assert.deepEqual(app?.commandArgv, ["node", "dist/main.js", "--name", "two words", "$HOME"]);
     assert.deepEqual(app?.entrypointArgv, ["/docker-entrypoint.sh"]);
+    const run = parseCompose("services:\n  app:\n    image: app\n    user: 1000\n    working_dir: /srv/app\n", "compose.yaml").services[0];
+    assert.deepEqual([run?.user, run?.workingDir], ["1000", "/srv/app"]);
     assert.equal(broken?.command, 'echo "open');
     assert.equal(broken?.commandArgv, undefined, "an unclosed quote cannot be split");
   });

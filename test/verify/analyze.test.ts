@@ -58,6 +58,16 @@ describe("static analysis of two images", () => {
     assert.ok(!result.ignored.some((entry) => entry.category === "typescript-source"), "src/server.ts is not ignorable once dist/ is gone");
   });
 
+  it("a user compose runs the container as must exist in AFTER when it does in BEFORE", () => {
+    const withNode = { ...RUNTIME, "/etc/passwd": "root:x:0:0:root:/root:/bin/bash\nnode:x:1000:1000::/home/node:/bin/sh\n" };
+    const override = { source: "Compose's command" as const, user: "node" };
+    const kept = analyzeImages({ config: config(), filesystem: filesystem(withNode) }, { config: config(), filesystem: filesystem(withNode) }, override);
+    assert.deepEqual(kept.differences.filter((difference) => difference.kind === "config"), []);
+    const rootOnly = { ...RUNTIME, "/etc/passwd": "root:x:0:0:root:/root:/bin/bash\n" };
+    const lost = analyzeImages({ config: config(), filesystem: filesystem(withNode) }, { config: config(), filesystem: filesystem(rootOnly) }, override);
+    assert.deepEqual(lost.differences.filter((difference) => difference.kind === "config").map((difference) => [difference.subject, difference.after]), [["User (Compose's command)", "unable to find user node: no matching entries in passwd file"]]);
+  });
+
   it("skips the file and package checks when the working directory is /", () => {
     const result = analyzeImages({ config: config({ workingDir: "" }), filesystem: filesystem(BEFORE) }, { config: config({ workingDir: "/" }), filesystem: filesystem(RUNTIME) });
     assert.equal(statuses(result.checks)["working-directory"], "skipped");

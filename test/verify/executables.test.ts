@@ -172,6 +172,10 @@ describe("executables comparison", () => {
     const noShell = without(shell, "/bin/sh", "/usr/bin/dash", "/bin/dash");
     const broken = compareExecutables({ filesystem: filesystem(shell), config: config() }, { filesystem: filesystem(noShell), config: config() }, override);
     assert.deepEqual(broken.differences.map((difference) => [difference.kind, difference.subject, difference.message]), [["executable", "sh", "Compose's command runs sh, which AFTER does not have through PATH."]]);
+    // In compose's working_dir: `./worker.js` and `node` are looked up from /srv, not the image's /app.
+    const inSrv = { ...NODE_IMAGE, "/srv/worker.js": "js" };
+    const elsewhere = compareExecutables({ filesystem: filesystem(inSrv), config: config() }, { filesystem: filesystem({ ...NODE_IMAGE, "/app/worker.js": "js" }), config: config() }, { source: COMPOSE, command: ["node", "worker.js"], workingDir: "/srv" });
+    assert.deepEqual(elsewhere.differences.map((difference) => [difference.kind, difference.subject, difference.before]), [["file", "worker.js", "/srv/worker.js"]]);
     const movedFile = compareExecutables({ filesystem: filesystem(shell), config: config() }, { filesystem: filesystem(NODE_IMAGE), config: config() }, { source: "The given command", command: ["node", "worker.js"] });
     assert.deepEqual(movedFile.differences.map((difference) => [difference.kind, difference.subject, difference.message]), [["file", "worker.js", "The given command passes worker.js, a file BEFORE has and AFTER does not."]]);
   });

@@ -173,6 +173,23 @@ describe("shipshape verify (real engine)", { skip: status.skip }, () => {
     assert.equal(notGiven.checks.find((check) => check.name === "smoke")?.status, "failed");
   });
 
+  it("a run override's working directory and user reach the containers, and a user AFTER lacks is found statically and at run time", async () => {
+    const smoke = [""];
+    const override = { source: "Compose's command" as const, command: ["sh", "-c", "echo $(id -un) in $(pwd)"], workingDir: "/tmp", user: "nobody" };
+    const same = await verifyImages(engine, { before: base, after: equivalent, smoke, commandOverride: override });
+    assert.equal(same.checks.find((check) => check.name === "smoke")?.status, "passed");
+    assert.match(same.checks.find((check) => check.name === "smoke")?.detail ?? "", /compose's command, working directory \/tmp, user nobody/);
+    // From /, `app/data.txt` is the file BEFORE has and AFTER lacks; from the image's own /app it is in neither.
+    const fromRoot = await verifyImages(engine, { before: base, after: missingFile, smoke, commandOverride: { source: "Compose's command", command: ["cat", "app/data.txt"], workingDir: "/" } });
+    assert.ok(fromRoot.differences.some((difference) => difference.kind === "smoke"), "the override's working directory is used");
+    const noNobody = await build("no-nobody", { ...debianApp(""), Dockerfile: `FROM ${base}\nRUN sed -i '/^nobody:/d' /etc/passwd\n` });
+    const lost = await verifyImages(engine, { before: base, after: noNobody, smoke, commandOverride: override });
+    const found = lost.differences.map((difference) => `${difference.kind}:${difference.subject}`);
+    assert.ok(found.includes("config:User (Compose's command)"), found.join("\n"));
+    const run = lost.differences.find((difference) => difference.kind === "smoke");
+    assert.match(run?.after ?? "", /exit 127/, JSON.stringify(run));
+  });
+
   it("--http starts both images on a free port and compares JSON answers structurally", async (t) => {
     const server = (order: string, greeting: string): Record<string, string> => ({
       Dockerfile: `FROM ${NODE}\nWORKDIR /srv\nCOPY server.js .\nENV KEY_ORDER=${order} GREETING=${greeting}\nCMD ["node", "server.js"]\n`,
