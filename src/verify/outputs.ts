@@ -9,6 +9,8 @@ export interface SmokeRun {
   stdout: string;
   stderr: string;
   timedOut: boolean;
+  /** The runtime refused to start the program (not found, not executable, unknown user). */
+  notStarted?: boolean;
 }
 
 export interface HttpTarget {
@@ -55,6 +57,9 @@ export function firstDifference(before: string, after: string): string {
 export function compareSmoke(args: string, before: SmokeRun, after: SmokeRun, ignore: readonly RegExp[]): Difference[] {
   const subject = `--smoke ${args === "" ? "(default command)" : args}`;
   const differences: Difference[] = [];
+  if (before.notStarted && after.notStarted) {
+    return [{ kind: "smoke", severity: "note", subject, before: before.stderr.trim(), after: after.stderr.trim(), message: "Neither image could start it." }];
+  }
   if (before.timedOut !== after.timedOut) {
     differences.push({ kind: "smoke", severity: "difference", subject, before: before.timedOut ? "timed out" : "finished", after: after.timedOut ? "timed out" : "finished", message: "Only one image finished within the time limit." });
   }

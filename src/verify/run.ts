@@ -83,14 +83,17 @@ export async function verifyImages(engine: Engine, options: VerifyOptions): Prom
   const smoke = options.smoke ?? [];
   if (smoke.length > 0) {
     const smokeDifferences: Difference[] = [];
+    let started = false;
     for (const args of smoke) {
       progress(`smoke: ${args === "" ? "(default command)" : args}`);
       const run = { args, env, timeoutMs: options.smokeTimeoutMs ?? DEFAULT_SMOKE_TIMEOUT_MS, ...(options.commandOverride !== undefined ? { override: options.commandOverride } : {}) };
       const before = await smokeRun(engine, options.before, run);
       const after = await smokeRun(engine, options.after, run);
+      started ||= !(before.notStarted && after.notStarted);
       smokeDifferences.push(...compareSmoke(args, before, after, ignore));
     }
-    checks.push(checkFrom("smoke", smokeDifferences, `${smoke.length} run${smoke.length === 1 ? "" : "s"} of each image with --network=none${envDetail}`));
+    const detail = `${smoke.length} run${smoke.length === 1 ? "" : "s"} of each image with --network=none${envDetail}`;
+    checks.push(started ? checkFrom("smoke", smokeDifferences, detail) : { name: "smoke", status: "inconclusive", detail: `${detail}; neither image could start it, so nothing was compared` });
     differences.push(...smokeDifferences);
   } else {
     checks.push({ name: "smoke", status: "skipped", detail: "no --smoke given" });
@@ -169,7 +172,7 @@ async function smokeRun(engine: Engine, image: string, run: ContainerStart & { a
   } catch (error) {
     // The runtime refused to start the program (not found, not executable): that is the run's outcome.
     if (!(error instanceof EngineApiError)) throw error;
-    return { exitCode: CANNOT_START_EXIT_CODE, stdout: "", stderr: `cannot start: ${startFailure(error.message)}\n`, timedOut: false };
+    return { exitCode: CANNOT_START_EXIT_CODE, stdout: "", stderr: `cannot start: ${startFailure(error.message)}\n`, timedOut: false, notStarted: true };
   }
 }
 

@@ -32,6 +32,9 @@ describe("smoke comparison", () => {
     );
     assert.match(differences[0]?.message ?? "", /Cannot find module 'express'/);
     assert.match(differences[1]?.message ?? "", /stdout differs at line 2: "b" vs "B"/);
+    const notStarted = { exitCode: 127, stdout: "", stderr: "cannot start: exec: \"x\": executable file not found in $PATH\n", notStarted: true };
+    assert.deepEqual(compareSmoke("x", run(notStarted), run(notStarted), []).map((difference) => [difference.severity, difference.message]), [["note", "Neither image could start it."]]);
+    assert.equal(compareSmoke("x", run(), run(notStarted), [])[0]?.severity, "difference", "one that started and one that did not differ");
     const timedOut = compareSmoke("", run(), run({ timedOut: true, exitCode: 137, stdout: "" }), []);
     assert.equal(timedOut[0]?.subject, "--smoke (default command)");
     assert.equal(timedOut[0]?.after, "timed out");

@@ -179,6 +179,10 @@ describe("shipshape verify (real engine)", { skip: status.skip }, () => {
     const same = await verifyImages(engine, { before: base, after: equivalent, smoke, commandOverride: override });
     assert.equal(same.checks.find((check) => check.name === "smoke")?.status, "passed");
     assert.match(same.checks.find((check) => check.name === "smoke")?.detail ?? "", /compose's command, working directory \/tmp, user nobody/);
+    // A program neither image has: nothing ran, so nothing was compared.
+    const neither = await verifyImages(engine, { before: base, after: equivalent, smoke: ["no-such-program --flag"] });
+    assert.equal(neither.checks.find((check) => check.name === "smoke")?.status, "inconclusive");
+    assert.deepEqual(neither.differences.filter((difference) => difference.kind === "smoke").map((difference) => [difference.severity, difference.message]), [["note", "Neither image could start it."]]);
     // From /, `app/data.txt` is the file BEFORE has and AFTER lacks; from the image's own /app it is in neither.
     const fromRoot = await verifyImages(engine, { before: base, after: missingFile, smoke, commandOverride: { source: "Compose's command", command: ["cat", "app/data.txt"], workingDir: "/" } });
     assert.ok(fromRoot.differences.some((difference) => difference.kind === "smoke"), "the override's working directory is used");
