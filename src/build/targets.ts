@@ -39,6 +39,8 @@ export interface ComposeRun {
   workingDir?: string;
   /** The compose file's directory, where compose reads `.env`. */
   projectDirectory: string;
+  /** That `.env` file's variables (read once, at discovery), which `${VAR}` falls back to when the shell does not set it. */
+  dotenv: Record<string, string>;
 }
 
 export interface TargetOptions {
@@ -79,10 +81,16 @@ export interface ViewTargetOptions extends TargetOptions {
 
 /** `<directory>/.env` as compose reads it; empty when there is none. */
 export function readDotenv(directory: string): Record<string, string> {
+  const read = readEnvFile(path.join(directory, ".env"));
+  return typeof read === "string" ? {} : read;
+}
+
+/** The variables of a dotenv file (`.env`, an `env_file:`), or why it could not be read. */
+export function readEnvFile(file: string): Record<string, string> | string {
   try {
-    return parseDotenv(fs.readFileSync(path.join(directory, ".env"), "utf8"));
-  } catch {
-    return {};
+    return parseDotenv(fs.readFileSync(file, "utf8"));
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
   }
 }
 
@@ -158,7 +166,7 @@ function depth(directory: string): number {
   return directory === "." ? 0 : directory.split("/").length;
 }
 
-interface MergedService extends Omit<ComposeRun, "projectDirectory"> {
+interface MergedService extends Omit<ComposeRun, "projectDirectory" | "dotenv"> {
   composePath: string;
   build?: NonNullable<ComposeService["build"]>;
 }
@@ -192,7 +200,8 @@ function targetsFromCompose(view: RepositoryView, options: ViewTargetOptions): B
       }
     }
     const composeDir = path.resolve(options.rootDir, directory);
-    const project = { ...options.dotenv?.(composeDir), ...env };
+    const dotenv = options.dotenv?.(composeDir) ?? {};
+    const project = { ...dotenv, ...env };
     for (const [serviceName, { composePath, build, ...run }] of services) {
       if (!build) continue;
       // Compose interpolates every value of the file; these are the ones a build uses.
@@ -210,7 +219,7 @@ function targetsFromCompose(view: RepositoryView, options: ViewTargetOptions): B
       }
       // Two compose projects in one repository may both have an "api": keep names unique.
       const name = uniqueName(usedNames.has(serviceName) ? `${path.posix.basename(directory)}-${serviceName}` : serviceName, usedNames);
-      const target: BuildTarget = { name, contextDir, dockerfile, buildArgs, origin: `${composePath} service ${serviceName}`, compose: { ...run, projectDirectory: composeDir } };
+      const target: BuildTarget = { name, contextDir, dockerfile, buildArgs, origin: `${composePath} service ${serviceName}`, compose: { ...run, projectDirectory: composeDir, dotenv } };
       if (build.target !== undefined) target.target = value(build.target, "build.target");
       targets.push(target);
     }

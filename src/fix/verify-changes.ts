@@ -6,10 +6,10 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { VerifyProbesConfig } from "../audit/config.ts";
-import { discoverBuildTargets, readDotenv } from "../build/targets.ts";
+import { discoverBuildTargets, readEnvFile } from "../build/targets.ts";
 import type { BuildTarget } from "../build/targets.ts";
 import type { Engine } from "../engine/types.ts";
-import { interpolate, parseDotenv, resolveServiceEnvironment } from "../repo/compose-environment.ts";
+import { interpolate, resolveServiceEnvironment } from "../repo/compose-environment.ts";
 import { isDockerfileName, isDockerignoreName } from "../repo/kinds.ts";
 import { splitArguments } from "../repo/shell-words.ts";
 import type { CommandOverride } from "../verify/executables.ts";
@@ -101,7 +101,7 @@ export function probeEnvironment(target: BuildTarget, inputs: EnvironmentInputs)
 
 /** What compose interpolates from: the project directory's `.env` file, overridden by the shell. */
 function projectEnvironment(target: BuildTarget, shellEnv: Readonly<Record<string, string | undefined>>): Record<string, string | undefined> {
-  return { ...(target.compose !== undefined ? readDotenv(target.compose.projectDirectory) : {}), ...shellEnv };
+  return { ...target.compose?.dotenv, ...shellEnv };
 }
 
 /** A compose service's `env_file:` files, read in order (later ones win), relative to the compose file's directory; values taken as written. */
@@ -117,15 +117,6 @@ function serviceEnvFiles(target: BuildTarget): { values: Record<string, string>;
     Object.assign(values, read);
   }
   return { values, notes };
-}
-
-/** The variables of a dotenv file, or why it could not be read. */
-function readEnvFile(file: string): Record<string, string> | string {
-  try {
-    return parseDotenv(fs.readFileSync(file, "utf8"));
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-  }
 }
 
 /**

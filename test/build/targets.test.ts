@@ -62,7 +62,7 @@ describe("compose targets", () => {
       "tools/Dockerfile": FROM,
     });
     const targets = discoverBuildTargets(root, { env: { FROM_ENV: "from-the-environment" } });
-    const compose = { environment: {}, envFiles: [], projectDirectory: root };
+    const compose = { environment: {}, envFiles: [], projectDirectory: root, dotenv: {} };
     assert.deepEqual(targets, [
       { name: "api", contextDir: path.join(root, "services/api"), dockerfile: "Dockerfile", buildArgs: {}, origin: "docker-compose.yml service api", compose },
       {
@@ -118,6 +118,7 @@ describe("compose targets", () => {
       user: "node",
       workingDir: "/srv",
       projectDirectory: "/repo/deploy",
+      dotenv: {},
     });
   });
 
@@ -140,6 +141,7 @@ describe("compose targets", () => {
   it("discoverBuildTargets reads the .env next to the compose file", () => {
     const root = writeTree("compose-dotenv", { "compose.yaml": "services:\n  api:\n    build:\n      context: .\n      args:\n        VERSION: ${VERSION}\n", ".env": "# local\nVERSION=3.1\n", Dockerfile: FROM });
     assert.deepEqual(discoverBuildTargets(root, { env: {} })[0]?.buildArgs, { VERSION: "3.1" });
+    assert.deepEqual(discoverBuildTargets(root, { env: {} })[0]?.compose?.dotenv, { VERSION: "3.1" }, "read once, kept for the probes' interpolation");
     assert.deepEqual(discoverBuildTargets(root, { env: { VERSION: "4.0" } })[0]?.buildArgs, { VERSION: "4.0" });
   });
 

@@ -204,7 +204,7 @@ describe("targetsFor", () => {
 });
 
 describe("probeEnvironment", () => {
-  const compose = { name: "api", contextDir: "/repo/api", dockerfile: "Dockerfile", buildArgs: {}, origin: "compose.yaml service api", compose: { environment: { DATABASE_URL: "postgres://${DB_USER}@db/shop", MODE: "compose", TOKEN: null }, envFiles: [], projectDirectory: "/repo" } };
+  const compose = { name: "api", contextDir: "/repo/api", dockerfile: "Dockerfile", buildArgs: {}, origin: "compose.yaml service api", compose: { environment: { DATABASE_URL: "postgres://${DB_USER}@db/shop", MODE: "compose", TOKEN: null }, envFiles: [], projectDirectory: "/repo", dotenv: {} } };
 
   it("resolves compose's env_file and environment (which wins) from the project environment, then lets the config and --env override them", () => {
     const resolved = probeEnvironment(compose, { project: { DB_USER: "shop", TOKEN: "abc" }, envFiles: { values: { MODE: "file", FROM_FILE: "yes" }, notes: [] }, configured: { MODE: "config", EXTRA: "1" }, commandLine: { MODE: "cli" } });
@@ -225,13 +225,13 @@ describe("probeEnvironment", () => {
 
 describe("composeRun", () => {
   it("interpolates compose's command and entrypoint words from the project environment; a word that does not resolve stays, with a note", () => {
-    const target = { name: "api", contextDir: "/repo/api", dockerfile: "Dockerfile", buildArgs: {}, origin: "compose.yaml service api", compose: { environment: {}, envFiles: [], command: ["node", "server.js", "--port", "${PORT:-3000}", "--key", "${KEY:?missing}"], entrypoint: ["tini", "--"], projectDirectory: "/repo" } };
+    const target = { name: "api", contextDir: "/repo/api", dockerfile: "Dockerfile", buildArgs: {}, origin: "compose.yaml service api", compose: { environment: {}, envFiles: [], command: ["node", "server.js", "--port", "${PORT:-3000}", "--key", "${KEY:?missing}"], entrypoint: ["tini", "--"], projectDirectory: "/repo", dotenv: {} } };
     const notes: string[] = [];
     assert.deepEqual(composeRun(target, {}, notes), { source: "Compose's command", command: ["node", "server.js", "--port", "3000", "--key", "${KEY:?missing}"], entrypoint: ["tini", "--"] });
     assert.equal(notes.length, 1);
     assert.match(notes[0] ?? "", /^compose's command keeps "\$\{KEY:\?missing\}" as written: KEY is required/);
     assert.equal(composeRun({ ...target, compose: { ...target.compose, command: undefined, entrypoint: undefined } }, {}, []), undefined);
-    assert.deepEqual(composeRun({ ...target, compose: { environment: {}, envFiles: [], workingDir: "${APP_DIR:-/srv}", user: "node", projectDirectory: "/repo" } }, {}, []), { source: "Compose's command", workingDir: "/srv", user: "node" });
+    assert.deepEqual(composeRun({ ...target, compose: { environment: {}, envFiles: [], workingDir: "${APP_DIR:-/srv}", user: "node", projectDirectory: "/repo", dotenv: {} } }, {}, []), { source: "Compose's command", workingDir: "/srv", user: "node" });
   });
 });
 
