@@ -3,7 +3,7 @@
 import type { RuntimeConfig } from "./config-diff.ts";
 import { compareConfig, normalizeWorkingDir, resolveUser } from "./config-diff.ts";
 import type { CommandOverride } from "./executables.ts";
-import { compareExecutables, compareNativeAddons } from "./executables.ts";
+import { compareExecutables, compareNativeAddons, overrideOwner } from "./executables.ts";
 import type { MergedFilesystem } from "./filesystem.ts";
 import { compareClosures, dependencyClosure, devOnlyPackageDirs, readPackageJson, workspaceMembers } from "./node-deps.ts";
 import type { Check, Difference, IgnoredFiles } from "./result.ts";
@@ -49,7 +49,7 @@ export function analyzeImages(before: ImageUnderTest, after: ImageUnderTest, ove
   differences.push(...config);
 
   const programDifferences = executables.differences.filter((difference) => difference.kind !== "library");
-  checks.push(checkFrom("executables", programDifferences, `${executables.commands} command${executables.commands === 1 ? "" : "s"} named by Entrypoint/Cmd/Healthcheck${override !== undefined ? ` and ${override.source === "Compose's command" ? "compose's" : "the given"} command` : ""} resolved in AFTER`));
+  checks.push(checkFrom("executables", programDifferences, `${executables.commands} command${executables.commands === 1 ? "" : "s"} named by Entrypoint/Cmd/Healthcheck${override !== undefined ? ` and ${overrideOwner(override)} command` : ""} resolved in AFTER`));
   const addons = compareNativeAddons({ filesystem: before.filesystem, config: before.config }, { filesystem: after.filesystem, config: after.config });
   const libraryDifferences = [...executables.differences.filter((difference) => difference.kind === "library"), ...addons.differences];
   checks.push(checkFrom("libraries", libraryDifferences, `${executables.loaded} object${executables.loaded === 1 ? "" : "s"} loaded by those commands, ${addons.addons} native Node addon${addons.addons === 1 ? "" : "s"}`));

@@ -96,6 +96,11 @@ export interface CommandOverride {
   source: "Compose's command" | "The given command";
 }
 
+/** "compose's" or "the given": whose command an override is, for check details. */
+export function overrideOwner(override: CommandOverride): string {
+  return override.source === "Compose's command" ? "compose's" : "the given";
+}
+
 /** The argv a container of this image runs with the override. */
 export function overriddenArgv(config: RuntimeConfig, override: CommandOverride): string[] {
   const entrypoint = override.entrypoint ?? config.entrypoint ?? [];
