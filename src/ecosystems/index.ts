@@ -67,10 +67,11 @@ export function planRewrite(input: PlanRewriteInput): RewriteResult | undefined 
   for (const planner of PLANNERS) {
     // Each planner gets fresh messages: a planner that declines leaves no notes behind.
     const messages = { review: [...original.review], notes: [] as string[] };
-    const planned = planner({ original, files, options, messages, composeServices });
+    const plannerInput: PlannerInput = { original, files, options, messages, composeServices };
+    const planned = planner(plannerInput);
     if (!planned) continue;
-    messages.review.push(...composeCommandReview({ original, files, options, messages, composeServices }, planned.ecosystem));
-    const dev = input.options?.dev ? planDevStage({ original, files, options, messages, composeServices }, planned) : undefined;
+    messages.review.push(...composeCommandReview(plannerInput, planned.ecosystem));
+    const dev = input.options?.dev ? planDevStage(plannerInput, planned) : undefined;
     const stages = keepStageName(dev ? [...planned.stages.slice(0, -1), dev.stage, ...planned.stages.slice(-1)] : planned.stages, original.stage.name);
     return {
       dockerfile: renderDockerfile(original.globalArgs, stages, options),
