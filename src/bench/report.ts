@@ -1,6 +1,7 @@
 // Reporters for `shipshape bench`: pure functions from a BenchResult to text. tty (aligned
 // columns, colour only when asked), json (the result plus the after/before ratios) and markdown
 // (tables to paste in a pull request). Times are the median of the runs, min and max beside it.
+import { formatBytes, formatDuration, formatPercent } from "../format/index.ts";
 import { escapeMarkdown } from "../report/escape.ts";
 import { sanitizeTerminal } from "../report/escape.ts";
 import type { BenchResult, BenchSide, ScenarioMeasurement, ScenarioName, TargetBench } from "./result.ts";
@@ -15,29 +16,6 @@ export function isBenchFormat(value: string): value is BenchFormat {
 }
 
 export const BENCH_JSON_VERSION = 1;
-
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 100_000) return `${(ms / 1000).toFixed(1)} s`;
-  return `${Math.round(ms / 1000)} s`;
-}
-
-/** Decimal units, as `docker images` shows sizes. */
-export function formatBytes(bytes: number): string {
-  if (bytes < 1000) return `${bytes} B`;
-  const units = ["kB", "MB", "GB", "TB"];
-  let value = bytes / 1000;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit += 1;
-  }
-  return `${value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2)} ${units[unit]}`;
-}
-
-export function formatPercent(fraction: number): string {
-  return `${Math.round(fraction * 100)} %`;
-}
 
 export function formatRatio(value: number | undefined): string {
   return value === undefined ? "-" : `${value.toFixed(2)}×`;
@@ -70,7 +48,7 @@ function rangeCell(measurement: ScenarioMeasurement | undefined): string {
 function cacheCell(measurement: ScenarioMeasurement | undefined): string {
   if (measurement?.cacheHitRatio === undefined) return "-";
   const last = measurement.runs.at(-1);
-  return last ? `${formatPercent(measurement.cacheHitRatio)} (${last.cachedSteps}/${last.totalSteps})` : formatPercent(measurement.cacheHitRatio);
+  return last ? `${formatPercent(measurement.cacheHitRatio, 0)} (${last.cachedSteps}/${last.totalSteps})` : formatPercent(measurement.cacheHitRatio, 0);
 }
 
 function sizeCell(side: BenchSide | undefined): string {

@@ -12,6 +12,7 @@ import type { BenchResult, BenchSide, ScenarioMeasurement, ScenarioName, Scenari
 import { cacheUse, median, summarize } from "./statistics.ts";
 import type { BenchWorkspace, WorkspaceSource } from "./workspace.ts";
 import { createWorkspace } from "./workspace.ts";
+import { formatDuration } from "../format/index.ts";
 
 /** The Dockerfile of the "after" side for one target. */
 export interface ComparedDockerfile {
@@ -62,9 +63,6 @@ function describeFailure(what: string, result: BuildResult): string {
   return `${what} failed${error.step ? ` at ${error.step}` : ""}: ${error.message}${tail}`;
 }
 
-function seconds(ms: number): string {
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
-}
 
 /** The part of the Engine a bench uses. */
 export type BenchEngine = Pick<Engine, "build" | "inspectImage" | "removeImage">;
@@ -201,7 +199,7 @@ async function benchTarget(engine: BenchEngine, target: BuildTarget, options: Be
             const size = (await engine.inspectImage(tag)).size;
             measurement.sizeBytes = size;
             side.sizeBytes = size;
-            progress(`${target.name} ${side.label} ${scenario} ${runIndex + 1}/${options.runs}: ${seconds(run.durationMs)}, ${run.cachedSteps}/${run.totalSteps} steps cached`);
+            progress(`${target.name} ${side.label} ${scenario} ${runIndex + 1}/${options.runs}: ${formatDuration(run.durationMs)}, ${run.cachedSteps}/${run.totalSteps} steps cached`);
           } catch (error) {
             if (!(error instanceof BuildFailure)) throw error;
             measurement.status = "failed";

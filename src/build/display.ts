@@ -5,7 +5,8 @@
 import type { BuildEvent } from "../engine/types.ts";
 import { sanitizeTerminal } from "../report/escape.ts";
 import type { ImageBuildState } from "./progress-display.ts";
-import { applyBuildEvent, createImageBuildState, finishImageBuild, formatDuration, formatStatusLine, formatStepLine, startImageBuild, stepCounts } from "./progress-display.ts";
+import { applyBuildEvent, createImageBuildState, finishImageBuild, formatStatusLine, formatStepLine, startImageBuild, stepCounts } from "./progress-display.ts";
+import { formatElapsed } from "../format/index.ts";
 
 export interface BuildDisplayOptions {
   write: (text: string) => void;
@@ -71,7 +72,7 @@ export class BuildDisplay {
       return;
     }
     const counts = stepCounts(state);
-    const elapsed = formatDuration((state.finishedAt ?? 0) - (state.startedAt ?? 0));
+    const elapsed = formatElapsed((state.finishedAt ?? 0) - (state.startedAt ?? 0));
     this.#options.write(`[${sanitizeTerminal(name)}] ${ok ? "done" : "FAILED"} in ${elapsed} (${counts.done}/${counts.total} steps, ${counts.cached} cached)\n`);
   }
 

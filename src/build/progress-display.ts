@@ -6,6 +6,7 @@
 import { parseStepName } from "../engine/progress.ts";
 import type { BuildEvent, BuildStep } from "../engine/types.ts";
 import { sanitizeTerminal } from "../report/escape.ts";
+import { formatElapsed } from "../format/index.ts";
 
 export type ImageBuildStatus = "waiting" | "building" | "done" | "failed";
 
@@ -83,14 +84,6 @@ export function stepCounts(state: ImageBuildState): StepCounts {
   return { total, done, cached };
 }
 
-/** `12.3s`, `2m05s`: one decimal under a minute, like BuildKit. */
-export function formatDuration(ms: number): string {
-  const seconds = Math.max(0, ms) / 1000;
-  if (seconds < 60) return `${seconds.toFixed(1)}s`;
-  const minutes = Math.floor(seconds / 60);
-  const rest = Math.floor(seconds - minutes * 60);
-  return `${minutes}m${String(rest).padStart(2, "0")}s`;
-}
 
 /** The instruction without BuildKit's `[2/5]` prefix; the stage name kept for multi-stage builds. */
 export function stepLabel(step: BuildStep): string {
@@ -106,7 +99,7 @@ export function formatStepLine(state: ImageBuildState, step: BuildStep): string 
   if (step.error !== undefined) return `${prefix} ERROR: ${oneLine(step.error)}`;
   if (step.cached) return `${prefix} CACHED`;
   const duration = step.started !== undefined && step.completed !== undefined ? step.completed - step.started : 0;
-  return `${prefix} ${formatDuration(duration)}`;
+  return `${prefix} ${formatElapsed(duration)}`;
 }
 
 /** The step to show as "now": the latest started Dockerfile step that has not finished. */
@@ -138,7 +131,7 @@ export interface StatusLineOptions {
 export function formatStatusLine(state: ImageBuildState, options: StatusLineOptions): string {
   const counts = stepCounts(state);
   const end = state.finishedAt ?? options.now;
-  const elapsed = state.startedAt === undefined ? "" : formatDuration(end - state.startedAt);
+  const elapsed = state.startedAt === undefined ? "" : formatElapsed(end - state.startedAt);
   const progress = `${counts.done}/${counts.total} steps, ${counts.cached} cached, ${elapsed}`;
   const name = oneLine(state.name);
   let line: string;

@@ -3,8 +3,8 @@
 // failing step and the tail of its log, so that the reason is on screen without scrolling back.
 import type { BuildStep } from "../engine/types.ts";
 import { escapeMarkdown, sanitizeTerminal } from "../report/escape.ts";
-import { formatBytes } from "../rules/support/context.ts";
-import { formatDuration, isBaseImageStep } from "./progress-display.ts";
+import { alignColumns, formatBytes, formatDuration, formatPercent, paint, plural } from "../format/index.ts";
+import { isBaseImageStep } from "./progress-display.ts";
 
 export interface ImageBuildReport {
   /** Target name (compose service or derived from the Dockerfile path). */
@@ -68,29 +68,23 @@ function rowCells(image: ImageBuildReport): string[] {
     failed || image.sizeBytes === undefined ? (failed ? "FAILED" : "-") : formatBytes(image.sizeBytes),
     image.layers === undefined ? "-" : String(image.layers),
     formatDuration(image.durationMs),
-    image.steps === 0 ? "-" : `${Math.round(image.cacheHitRatio * 100)}%`,
+    image.steps === 0 ? "-" : formatPercent(image.cacheHitRatio, 0),
   ];
 }
 
 export function renderBuildTty(report: BuildRunReport, options: { color: boolean }): string {
-  const paint = (code: string, text: string): string => (options.color ? `\u001b[${code}m${text}\u001b[0m` : text);
   const rows = report.images.map((image) => rowCells(image).map((cell) => sanitizeTerminal(cell)));
-  const widths = HEADERS.map((header, column) => Math.max(header.length, ...rows.map((row) => (row[column] ?? "").length)));
-  const format = (cells: string[]): string =>
-    cells
-      .map((cell, column) => (RIGHT_ALIGNED.has(column) ? cell.padStart(widths[column] ?? 0) : cell.padEnd(widths[column] ?? 0)))
-      .join("  ")
-      .trimEnd();
-  const lines = [paint("1", format(HEADERS))];
+  const [header = "", ...table] = alignColumns([HEADERS, ...rows], { rightAligned: RIGHT_ALIGNED });
+  const lines = [paint(options.color, "bold", header)];
   report.images.forEach((image, index) => {
-    const line = format(rows[index] ?? []);
-    lines.push(image.ok ? line : paint("31", line));
+    const line = table[index] ?? "";
+    lines.push(image.ok ? line : paint(options.color, "red", line));
   });
   const failed = report.images.filter((image) => !image.ok);
   const built = report.images.length - failed.length;
-  lines.push("", `${built} of ${report.images.length} image${report.images.length === 1 ? "" : "s"} built in ${formatDuration(report.durationMs)} (driver: ${report.driver})`);
+  lines.push("", `${built} of ${plural(report.images.length, "image")} built in ${formatDuration(report.durationMs)} (driver: ${report.driver})`);
   for (const image of failed) {
-    lines.push("", paint("31", `${sanitizeTerminal(image.name)} failed${image.error?.step ? ` at ${sanitizeTerminal(image.error.step)}` : ""}`));
+    lines.push("", paint(options.color, "red", `${sanitizeTerminal(image.name)} failed${image.error?.step ? ` at ${sanitizeTerminal(image.error.step)}` : ""}`));
     lines.push(`  ${sanitizeTerminal(image.error?.message ?? "build failed")}`);
     for (const logLine of image.error?.logTail ?? []) lines.push(`  | ${sanitizeTerminal(logLine)}`);
   }

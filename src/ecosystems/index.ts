@@ -14,7 +14,7 @@ import { planNode } from "./node/plan.ts";
 import { readNodeProject } from "./node/project.ts";
 import { readOriginal } from "./original.ts";
 import { composeCommandReview } from "./compose-commands.ts";
-import { composeBuildDockerfile } from "../rules/support/context.ts";
+import { composeBuildDockerfile } from "../repo/compose-service.ts";
 import type { ComposeRuntime, PlannedStages, PlannerInput, RewriteEcosystem } from "./plan-types.ts";
 import { planPython } from "./python/plan.ts";
 import { renderDockerfile } from "./render.ts";

@@ -7,6 +7,7 @@ import type { PlannedRewrite } from "./rewrite.ts";
 import { joinDisplayPath } from "./summary.ts";
 import type { VerifyRewriteResult } from "./verify-rewrite.ts";
 import type { Check, Difference } from "../verify/result.ts";
+import { formatBytes, formatDuration } from "../format/index.ts";
 
 export interface RewriteReport {
   displayRoot: string;
@@ -53,14 +54,8 @@ export function renderRewriteReport(report: RewriteReport, options: { written: b
   return lines.length > 0 ? `${lines.join("\n")}\n` : "";
 }
 
-export function formatBytes(bytes: number | undefined): string {
-  if (bytes === undefined) return "?";
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} kB`;
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
-}
-
-function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)} s`;
+function size(bytes: number | undefined): string {
+  return bytes === undefined ? "?" : formatBytes(bytes);
 }
 
 /** Which check reports each kind of difference (src/verify/analyze.ts and run.ts). */
@@ -88,8 +83,8 @@ export function renderVerifyReport(verified: readonly VerifiedDockerfile[], opti
   for (const dockerfile of verified) {
     const ok = dockerfile.results.every((result) => result.ok);
     for (const result of dockerfile.results) {
-      const before = result.before.ok ? `${formatBytes(result.before.sizeBytes)} (built in ${seconds(result.before.durationMs)})` : "did not build";
-      const after = !result.before.ok ? "not built" : result.after.ok ? `${formatBytes(result.after.sizeBytes)} (built in ${seconds(result.after.durationMs)})` : "did not build";
+      const before = result.before.ok ? `${size(result.before.sizeBytes)} (built in ${formatDuration(result.before.durationMs)})` : "did not build";
+      const after = !result.before.ok ? "not built" : result.after.ok ? `${size(result.after.sizeBytes)} (built in ${formatDuration(result.after.durationMs)})` : "did not build";
       const intended = result.expected?.length ?? 0;
       const verdict = !result.ok ? "FAILED" : intended > 0 ? `verified (${intended} intended difference${intended === 1 ? "" : "s"})` : "equivalent";
       lines.push(`verify: ${dockerfile.path} [${result.name}]: ${verdict}; before ${before}, after ${after}`);

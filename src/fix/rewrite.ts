@@ -10,7 +10,7 @@ import { planRewrite } from "../ecosystems/index.ts";
 import type { DevTarget, RewriteEcosystem } from "../ecosystems/index.ts";
 import type { RepoFile, RepoSnapshot, RepositoryView } from "../repo/snapshot.ts";
 import { buildRepositoryView } from "../repo/view.ts";
-import { composeBuildDockerfile, composeDirectory } from "../rules/support/context.ts";
+import { composeBuildDockerfile, composeDirectory } from "../repo/compose-service.ts";
 import { runFixes } from "./run-fixes.ts";
 import type { FileChange, FixOptions, FixResult } from "./run-fixes.ts";
 

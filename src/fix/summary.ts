@@ -1,5 +1,6 @@
 // What `shipshape fix` says after the diff or the writes. Pure: (result) => string.
 import type { FixResult } from "./run-fixes.ts";
+import { plural } from "../format/index.ts";
 
 export interface FixReport {
   /** One entry per fixed repository (each PATH argument). */
@@ -48,6 +49,3 @@ export function renderFixSummary(report: FixReport): string {
   return `${lines.join("\n")}\n`;
 }
 
-function plural(count: number, word: string, many = `${word}s`): string {
-  return `${count} ${count === 1 ? word : many}`;
-}

@@ -3,6 +3,7 @@
 // or Markdown like any other foreign text.
 import { escapeMarkdown, sanitizeTerminal } from "../report/escape.ts";
 import type { CiCheck, ImageAnalysis, LayerAnalysis } from "./analysis.ts";
+import { alignColumns, formatBytes, formatPercent, paint } from "../format/index.ts";
 
 export interface LayersReport {
   analysis: ImageAnalysis;
@@ -12,24 +13,6 @@ export interface LayersReport {
 
 export const LAYERS_FORMATS = ["tty", "json", "markdown"] as const;
 export type LayersFormat = (typeof LAYERS_FORMATS)[number];
-
-/** Decimal units, like dive (go-humanize): 1 MB = 1,000,000 bytes. */
-export function formatBytes(bytes: number): string {
-  if (!Number.isFinite(bytes)) return String(bytes);
-  const units = ["B", "kB", "MB", "GB", "TB"];
-  let value = Math.abs(bytes);
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  const sign = bytes < 0 ? "-" : "";
-  return unit === 0 ? `${sign}${value} B` : `${sign}${value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
-}
-
-export function formatPercent(ratio: number): string {
-  return Number.isFinite(ratio) ? `${(ratio * 100).toFixed(2)} %` : "∞ %";
-}
 
 export function ciPassed(checks: readonly CiCheck[]): boolean {
   return checks.every((check) => check.passed);
@@ -68,23 +51,8 @@ export interface LayersTtyOptions {
   topPaths?: number;
 }
 
-function paint(color: boolean, code: string, text: string): string {
-  return color && text !== "" ? `\x1b[${code}m${text}\x1b[0m` : text;
-}
-
 function table(rows: string[][], rightAligned: ReadonlySet<number>): string[] {
-  const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, index) => (widths[index] = Math.max(widths[index] ?? 0, [...cell].length)));
-  return rows.map((row) =>
-    row
-      .map((cell, index) => {
-        const pad = " ".repeat((widths[index] ?? 0) - [...cell].length);
-        if (index === row.length - 1) return cell;
-        return rightAligned.has(index) ? pad + cell : cell + pad;
-      })
-      .join("  ")
-      .trimEnd(),
-  );
+  return alignColumns(rows, { rightAligned });
 }
 
 function truncate(text: string, width: number): string {
@@ -94,7 +62,7 @@ function truncate(text: string, width: number): string {
 
 export function renderLayersTty(report: LayersReport, options: LayersTtyOptions): string {
   const { analysis } = report;
-  const bold = (text: string): string => paint(options.color, "1", text);
+  const bold = (text: string): string => paint(options.color, "bold", text);
   const out: string[] = [];
   out.push(bold(`${sanitizeTerminal(analysis.reference)}  (${analysis.format}, ${layerCount(analysis.layers.length)})`), "");
 
@@ -116,9 +84,9 @@ export function renderLayersTty(report: LayersReport, options: LayersTtyOptions)
   const summary: [string, string][] = [
     ["Image size", `${formatBytes(analysis.sizeBytes)} (final filesystem ${formatBytes(analysis.finalSizeBytes)})`],
     ["Reclaimable", `${formatBytes(analysis.reclaimableBytes)} overwritten or removed by a later layer`],
-    ["Efficiency", formatPercent(analysis.efficiency)],
+    ["Efficiency", formatPercent(analysis.efficiency, 2)],
     ["Wasted bytes", `${formatBytes(analysis.wastedBytes)} (dive: all copies of paths stored in 2+ layers)`],
-    ["User wasted", `${formatPercent(analysis.userWastedPercent)} of ${formatBytes(analysis.userSizeBytes)} above the first layer`],
+    ["User wasted", `${formatPercent(analysis.userWastedPercent, 2)} of ${formatBytes(analysis.userSizeBytes)} above the first layer`],
   ];
   const labelWidth = Math.max(...summary.map(([label]) => label.length));
   for (const [label, value] of summary) out.push(`${label.padEnd(labelWidth)}  ${value}`);
@@ -133,7 +101,7 @@ export function renderLayersTty(report: LayersReport, options: LayersTtyOptions)
   if (report.ci !== undefined) {
     out.push("", bold("CI checks"));
     for (const check of report.ci) {
-      const status = check.passed ? paint(options.color, "32", "PASS") : paint(options.color, "31", "FAIL");
+      const status = check.passed ? paint(options.color, "green", "PASS") : paint(options.color, "red", "FAIL");
       out.push(`  ${status}  ${describeCheck(check)}`);
     }
     const failed = report.ci.filter((check) => !check.passed).length;
@@ -192,9 +160,9 @@ export function renderLayersMarkdown(report: LayersReport): string {
   out.push(`| Image size | ${formatBytes(analysis.sizeBytes)} |`);
   out.push(`| Final filesystem | ${formatBytes(analysis.finalSizeBytes)} |`);
   out.push(`| Reclaimable (overwritten or removed later) | ${formatBytes(analysis.reclaimableBytes)} |`);
-  out.push(`| Efficiency | ${formatPercent(analysis.efficiency)} |`);
+  out.push(`| Efficiency | ${formatPercent(analysis.efficiency, 2)} |`);
   out.push(`| Wasted bytes (dive) | ${formatBytes(analysis.wastedBytes)} |`);
-  out.push(`| User wasted | ${formatPercent(analysis.userWastedPercent)} |`, "");
+  out.push(`| User wasted | ${formatPercent(analysis.userWastedPercent, 2)} |`, "");
 
   out.push("| # | Size | Added | Modified | Removed | Hidden later | Instruction |", "| ---: | ---: | --- | --- | --- | ---: | --- |");
   for (const layer of analysis.layers) {

@@ -1,5 +1,6 @@
 // `shipshape history` output: trends per image (latest value, change against the base point, a
 // compact series) and the regression check. Building the model and rendering it are pure.
+import { formatBytes, formatDuration, formatPercent, plural } from "../format/index.ts";
 import { escapeMarkdown, sanitizeTerminal } from "../report/escape.ts";
 import type { RegressionComparison, RegressionResult } from "./regression.ts";
 import { findBasePoint, percentChange, type Baseline, type Series, type SeriesKey, type SeriesPoint } from "./series.ts";
@@ -57,31 +58,16 @@ export function buildHistory(series: readonly Series[], options: { database: str
 
 // --- value formatting -------------------------------------------------------------------------
 
-/** Formats a value by its metric name's convention (see docs/metrics.md). */
+/**
+ * Formats a value by its metric name's convention (see docs/metrics.md). `userWastedPercent` is a
+ * fraction (0.2 = 20 %), as dive and `shipshape layers --format json` give it, despite its name.
+ */
 export function formatMetricValue(metric: string, value: number): string {
   if (metric.endsWith("Bytes")) return formatBytes(value);
   if (metric.endsWith("Ms")) return formatDuration(value);
-  if (metric.endsWith("Percent")) return `${round(value, 1)}%`;
-  if (metric.endsWith("Ratio") || metric === "efficiency") return `${round(value * 100, 1)}%`;
+  if (metric.endsWith("Ratio") || metric.endsWith("Percent") || metric === "efficiency") return formatPercent(value);
   if (metric === "equivalent") return value === 1 ? "yes" : value === 0 ? "no" : String(value);
   return Number.isInteger(value) ? String(value) : String(round(value, 3));
-}
-
-/** Decimal units, as `docker images` prints sizes. */
-function formatBytes(bytes: number): string {
-  const units = ["B", "kB", "MB", "GB", "TB"];
-  let value = bytes;
-  let unit = 0;
-  while (Math.abs(value) >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit += 1;
-  }
-  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
-}
-
-function formatDuration(ms: number): string {
-  if (Math.abs(ms) < 1000) return `${round(ms, 1)} ms`;
-  return `${(ms / 1000).toFixed(2)} s`;
 }
 
 function round(value: number, digits: number): number {
@@ -150,7 +136,7 @@ export function renderHistoryTty(report: HistoryReport, options: { color: boolea
       formatMetricValue(entry.key.metric, entry.latest.value),
       formatChange(entry.changePercent, entry.base !== null),
       entry.base === null ? "" : `vs ${sanitizeTerminal(shortCommit(entry.base))}`,
-      `${sparkline(entry.values)} (${entry.runs} run${entry.runs === 1 ? "" : "s"})`,
+      `${sparkline(entry.values)} (${plural(entry.runs, "run")})`,
     ]);
     const widths = rows.reduce<number[]>((max, row) => row.map((cell, index) => Math.max(max[index] ?? 0, [...cell].length)), []);
     image.entries.forEach((entry, rowIndex) => {
@@ -181,7 +167,7 @@ function regressionTtyLines(regression: RegressionResult, paint: (code: string, 
     lines.push(`  ${status}  ${sanitizeTerminal(comparisonLabel(comparison))}: ${values}`);
   }
   const failures = regression.comparisons.filter((comparison) => comparison.regressed).length;
-  lines.push(failures === 0 ? "No regression." : `${failures} regression${failures === 1 ? "" : "s"}.`);
+  lines.push(failures === 0 ? "No regression." : `${plural(failures, "regression")}.`);
   return lines;
 }
 

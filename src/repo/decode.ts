@@ -1,10 +1,12 @@
 // Turns file bytes into text the way an editor would, or says clearly why it can't.
-export const MAX_TEXT_BYTES = 4 * 1024 * 1024;
+import { formatBytes } from "../format/index.ts";
+/** 4 MB (decimal, like every size shipshape prints). */
+export const MAX_TEXT_BYTES = 4_000_000;
 
 export type Decoded = { text: string; note?: string } | { error: string };
 
 export function decodeText(bytes: Uint8Array): Decoded {
-  if (bytes.length > MAX_TEXT_BYTES) return { error: `file too large to audit (${(bytes.length / 1048576).toFixed(1)} MiB; limit ${MAX_TEXT_BYTES / 1048576} MiB)` };
+  if (bytes.length > MAX_TEXT_BYTES) return { error: `file too large to audit (${formatBytes(bytes.length)}; limit ${formatBytes(MAX_TEXT_BYTES)})` };
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return { text: new TextDecoder("utf-16le").decode(bytes.subarray(2)), note: "decoded as UTF-16LE" };
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return { text: new TextDecoder("utf-16be").decode(bytes.subarray(2)), note: "decoded as UTF-16BE" };
   const body = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;

@@ -67,3 +67,31 @@ export interface RepositoryView {
   /** Files that were found but could not be read or parsed, with a clear reason. */
   errors: Map<string, string>;
 }
+
+/** The snapshot file for a repository path (snapshot.files is sorted by path). */
+export function snapshotFile(snapshot: RepoSnapshot, filePath: string): RepoFile | undefined {
+  const index = lowerBound(snapshot.files, filePath);
+  const file = snapshot.files[index];
+  return file?.path === filePath ? file : undefined;
+}
+
+/** Files under a repository directory ("" for the root), in path order. */
+export function* filesUnder(snapshot: RepoSnapshot, directory: string): Generator<RepoFile> {
+  const prefix = directory === "" ? "" : `${directory}/`;
+  for (let index = lowerBound(snapshot.files, prefix); index < snapshot.files.length; index++) {
+    const file = snapshot.files[index] as RepoFile;
+    if (!file.path.startsWith(prefix)) return;
+    yield file;
+  }
+}
+
+function lowerBound(files: readonly RepoFile[], target: string): number {
+  let low = 0;
+  let high = files.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if ((files[middle] as RepoFile).path < target) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}

@@ -9,6 +9,7 @@ import { CATEGORIES, IMPACTS } from "../rules/types.ts";
 import { escapeMarkdown, escapeMarkdownTableMessage } from "./escape.ts";
 import type { RuleSource } from "./json.ts";
 import { compareStrings, ruleDocsUrl, ruleMetas, SHIPSHAPE_REPOSITORY_URL, shipshapeDocUrl } from "./json.ts";
+import { plural } from "../format/index.ts";
 
 export interface MarkdownOptions {
   /** Rule metadata for the rule index (descriptions, hadolint ids); normally the registry. */
@@ -179,6 +180,3 @@ function formatMB(value: number): string {
   return `${Math.round(value)} MB`;
 }
 
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? "" : "s"}`;
-}

@@ -6,6 +6,7 @@
 import type { AuditResult, FileResult, Finding } from "../audit/result.ts";
 import type { Impact } from "../rules/types.ts";
 import { IMPACTS } from "../rules/types.ts";
+import { paint, plural } from "../format/index.ts";
 import { sanitizeTerminal } from "./escape.ts";
 import type { RuleSource } from "./json.ts";
 import { ruleDocsUrl, ruleMetas } from "./json.ts";
@@ -16,21 +17,8 @@ export interface TtyOptions {
   rules?: readonly RuleSource[];
 }
 
-/**
- * Whether to colour terminal output, following Node's documented semantics:
- * FORCE_COLOR set to `1`, `2`, `3`, `true` or the empty string forces colour (and overrides
- * NO_COLOR); FORCE_COLOR set to anything else (`0`, `false`) disables it. Otherwise NO_COLOR or
- * NODE_DISABLE_COLORS with any non-empty value disables colour (https://no-color.org), as does
- * TERM=dumb; else colour follows whether the output is a TTY.
- */
-export function shouldUseColor(env: Record<string, string | undefined>, isTTY: boolean): boolean {
-  const force = env.FORCE_COLOR;
-  if (force !== undefined) return ["", "1", "2", "3", "true"].includes(force.trim().toLowerCase());
-  if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false;
-  if (env.NODE_DISABLE_COLORS !== undefined && env.NODE_DISABLE_COLORS !== "") return false;
-  if (env.TERM === "dumb") return false;
-  return isTTY;
-}
+// Where colour is decided lives with the other formatting; re-exported for the commands.
+export { shouldUseColor } from "../format/index.ts";
 
 interface Paint {
   bold(text: string): string;
@@ -39,23 +27,14 @@ interface Paint {
   impact(impact: Impact, text: string): string;
 }
 
-const SGR = {
-  bold: ["\x1b[1m", "\x1b[22m"],
-  dim: ["\x1b[2m", "\x1b[22m"],
-  red: ["\x1b[31m", "\x1b[39m"],
-  yellow: ["\x1b[33m", "\x1b[39m"],
-  cyan: ["\x1b[36m", "\x1b[39m"],
-} as const;
-
 function painter(color: boolean): Paint {
-  const wrap = (codes: readonly [string, string], text: string): string => (color && text !== "" ? `${codes[0]}${text}${codes[1]}` : text);
   return {
-    bold: (text) => wrap(SGR.bold, text),
-    dim: (text) => wrap(SGR.dim, text),
-    red: (text) => wrap(SGR.red, text),
+    bold: (text) => paint(color, "bold", text),
+    dim: (text) => paint(color, "dim", text),
+    red: (text) => paint(color, "red", text),
     impact: (impact, text) => {
-      if (impact === "high") return wrap(SGR.bold, wrap(SGR.red, text));
-      return wrap(impact === "medium" ? SGR.yellow : SGR.cyan, text);
+      if (impact === "high") return paint(color, "bold", paint(color, "red", text));
+      return paint(color, impact === "medium" ? "yellow" : "cyan", text);
     },
   };
 }
@@ -150,6 +129,3 @@ export function renderRulesTable(rules: readonly RuleSource[], options: { color:
   return `${lines.join("\n")}\n`;
 }
 
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? "" : "s"}`;
-}

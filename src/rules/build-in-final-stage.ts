@@ -1,7 +1,7 @@
 import type { ShellCommand } from "../dockerfile/model.ts";
 import { isRun } from "../dockerfile/model.ts";
 import { isShippedStage, subcommand } from "./queries.ts";
-import { joinWithAnd } from "./support/context.ts";
+import { joinWithAnd } from "../format/index.ts";
 import { isNonProductionDockerfile } from "./support/runtime-image.ts";
 import type { DockerfileRule, RuleReport } from "./types.ts";
 

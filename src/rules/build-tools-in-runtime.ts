@@ -2,7 +2,7 @@ import type { ShellCommand } from "../dockerfile/model.ts";
 import { isRun } from "../dockerfile/model.ts";
 import { estimateMB } from "./estimates.ts";
 import { isShippedStage, isSingleStage, subcommand } from "./queries.ts";
-import { joinWithAnd } from "./support/context.ts";
+import { joinWithAnd } from "../format/index.ts";
 import type { SystemPackageInstall, SystemPackageManager } from "./support/runtime-image.ts";
 import { classifyBaseImage, isNonProductionDockerfile, removedInSameRun, rootImageStage, startupCommands, startupInstructions, systemPackageInstall, wordResolver } from "./support/runtime-image.ts";
 import type { DockerfileRule, RuleReport } from "./types.ts";

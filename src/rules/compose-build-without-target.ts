@@ -1,5 +1,6 @@
 import type { Stage } from "../dockerfile/model.ts";
-import { composeBuildDockerfile, joinWithAnd } from "./support/context.ts";
+import { joinWithAnd } from "../format/index.ts";
+import { composeBuildDockerfile } from "../repo/compose-service.ts";
 import type { ComposeRule, RuleReport } from "./types.ts";
 
 /** A last stage with one of these names is a development or test image, not what should run. */

@@ -1,6 +1,6 @@
 import type { DockerfileModel, Stage } from "../dockerfile/model.ts";
 import type { ComposeService } from "../repo/compose.ts";
-import { composeBuildDockerfile, serviceUsesMergeKey } from "./support/context.ts";
+import { composeBuildDockerfile, serviceUsesMergeKey } from "../repo/compose-service.ts";
 import type { ComposeRule, RuleReport } from "./types.ts";
 
 /** Readiness probes for common dependency images, for the message. */

@@ -1,4 +1,4 @@
-import { serviceUsesMergeKey } from "./support/context.ts";
+import { serviceUsesMergeKey } from "../repo/compose-service.ts";
 import type { ComposeRule, RuleReport } from "./types.ts";
 
 // Without limits a container may take all the host's memory and CPU: one leak or busy loop

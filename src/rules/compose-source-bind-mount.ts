@@ -3,7 +3,8 @@ import type { DockerfileModel, Stage } from "../dockerfile/model.ts";
 import { isCopyOrAdd } from "../dockerfile/model.ts";
 import type { ComposeVolume } from "../repo/compose.ts";
 import type { RepoSnapshot } from "../repo/snapshot.ts";
-import { composeBuildDockerfile, composeDirectory, filesUnder, normalizeRepoPath, snapshotFile } from "./support/context.ts";
+import { composeBuildDockerfile, composeDirectory, normalizeRepoPath } from "../repo/compose-service.ts";
+import { filesUnder, snapshotFile } from "../repo/snapshot.ts";
 import type { ComposeRule, RuleReport } from "./types.ts";
 
 /** Program source; config (.conf, .yml, .json, .env), data and certificates are not. */

@@ -1,4 +1,5 @@
-import { contextSources, describeGroups, describeSource, entryPathSet, firstVia, formatBytes, sentGroups } from "./support/context.ts";
+import { contextSources, describeGroups, describeSource, entryPathSet, firstVia, sentGroups } from "./support/context.ts";
+import { formatBytes } from "../format/index.ts";
 import type { DockerfileRule } from "./types.ts";
 
 /** Dependency directories by name; `target` and `vendor/bundle` need more evidence (below). */

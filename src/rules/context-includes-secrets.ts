@@ -1,5 +1,7 @@
 import { isShippedStage } from "./queries.ts";
-import { contextSources, describeSource, joinWithAnd, sentGroups, snapshotFile, thirdPartyIndex } from "./support/context.ts";
+import { contextSources, describeSource, sentGroups, thirdPartyIndex } from "./support/context.ts";
+import { joinWithAnd } from "../format/index.ts";
+import { snapshotFile } from "../repo/snapshot.ts";
 import type { DockerfileRule } from "./types.ts";
 
 /** Directories of credentials. */

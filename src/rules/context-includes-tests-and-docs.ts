@@ -1,5 +1,6 @@
 import { isShippedStage } from "./queries.ts";
-import { contextSources, describeGroups, describeSource, firstVia, formatBytes, sentGroups, thirdPartyIndex } from "./support/context.ts";
+import { contextSources, describeGroups, describeSource, firstVia, sentGroups, thirdPartyIndex } from "./support/context.ts";
+import { formatBytes } from "../format/index.ts";
 import type { DockerfileRule } from "./types.ts";
 
 const TEST_AND_DOC_DIRECTORIES = new Set(["test", "tests", "__tests__", "docs"]);

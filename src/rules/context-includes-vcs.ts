@@ -1,4 +1,5 @@
-import { contextSources, describeGroups, describeSource, firstVia, formatBytes, joinWithAnd, sentGroups, thirdPartyIndex } from "./support/context.ts";
+import { contextSources, describeGroups, describeSource, firstVia, sentGroups, thirdPartyIndex } from "./support/context.ts";
+import { formatBytes, joinWithAnd } from "../format/index.ts";
 import type { DockerfileRule } from "./types.ts";
 
 const VCS_DIRECTORIES = new Set([".git", ".hg", ".svn"]);

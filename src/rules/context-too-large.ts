@@ -1,4 +1,5 @@
-import { contextSources, formatBytes, sentSummary } from "./support/context.ts";
+import { contextSources, sentSummary } from "./support/context.ts";
+import { formatBytes } from "../format/index.ts";
 import type { DockerfileRule } from "./types.ts";
 
 /** Above this many bytes sent, the context upload is a noticeable part of every build (decimal: 100 MB). */

@@ -1,7 +1,7 @@
 import type { ImageReference } from "../dockerfile/model.ts";
 import { tagVariants } from "../dockerfile/image-ref.ts";
 import { isShippedStage } from "./queries.ts";
-import { joinWithAnd } from "./support/context.ts";
+import { joinWithAnd } from "../format/index.ts";
 import { officialImage } from "./support/runtime-image.ts";
 import type { DockerfileRule, RuleReport } from "./types.ts";
 

@@ -5,6 +5,7 @@ import type { BuildContext } from "../repo/snapshot.ts";
 import { isAptUpdate, optionValue } from "./queries.ts";
 import { commandIndex, globToRegExp, hasMountFor, normalizePath, removalCovers, removedPaths, resolvePath, workdirAt } from "./support/package-hygiene.ts";
 import type { DockerfileRule, RuleReport } from "./types.ts";
+import { formatBytes } from "../format/index.ts";
 
 // Every instruction that changes files adds a layer, and layers only ever add: deleting a file
 // in a later RUN records a "whiteout" that hides it, while the bytes stay in the earlier layer
@@ -86,7 +87,7 @@ interface Hit {
   sizeKnown: boolean;
 }
 
-const MIN_REPORTED_BYTES = 1024 * 1024;
+const MIN_REPORTED_BYTES = 1_000_000;
 
 function isContextCopy(entry: AddedPath): boolean {
   return entry.contextDir !== undefined || entry.bytes !== undefined;
@@ -235,7 +236,7 @@ function copyAdditions(model: DockerfileModel, stage: Stage, copy: CopyInstructi
 function report(run: RunInstruction, source: Instruction, hit: Hit): RuleReport {
   const sourceLine = source.span.start.line;
   const list = (items: string[]): string => items.slice(0, 3).join(", ") + (items.length > 3 ? ", ..." : "");
-  const size = hit.bytes >= 1024 * 1024 ? ` (${Math.round(hit.bytes / (1024 * 1024))} MB in the build context)` : "";
+  const size = hit.bytes >= 1_000_000 ? ` (${formatBytes(hit.bytes)} in the build context)` : "";
   const { how } = hit.how;
   const origin = how === "download" ? "downloaded" : how === "git clone" ? "cloned by git clone" : how === "apt-get update" ? "written by apt-get update" : `added by ${how}`;
   const advice =

@@ -2,7 +2,8 @@ import type { DockerfileModel } from "../dockerfile/model.ts";
 import { parseDockerfile } from "../dockerfile/parse.ts";
 import { generateDockerignore } from "../fix/dockerignore.ts";
 import type { BuildContext, RepositoryView } from "../repo/snapshot.ts";
-import { contextSources, describeSource, formatBytes, plural, sentSummary } from "./support/context.ts";
+import { contextSources, describeSource, sentSummary } from "./support/context.ts";
+import { formatBytes, plural } from "../format/index.ts";
 import type { DockerfileRule, RuleReport } from "./types.ts";
 
 // Without a .dockerignore, `COPY . .` sends and copies everything in the directory: .git,

@@ -2,7 +2,7 @@ import type { CommandInstruction, ImageReference } from "../dockerfile/model.ts"
 import type { ComposeService } from "../repo/compose.ts";
 import type { RepositoryView } from "../repo/snapshot.ts";
 import { runtimeStages } from "../dockerfile/model.ts";
-import { composeBuildDockerfile } from "./support/context.ts";
+import { composeBuildDockerfile } from "../repo/compose-service.ts";
 import { isNonProductionDockerfile, officialImage, rootImageStage, startupCommands, startupInstructions } from "./support/runtime-image.ts";
 import type { DockerfileRule } from "./types.ts";
 

@@ -1,6 +1,6 @@
 import { imageShortName } from "../dockerfile/image-ref.ts";
 import type { ImageReference } from "../dockerfile/model.ts";
-import { joinWithAnd } from "./support/context.ts";
+import { joinWithAnd } from "../format/index.ts";
 import type { RepositoryRule, RuleReport } from "./types.ts";
 
 /** Official runtime images, the family they belong to and how many version parts make a release line. */

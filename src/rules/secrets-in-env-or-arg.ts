@@ -1,7 +1,7 @@
 import type { KeyValueInstruction, Stage } from "../dockerfile/model.ts";
 import { isKeyValue } from "../dockerfile/model.ts";
 import { isShippedStage } from "./queries.ts";
-import { joinWithAnd } from "./support/context.ts";
+import { joinWithAnd } from "../format/index.ts";
 import type { DockerfileRule, RuleReport } from "./types.ts";
 
 // ENV values are stored in the image configuration: `docker inspect` on any pulled copy shows

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { benchTable, formatBytes, formatDuration, renderBench, renderBenchJson, renderBenchMarkdown, renderBenchTty } from "../../src/bench/report.ts";
+import { formatBytes, formatDuration } from "../../src/format/index.ts";
+import { benchTable, renderBench, renderBenchJson, renderBenchMarkdown, renderBenchTty } from "../../src/bench/report.ts";
 import type { BenchResult, ScenarioMeasurement, ScenarioName, ScenarioRun } from "../../src/bench/result.ts";
 
 function run(durationMs: number, cachedSteps: number, totalSteps: number): ScenarioRun {
@@ -86,9 +87,9 @@ describe("bench reporters", () => {
     assert.ok(!text.includes("\x1b["), "no escape sequences");
     const lines = text.split("\n");
     assert.match(lines[0] ?? "", /^api \(docker-compose\.yml service api; services\/api\/Dockerfile; 3 runs per scenario\)$/);
-    assert.match(text, /\n {2}cold +42\.5 s +40\.0 s – 45\.0 s +0 % \(0\/5\) +no cache at all/);
-    assert.match(text, /\n {2}warm +350 ms +300 ms – 900 ms +100 % \(5\/5\)/);
-    assert.match(text, /\n {2}code +21\.0 s +20\.0 s – 22\.0 s +20 % \(1\/5\) +src\/server\.ts: comment appended/);
+    assert.match(text, /\n {2}cold +42\.5 s +40 s – 45 s +0% \(0\/5\) +no cache at all/);
+    assert.match(text, /\n {2}warm +350 ms +300 ms – 900 ms +100% \(5\/5\)/);
+    assert.match(text, /\n {2}code +21 s +20 s – 22 s +20% \(1\/5\) +src\/server\.ts: comment appended/);
     assert.match(text, /\n {2}image size +1\.23 GB\n/);
     // Columns line up: every row starts its second column at the same place.
     const rows = lines.filter((line) => /^ {2}(scenario|cold|warm|code) /.test(line));
@@ -100,9 +101,9 @@ describe("bench reporters", () => {
     const text = renderBenchTty(compared, { color: false });
     assert.match(text, /before: services\/api\/Dockerfile, after: \/tmp\/Dockerfile\.fast/);
     assert.match(text, /\n {2}scenario +before +after +after\/before +cache before +cache after\n/);
-    assert.match(text, /\n {2}cold +40\.0 s +20\.0 s +0\.50× +0 % \(0\/5\) +0 % \(0\/8\)\n/);
-    assert.match(text, /\n {2}deps +30\.0 s +failed +- +20 % \(1\/5\) +-\n/);
-    assert.match(text, /\n {2}image size +1\.00 GB +250 MB +0\.25×\n/);
+    assert.match(text, /\n {2}cold +40 s +20 s +0\.50× +0% \(0\/5\) +0% \(0\/8\)\n/);
+    assert.match(text, /\n {2}deps +30 s +failed +- +20% \(1\/5\) +-\n/);
+    assert.match(text, /\n {2}image size +1 GB +250 MB +0\.25×\n/);
     assert.match(text, /deps \(after\) failed: the timed build failed at \[3\/8\] RUN npm ci: exit code: 1\n +npm ERR! network\n +npm ERR! second line/);
     assert.match(text, /changed: deps: package\.json/);
   });
@@ -130,7 +131,7 @@ describe("bench reporters", () => {
     const markdown = renderBenchMarkdown(compared);
     assert.match(markdown, /^# Build benchmark\n/);
     assert.match(markdown, /\| scenario \| before \| after \| after\/before \| cache before \| cache after \|\n\|---\|---:\|---:\|---:\|---:\|---:\|\n/);
-    assert.match(markdown, /\| cold \| 40\.0 s \| 20\.0 s \| 0\.50× \| 0 % \(0\/5\) \| 0 % \(0\/8\) \|/);
+    assert.match(markdown, /\| cold \| 40 s \| 20 s \| 0\.50× \| 0% \(0\/5\) \| 0% \(0\/8\) \|/);
     assert.match(markdown, /- deps \(after\) failed: the timed build failed at \\\[3\/8\\\] RUN npm ci: exit code: 1\n\n {2}```text\n {2}npm ERR! network/);
   });
 

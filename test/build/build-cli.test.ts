@@ -143,7 +143,7 @@ describe("shipshape build (real engine)", { skip: status.skip }, () => {
     assert.match(header, /^image +tag +size +layers +build time +cache hit$/);
     const row = (service: string): string => lines.find((line) => line.startsWith(`${service} `)) ?? "";
     const alphaLayers = (await engine.inspectImage(tagOf("alpha"))).layers.length;
-    assert.match(row("alpha"), new RegExp(`^alpha +${tagOf("alpha").replace(/[.]/g, "\\.")} +\\d+\\.\\d MB +${alphaLayers} +\\d+\\.\\ds +\\d+%$`));
+    assert.match(row("alpha"), new RegExp(`^alpha +${tagOf("alpha").replace(/[.]/g, "\\.")} +[\\d.]+ [kMG]?B +${alphaLayers} +[\\d.]+ m?s +\\d+%$`));
     // Built a moment ago: its RUN and COPY come from the cache.
     assert.match(row("alpha"), / 100%$/);
     assert.match(row("broken"), /^broken +\S+ +FAILED +- /);

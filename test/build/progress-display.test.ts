@@ -8,12 +8,12 @@ import {
   applyBuildEvent,
   createImageBuildState,
   finishImageBuild,
-  formatDuration,
   formatStatusLine,
   formatStepLine,
   startImageBuild,
   stepCounts,
 } from "../../src/build/progress-display.ts";
+import { formatElapsed } from "../../src/format/index.ts";
 import { decodeStatusResponse } from "../../src/engine/buildkit-trace.ts";
 import { BuildProgress } from "../../src/engine/progress.ts";
 import type { BuildEvent } from "../../src/engine/types.ts";
@@ -103,9 +103,9 @@ describe("status line", () => {
   });
 
   it("formats durations like BuildKit", () => {
-    assert.equal(formatDuration(0), "0.0s");
-    assert.equal(formatDuration(12_345), "12.3s");
-    assert.equal(formatDuration(125_000), "2m05s");
+    assert.equal(formatElapsed(0), "0.0s");
+    assert.equal(formatElapsed(12_345), "12.3s");
+    assert.equal(formatElapsed(125_000), "2m05s");
   });
 });
 

@@ -30,11 +30,11 @@ describe("build summary", () => {
     assert.equal(
       renderBuildTty(report, { color: false }),
       [
-        "image  tag                            size  layers  build time  cache hit",
-        "api    shipshape/shop-api:latest  883.1 MB      11       1m06s        67%",
-        "web|x  shipshape/shop-web:latest    FAILED       -        9.4s        20%",
+        "image  tag                          size  layers  build time  cache hit",
+        "api    shipshape/shop-api:latest  883 MB      11        66 s        67%",
+        "web|x  shipshape/shop-web:latest  FAILED       -       9.4 s        20%",
         "",
-        "1 of 2 images built in 1m15s (driver: api)",
+        "1 of 2 images built in 75.4 s (driver: api)",
         "",
         "web|x failed at [4/5] RUN npm run build",
         "  executor failed running [/bin/sh -c npm run build]: exit code: 2",
@@ -58,8 +58,8 @@ describe("build summary", () => {
   it("markdown: an escaped table and the failing step with its log in a code block", () => {
     const markdown = renderBuildMarkdown(report);
     assert.ok(markdown.includes("| image | tag | size | layers | build time | cache hit |\n| --- | --- | ---: | ---: | ---: | ---: |\n"));
-    assert.ok(markdown.includes("| api | `shipshape/shop-api:latest` | 883.1 MB | 11 | 1m06s | 67% |"));
-    assert.ok(markdown.includes("| web\\|x | `shipshape/shop-web:latest` | FAILED | - | 9.4s | 20% |"));
+    assert.ok(markdown.includes("| api | `shipshape/shop-api:latest` | 883 MB | 11 | 66 s | 67% |"));
+    assert.ok(markdown.includes("| web\\|x | `shipshape/shop-web:latest` | FAILED | - | 9.4 s | 20% |"));
     assert.ok(markdown.includes("### web\\|x failed at `[4/5] RUN npm run build`\n\n```\nexecutor failed running [/bin/sh -c npm run build]: exit code: 2\nsrc/main.ts(3,1): error TS2304\n"));
     assert.ok(!markdown.includes("\u001b"));
   });

@@ -247,7 +247,7 @@ describe("the rewrite report", () => {
 describe("the verify report", () => {
   const result: VerifyRewriteResult = {
     name: "api",
-    before: { ok: true, sizeBytes: 800 * 1024 * 1024, durationMs: 12_000 },
+    before: { ok: true, sizeBytes: 800_000_000, durationMs: 12_000 },
     after: { ok: false, durationMs: 3_000, error: describeBuildError({ step: "RUN npm run build", message: "exit code 2", logTail: ["src/a.ts: error", "done"] }) },
     ok: false,
     reason: `the fixed Dockerfile does not build: ${describeBuildError({ step: "RUN npm run build", message: "exit code 2", logTail: ["src/a.ts: error"] })}`,
@@ -255,7 +255,7 @@ describe("the verify report", () => {
 
   it("says which step failed with its log tail, that the file is not written, and that no runtime probe ran", () => {
     const text = renderVerifyReport([{ path: "services/api/Dockerfile", results: [result], probed: false }], { written: true });
-    assert.match(text, /^verify: services\/api\/Dockerfile \[api\]: FAILED; before 800\.0 MB \(built in 12\.0 s\), after did not build$/m);
+    assert.match(text, /^verify: services\/api\/Dockerfile \[api\]: FAILED; before 800 MB \(built in 12 s\), after did not build$/m);
     assert.match(text, /why: the fixed Dockerfile does not build: step `RUN npm run build`: exit code 2\n {4}\| src\/a\.ts: error/);
     assert.match(text, /no runtime probe ran/);
     assert.match(text, /services\/api\/Dockerfile is not written/);

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { analyzeImage, evaluateCi } from "../../src/image/analysis.ts";
-import { formatBytes, renderLayersJson, renderLayersMarkdown, renderLayersTty } from "../../src/image/report.ts";
+import { formatBytes } from "../../src/format/index.ts";
+import { renderLayersJson, renderLayersMarkdown, renderLayersTty } from "../../src/image/report.ts";
 
 const hostile = analyzeImage({
   reference: "evil\u001b[31m:tag",
@@ -47,7 +48,7 @@ describe("layers reporters", () => {
   it("formats bytes in decimal units like dive", () => {
     assert.equal(formatBytes(999), "999 B");
     assert.equal(formatBytes(1500), "1.5 kB");
-    assert.equal(formatBytes(20_000_000), "20.0 MB");
+    assert.equal(formatBytes(20_000_000), "20 MB");
     assert.equal(formatBytes(717_264_560), "717 MB");
   });
 });

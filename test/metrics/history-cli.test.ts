@@ -63,8 +63,8 @@ describe("shipshape history", () => {
     assert.equal(tty.stderr, "");
     assert.match(tty.stdout, /\.shipshape\/metrics\.db/);
     assert.match(tty.stdout, /^shop:api$/m);
-    assert.match(tty.stdout, /build +- +sizeBytes +118\.0 MB +\+9\.3% +vs [0-9a-f]{7} +▁▄█ \(3 runs\)/);
-    assert.match(tty.stdout, /bench +warm +medianMs +1\.30 s +\+30\.0%/);
+    assert.match(tty.stdout, /build +- +sizeBytes +118 MB +\+9\.3% +vs [0-9a-f]{7} +▁▄█ \(3 runs\)/);
+    assert.match(tty.stdout, /bench +warm +medianMs +1\.3 s +\+30\.0%/);
     assert.match(tty.stdout, /^shop:web$/m);
     assert.ok(!tty.stdout.includes("\u001b["), "no colour when not a TTY");
 
@@ -79,7 +79,7 @@ describe("shipshape history", () => {
 
     const markdown = await run(["history", "--format", "markdown"], root);
     assert.match(markdown.stdout, /^### shop:api$/m);
-    assert.match(markdown.stdout, /\| build \| - \| sizeBytes \| 118\.0 MB \| \+9\.3% \|/);
+    assert.match(markdown.stdout, /\| build \| - \| sizeBytes \| 118 MB \| \+9\.3% \|/);
   });
 
   it("--fail-on-regression exits 1 above the threshold and 0 below it; --baseline compares with a ref", async () => {
@@ -92,13 +92,13 @@ describe("shipshape history", () => {
 
     const time = await run(["history", "--fail-on-regression", "size=10%,time=20%"], root);
     assert.equal(time.code, 1, "bench warm median +30%");
-    assert.match(time.stdout, /FAIL +shop:api bench warm medianMs: 1\.00 s -> 1\.30 s +\+30\.0% \(limit 20%\)/);
+    assert.match(time.stdout, /FAIL +shop:api bench warm medianMs: 1 s -> 1\.3 s +\+30\.0% \(limit 20%\)/);
     assert.match(time.stdout, /1 regression\./);
 
     const againstTag = await run(["history", "--fail-on-regression", "size=10%", "--baseline", "v1", "--image", "shop:api"], root);
     assert.equal(againstTag.code, 1, "118 vs 100 MB at v1 is +18%");
     assert.match(againstTag.stdout, /latest run at v1 \([0-9a-f]{7}\)/);
-    assert.match(againstTag.stdout, /FAIL +shop:api build sizeBytes: 100\.0 MB -> 118\.0 MB +\+18\.0%/);
+    assert.match(againstTag.stdout, /FAIL +shop:api build sizeBytes: 100 MB -> 118 MB +\+18\.0%/);
     assert.equal((await run(["history", "--fail-on-regression", "size=20%", "--baseline", "v1"], root)).code, 0);
   });
 
@@ -163,7 +163,7 @@ describe("shipshape history", () => {
     db.close();
     const result = await run(["history", "--db", "old.db", "--fail-on-regression", "size=10%"], cwd);
     assert.equal(result.code, 1, "+20%");
-    assert.match(result.stdout, /FAIL +legacy build sizeBytes: 1\.0 kB -> 1\.2 kB/);
+    assert.match(result.stdout, /FAIL +legacy build sizeBytes: 1 kB -> 1\.2 kB/);
   });
 
   it("the installed entry point prints only the report (no warnings on stderr)", async () => {

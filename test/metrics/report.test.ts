@@ -27,12 +27,14 @@ function row(runId: number, image: string, metric: string, value: number): Measu
 
 describe("history reporters", () => {
   it("formats values by the metric name convention", () => {
-    assert.equal(formatMetricValue("sizeBytes", 118_400_000), "118.4 MB");
+    assert.equal(formatMetricValue("sizeBytes", 118_400_000), "118 MB");
     assert.equal(formatMetricValue("wastedBytes", 999), "999 B");
     assert.equal(formatMetricValue("durationMs", 250), "250 ms");
-    assert.equal(formatMetricValue("medianMs", 12_345), "12.35 s");
+    assert.equal(formatMetricValue("medianMs", 12_345), "12.3 s");
     assert.equal(formatMetricValue("cacheHitRatio", 0.825), "82.5%");
-    assert.equal(formatMetricValue("userWastedPercent", 3.14159), "3.1%");
+    // A fraction, as `layers --format json` records it (dive's name, dive's unit).
+    assert.equal(formatMetricValue("userWastedPercent", 0.0314159), "3.1%");
+    assert.equal(formatMetricValue("userWastedPercent", 20), "2000.0%");
     assert.equal(formatMetricValue("equivalent", 0), "no");
     assert.equal(formatMetricValue("layers", 7), "7");
     assert.equal(formatChange(9.26, true), "+9.3%");

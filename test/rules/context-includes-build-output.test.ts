@@ -17,7 +17,7 @@ describe(id, () => {
     const [finding, ...rest] = findingsOf(files, id);
     assert.equal(rest.length, 0);
     assert.equal(finding?.line, 3);
-    assert.match(finding?.message ?? "", /\.next\/ \(2\.0 MB\), dist\/ \(300\.0 KB\), coverage\/ \(50\.0 KB\) and npm-debug\.log \(1\.0 KB\)/);
+    assert.match(finding?.message ?? "", /\.next\/ \(2 MB\), dist\/ \(300 kB\), coverage\/ \(50 kB\) and npm-debug\.log \(1 kB\)/);
     assert.match(finding?.message ?? "", /misses the cache/);
   });
 

@@ -16,7 +16,7 @@ describe(id, () => {
     const [finding, ...rest] = findingsOf(files, id);
     assert.equal(rest.length, 0);
     assert.equal(finding?.line, 5);
-    assert.match(finding?.message ?? "", /node_modules\/ \(10\.0 MB\) and packages\/ui\/node_modules\/ \(1\.0 MB\), 11\.0 MB in all/);
+    assert.match(finding?.message ?? "", /node_modules\/ \(10 MB\) and packages\/ui\/node_modules\/ \(1 MB\), 11 MB in all/);
     assert.match(finding?.message ?? "", /native modules compiled on the host/);
   });
 

@@ -19,7 +19,7 @@ describe(id, () => {
     const [finding, ...rest] = findingsOf(files, id);
     assert.equal(rest.length, 0);
     assert.equal(finding?.line, 5);
-    assert.match(finding?.message ?? "", /COPY \. \. copies tests\/ \(3\.0 MB\), docs\/ \(5\.0 KB\) and app\/__tests__\/ \(1\.0 KB\) into the image \(3\.0 MB in all\)/);
+    assert.match(finding?.message ?? "", /COPY \. \. copies tests\/ \(3\.02 MB\), docs\/ \(5 kB\) and app\/__tests__\/ \(1 kB\) into the image \(3\.03 MB in all\)/);
     assert.doesNotMatch(finding?.message ?? "", /README/);
   });
 

@@ -10,7 +10,7 @@ describe(id, () => {
     const [finding, ...rest] = findingsOf(files, id);
     assert.equal(rest.length, 0);
     assert.equal(finding?.line, 3);
-    assert.match(finding?.message ?? "", /COPY \. \. takes \.git\/ \(3\.0 MB\)/);
+    assert.match(finding?.message ?? "", /COPY \. \. takes \.git\/ \(3 MB\)/);
     assert.match(finding?.message ?? "", /misses the cache/);
     assert.match(finding?.message ?? "", /add \.git to \.dockerignore/);
   });

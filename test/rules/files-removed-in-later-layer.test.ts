@@ -41,7 +41,7 @@ describe(id, () => {
     const files = {
       Dockerfile: "FROM node:22-slim\nWORKDIR /app\nCOPY . .\nRUN rm -rf node_modules docs\nRUN rm -rf coverage\n",
       "package.json": "{}",
-      "node_modules/big/index.js": 30 * 1024 * 1024,
+      "node_modules/big/index.js": 30_000_000,
       "src/index.js": "x",
     };
     const findings = findingsOf(files, id);
@@ -53,7 +53,7 @@ describe(id, () => {
   });
 
   it("flags a copied archive deleted later, and skips small copied files", () => {
-    const files = { Dockerfile: "FROM debian\nCOPY app.tar.gz install.sh /tmp/\nRUN tar xzf /tmp/app.tar.gz -C /opt\nRUN /tmp/install.sh && rm /tmp/*.tar.gz /tmp/install.sh\n", "app.tar.gz": 50 * 1024 * 1024, "install.sh": "echo hi\n" };
+    const files = { Dockerfile: "FROM debian\nCOPY app.tar.gz install.sh /tmp/\nRUN tar xzf /tmp/app.tar.gz -C /opt\nRUN /tmp/install.sh && rm /tmp/*.tar.gz /tmp/install.sh\n", "app.tar.gz": 50_000_000, "install.sh": "echo hi\n" };
     const findings = findingsOf(files, id);
     assert.equal(findings.length, 1);
     assert.match(findings[0]?.message ?? "", /deletes \/tmp\/app\.tar\.gz, \/tmp\/install\.sh \(50 MB in the build context\)/);

@@ -1,6 +1,7 @@
 // What a Dockerfile takes from its build context, and helpers shared by the build-context
-// rules (missing-dockerignore, context-includes-*, context-too-large) and the compose rules
-// that follow a service's `build:` to its Dockerfile.
+// rules (missing-dockerignore, context-includes-*, context-too-large). Formatting lives in
+// src/format/, compose path resolution in src/repo/compose-service.ts, snapshot lookups in
+// src/repo/snapshot.ts.
 //
 // Which files are sent: BuildKit (the default builder since Docker Engine 23 and in Docker
 // Desktop) asks the client only for the paths the Dockerfile's COPY/ADD sources and
@@ -13,10 +14,10 @@ import path from "node:path";
 import type { DockerfileModel, Instruction, Stage } from "../../dockerfile/model.ts";
 import { isCopyOrAdd, isKeyValue, isRun } from "../../dockerfile/model.ts";
 import { substituteVariables } from "../../dockerfile/image-ref.ts";
-import type { ComposeModel, ComposeService } from "../../repo/compose.ts";
 import { compileDockerignore, parseDockerignore } from "../../repo/dockerignore.ts";
 import type { DockerignoreMatcher } from "../../repo/dockerignore.ts";
-import type { BuildContext, ContextEntry, RepoFile, RepoSnapshot } from "../../repo/snapshot.ts";
+import type { BuildContext, ContextEntry } from "../../repo/snapshot.ts";
+import { formatBytes, joinWithAnd } from "../../format/index.ts";
 
 /** A path a Dockerfile reads from its build context. */
 export interface ContextSource {
@@ -263,23 +264,6 @@ export function describeSource(source: ContextSource): string {
   return oneLine.length > 40 ? `${oneLine.slice(0, 37)}...` : oneLine;
 }
 
-/** Decimal units, as `docker build` prints context sizes. */
-export function formatBytes(bytes: number): string {
-  if (bytes < 1000) return `${bytes} B`;
-  if (bytes < 1_000_000) return `${(bytes / 1000).toFixed(1)} KB`;
-  if (bytes < 1_000_000_000) return `${(bytes / 1_000_000).toFixed(1)} MB`;
-  return `${(bytes / 1_000_000_000).toFixed(1)} GB`;
-}
-
-export function plural(count: number, word: string): string {
-  return `${count.toLocaleString("en-US")} ${word}${count === 1 ? "" : "s"}`;
-}
-
-export function joinWithAnd(items: readonly string[]): string {
-  if (items.length <= 1) return items.join("");
-  return `${items.slice(0, -1).join(", ")} and ${items.at(-1) ?? ""}`;
-}
-
 /** Directories holding other people's code or tool state: never the project's own tests, keys or output. */
 export const THIRD_PARTY_DIRECTORIES = new Set(["node_modules", "bower_components", "vendor", ".venv", "venv", "site-packages", ".tox", ".pnpm-store", ".gradle", ".git", ".hg", ".svn", "__pycache__"]);
 
@@ -294,64 +278,3 @@ export function entryPathSet(context: BuildContext): Set<string> {
   return new Set(context.entries.map((entry) => entry.path));
 }
 
-/** The snapshot file for a repository path (snapshot.files is sorted by path). */
-export function snapshotFile(snapshot: RepoSnapshot, filePath: string): RepoFile | undefined {
-  const index = lowerBound(snapshot.files, filePath);
-  const file = snapshot.files[index];
-  return file?.path === filePath ? file : undefined;
-}
-
-/** Files under a repository directory ("" for the root), in path order. */
-export function* filesUnder(snapshot: RepoSnapshot, directory: string): Generator<RepoFile> {
-  const prefix = directory === "" ? "" : `${directory}/`;
-  for (let index = lowerBound(snapshot.files, prefix); index < snapshot.files.length; index++) {
-    const file = snapshot.files[index] as RepoFile;
-    if (!file.path.startsWith(prefix)) return;
-    yield file;
-  }
-}
-
-function lowerBound(files: readonly RepoFile[], target: string): number {
-  let low = 0;
-  let high = files.length;
-  while (low < high) {
-    const middle = (low + high) >> 1;
-    if ((files[middle] as RepoFile).path < target) low = middle + 1;
-    else high = middle;
-  }
-  return low;
-}
-
-/** `a/./b/` -> `a/b`, `.` -> "" (repository-relative POSIX paths). */
-export function normalizeRepoPath(posixPath: string): string {
-  const normalized = path.posix.normalize(posixPath).replace(/\/+$/, "");
-  return normalized === "." ? "" : normalized;
-}
-
-/** The directory of a compose file, "" at the repository root. */
-export function composeDirectory(compose: ComposeModel): string {
-  return normalizeRepoPath(path.posix.dirname(compose.path));
-}
-
-/** Repository path of the Dockerfile a compose service builds, resolved like Compose does; undefined for remote contexts. */
-export function composeBuildDockerfile(compose: ComposeModel, service: ComposeService): string | undefined {
-  const build = service.build;
-  if (!build) return undefined;
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(build.context) || build.context.startsWith("git@") || path.posix.isAbsolute(build.context)) return undefined;
-  const root = normalizeRepoPath(path.posix.join(composeDirectory(compose), build.context));
-  if (build.dockerfile !== undefined && path.posix.isAbsolute(build.dockerfile)) return undefined;
-  if (root.startsWith("..")) return undefined;
-  return normalizeRepoPath(path.posix.join(root, build.dockerfile ?? "Dockerfile"));
-}
-
-/**
- * Whether the service's block in the compose text uses a YAML merge key (`<<: *defaults`).
- * The compose model does not apply merges, so what the anchor adds (limits, healthchecks) is
- * unknown: rules about missing keys stay silent rather than guess.
- */
-export function serviceUsesMergeKey(composeText: string | undefined, compose: ComposeModel, service: ComposeService): boolean {
-  if (composeText === undefined) return false;
-  const lines = composeText.split(/\r?\n/);
-  const next = compose.services.map((other) => other.line).filter((line) => line > service.line).sort((a, b) => a - b)[0] ?? lines.length + 1;
-  return lines.slice(service.line, next - 1).some((line) => /^\s*<<\s*:/.test(line));
-}

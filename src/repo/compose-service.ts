@@ -1,0 +1,38 @@
+// Where a compose service's build resolves in the repository, and which YAML features its
+// block uses: shared by the compose rules, the rewrite planner and the fix command.
+import path from "node:path";
+import type { ComposeModel, ComposeService } from "./compose.ts";
+
+/** `a/./b/` -> `a/b`, `.` -> "" (repository-relative POSIX paths). */
+export function normalizeRepoPath(posixPath: string): string {
+  const normalized = path.posix.normalize(posixPath).replace(/\/+$/, "");
+  return normalized === "." ? "" : normalized;
+}
+
+/** The directory of a compose file, "" at the repository root. */
+export function composeDirectory(compose: ComposeModel): string {
+  return normalizeRepoPath(path.posix.dirname(compose.path));
+}
+
+/** Repository path of the Dockerfile a compose service builds, resolved like Compose does; undefined for remote contexts. */
+export function composeBuildDockerfile(compose: ComposeModel, service: ComposeService): string | undefined {
+  const build = service.build;
+  if (!build) return undefined;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(build.context) || build.context.startsWith("git@") || path.posix.isAbsolute(build.context)) return undefined;
+  const root = normalizeRepoPath(path.posix.join(composeDirectory(compose), build.context));
+  if (build.dockerfile !== undefined && path.posix.isAbsolute(build.dockerfile)) return undefined;
+  if (root.startsWith("..")) return undefined;
+  return normalizeRepoPath(path.posix.join(root, build.dockerfile ?? "Dockerfile"));
+}
+
+/**
+ * Whether the service's block in the compose text uses a YAML merge key (`<<: *defaults`).
+ * The compose model does not apply merges, so what the anchor adds (limits, healthchecks) is
+ * unknown: rules about missing keys stay silent rather than guess.
+ */
+export function serviceUsesMergeKey(composeText: string | undefined, compose: ComposeModel, service: ComposeService): boolean {
+  if (composeText === undefined) return false;
+  const lines = composeText.split(/\r?\n/);
+  const next = compose.services.map((other) => other.line).filter((line) => line > service.line).sort((a, b) => a - b)[0] ?? lines.length + 1;
+  return lines.slice(service.line, next - 1).some((line) => /^\s*<<\s*:/.test(line));
+}
