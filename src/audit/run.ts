@@ -70,6 +70,13 @@ export function auditRepository(view: RepositoryView, options: AuditOptions = {}
     if (text !== undefined) suppressionsByFile.set(path, collectLineCommentSuppressions(text));
   }
 
+  // Other files the view could not use (an invalid .dockerignore): an error on that file; the
+  // Dockerfiles it belongs to are still audited.
+  for (const [path, error] of view.errors) {
+    if (files.has(path) || !path.endsWith(".dockerignore")) continue;
+    addError(path, "dockerignore", error);
+  }
+
   const record = (rule: Rule, path: string, kind: FileKind, report: RuleReport): void => {
     const setting = ruleSettingFor(config, rule.meta.id, path);
     if (setting === "off") return;

@@ -254,10 +254,20 @@ export async function planContext(options: ContextOptions): Promise<ContextPlan>
     const text = await fs.promises.readFile(candidate, "utf8").catch(() => undefined);
     if (text === undefined) continue;
     dockerignoreFile = candidate;
-    patterns = parseDockerignore(text);
+    try {
+      patterns = parseDockerignore(text);
+    } catch (error) {
+      throw new Error(`${candidate}: ${(error as Error).message}`);
+    }
     break;
   }
-  const matcher = compileDockerignore(patterns, { builder: "buildkit" });
+  let matcher: ReturnType<typeof compileDockerignore>;
+  try {
+    matcher = compileDockerignore(patterns, { builder: "buildkit" });
+  } catch (error) {
+    // BuildKit refuses the build too; say which file.
+    throw new Error(`${dockerignoreFile ?? ".dockerignore"}: ${(error as Error).message}`);
+  }
 
   // The Dockerfile is sent even when excluded; its directories must then be walked too.
   const forced = insidePath;

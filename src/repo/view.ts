@@ -4,7 +4,7 @@ import path from "node:path";
 import { ComposeError, parseCompose } from "./compose.ts";
 import type { ComposeModel } from "./compose.ts";
 import { isComposeFileName } from "./compose.ts";
-import { compileDockerignore, parseDockerignore } from "./dockerignore.ts";
+import { checkDockerignore, compileDockerignore } from "./dockerignore.ts";
 import { dependencyFileKind, isDockerfileName, isVendoredPath } from "./kinds.ts";
 import type { BuildContext, ContextEntry, DependencyFile, RepoFile, RepoSnapshot, RepositoryView } from "./snapshot.ts";
 
@@ -54,7 +54,7 @@ export function buildRepositoryView(snapshot: RepoSnapshot, options: ViewOptions
   for (const dockerfile of dockerfiles) {
     const known = contextRoots.get(dockerfile);
     const root = known?.root ?? normalize(path.posix.dirname(dockerfile));
-    contexts.set(dockerfile, buildContext(snapshot, dockerfile, root, known?.origin ?? "dockerfile-directory"));
+    contexts.set(dockerfile, buildContext(snapshot, dockerfile, root, known?.origin ?? "dockerfile-directory", errors));
   }
   return { snapshot, dockerfiles, composeFiles, composes, contexts, errors };
 }
@@ -64,12 +64,27 @@ function normalize(posixPath: string): string {
   return normalized === "." ? "" : normalized;
 }
 
-function buildContext(snapshot: RepoSnapshot, dockerfile: string, root: string, origin: BuildContext["origin"]): BuildContext {
+/**
+ * An ignore file `docker build` refuses (BuildKit fails the build on the first invalid
+ * pattern) is an error on that file, with each refused line; the context is still described
+ * with the patterns Docker accepts, which is what the file evidently means.
+ */
+function readIgnoreFile(snapshot: RepoSnapshot, ignorePath: string, errors: Map<string, string>): string[] {
+  const { patterns, problems } = checkDockerignore(snapshot.texts.get(ignorePath) ?? "");
+  if (problems.length > 0 && !errors.has(ignorePath)) {
+    const shown = problems.slice(0, 3).map((problem) => `line ${problem.line}: ${problem.message.length > 200 ? `${problem.message.slice(0, 200)}...` : problem.message}`);
+    const more = problems.length > shown.length ? `; and ${problems.length - shown.length} more` : "";
+    errors.set(ignorePath, `invalid .dockerignore, docker build refuses it: ${shown.join("; ")}${more} (the build context was audited without ${problems.length === 1 ? "this line" : "these lines"})`);
+  }
+  return patterns;
+}
+
+function buildContext(snapshot: RepoSnapshot, dockerfile: string, root: string, origin: BuildContext["origin"], errors: Map<string, string>): BuildContext {
   const prefix = root === "" ? "" : `${root}/`;
   const specificIgnore = `${dockerfile}.dockerignore`;
   const rootIgnore = `${prefix}.dockerignore`;
   const ignorePath = snapshot.texts.has(specificIgnore) ? specificIgnore : snapshot.texts.has(rootIgnore) ? rootIgnore : undefined;
-  const patterns = ignorePath === undefined ? [] : parseDockerignore(snapshot.texts.get(ignorePath) ?? "");
+  const patterns = ignorePath === undefined ? [] : readIgnoreFile(snapshot, ignorePath, errors);
   const matcher = compileDockerignore(patterns);
 
   const entries: ContextEntry[] = [];
