@@ -9,7 +9,7 @@ import { resolveDbPath } from "../metrics/record.ts";
 import { checkRegressions, parseRegressionThresholds, type RegressionThresholds } from "../metrics/regression.ts";
 import { buildHistory, renderHistoryJson, renderHistoryMarkdown, renderHistoryTty } from "../metrics/report.ts";
 import { groupSeries, type Baseline } from "../metrics/series.ts";
-import { DEFAULT_BUSY_TIMEOUT_MS, describeSqliteError, loadSqlite, migrate, MetricsStoreError, openMetricsDatabase, queryMeasurements, type MeasurementRow } from "../metrics/store.ts";
+import { DEFAULT_BUSY_TIMEOUT_MS, describeSqliteError, loadSqlite, MetricsStoreError, openMetricsDatabase, queryMeasurements, type MeasurementRow } from "../metrics/store.ts";
 import { shouldUseColor } from "../report/tty.ts";
 import type { CliIO } from "./main.ts";
 
@@ -75,9 +75,9 @@ export async function runHistoryCommand(args: string[], io: CliIO): Promise<numb
 async function readMeasurements(dbPath: string, image: string | undefined, busyTimeoutMs: number): Promise<MeasurementRow[]> {
   if (!fs.existsSync(dbPath)) return [];
   const sqlite = await loadSqlite();
-  const db = openMetricsDatabase(sqlite, dbPath, { busyTimeoutMs });
+  // Read-only: history never changes the file (no WAL switch, no migration, no -wal/-shm files).
+  const db = openMetricsDatabase(sqlite, dbPath, { busyTimeoutMs, readOnly: true });
   try {
-    migrate(db);
     return queryMeasurements(db, image === undefined ? {} : { image });
   } catch (error) {
     throw describeSqliteError(error, dbPath, busyTimeoutMs);

@@ -6,8 +6,11 @@
 // - WAL journal and a busy timeout, so a reader never blocks a writer and two writers wait for
 //   each other instead of failing at once;
 // - every write (a migration, a run) is one BEGIN IMMEDIATE transaction: all rows or none;
-// - the first statement on a file is a read, so a file that is not a database (or is damaged) is
-//   reported and never written, truncated or deleted.
+// - the first statements on a file are reads (header, schema, quick_check), so a file that is not a
+//   database, is damaged, or has a newer schema is reported and never written, truncated or deleted;
+// - commands that only read (history) open the file read-only and do not migrate it.
+import path from "node:path";
+import { pathToFileURL } from "node:url";
 import type * as NodeSqlite from "node:sqlite";
 import type { DatabaseSync } from "node:sqlite";
 
@@ -57,6 +60,13 @@ const SQLITE_BUSY = 5;
 const SQLITE_LOCKED = 6;
 const SQLITE_CORRUPT = 11;
 const SQLITE_NOTADB = 26;
+const SQLITE_READONLY = 8;
+
+function immutableUrl(dbPath: string): URL {
+  const url = pathToFileURL(path.resolve(dbPath));
+  url.searchParams.set("immutable", "1");
+  return url;
+}
 
 /** Turns a node:sqlite error into a MetricsStoreError with a message a person can act on. */
 export function describeSqliteError(error: unknown, dbPath: string, busyTimeoutMs: number): unknown {
@@ -100,13 +110,45 @@ export function openMetricsDatabase(sqlite: SqliteModule, dbPath: string, option
     throw describeSqliteError(error, dbPath, busyTimeoutMs);
   }
   try {
-    readSchemaVersion(db);
+    // Every check that can refuse the file runs before the first write (the switch to WAL).
+    try {
+      checkSchema(db, dbPath);
+    } catch (error) {
+      const errcode = (error as { errcode?: unknown } | null)?.errcode;
+      if (options.readOnly !== true || typeof errcode !== "number" || (errcode & 0xff) !== SQLITE_READONLY) throw error;
+      // A WAL database in a folder we cannot write: SQLite cannot create the -shm index a reader
+      // needs. No writer can be active there either (it could not create -wal), so read the file
+      // as immutable.
+      db.close();
+      db = new sqlite.DatabaseSync(immutableUrl(dbPath), { timeout: busyTimeoutMs, readOnly: true });
+      checkSchema(db, dbPath);
+    }
     if (options.readOnly !== true) db.exec("PRAGMA journal_mode = WAL");
     db.exec("PRAGMA foreign_keys = ON");
     return db;
   } catch (error) {
     db.close();
     throw describeSqliteError(error, dbPath, busyTimeoutMs);
+  }
+}
+
+/**
+ * Reads the header and the whole schema (so a damaged file fails here, on a read) and refuses a
+ * newer schema or another program's database, naming the file. Writes nothing.
+ */
+function checkSchema(db: DatabaseSync, dbPath: string): void {
+  const version = readSchemaVersion(db);
+  const foreign = hasForeignTables(db);
+  const check = db.prepare("PRAGMA quick_check").all() as Record<string, unknown>[];
+  const verdict = check.map((row) => String(Object.values(row)[0])).join("; ");
+  if (verdict !== "ok") {
+    throw new MetricsStoreError("corrupt", `metrics database ${dbPath} is damaged (${verdict.slice(0, 200)}). The file was left untouched: move it aside to start a new history, or pass --db PATH.`);
+  }
+  if (version > LATEST_SCHEMA_VERSION) {
+    throw new MetricsStoreError("newer-schema", `metrics database ${dbPath} has schema version ${version}, newer than this shipshape understands (${LATEST_SCHEMA_VERSION}); upgrade shipshape. The file was left untouched.`);
+  }
+  if (version === 0 && foreign) {
+    throw new MetricsStoreError("foreign-database", `${dbPath} is a SQLite database but not a shipshape metrics database (it has other tables); pass --db PATH to use another file. The file was left untouched.`);
   }
 }
 
@@ -265,10 +307,12 @@ export function queryMeasurements(db: DatabaseSync, filter: MeasurementFilter = 
     parameters.push(filter.repository);
   }
   const where = conditions.length > 0 ? `WHERE ${conditions.join(" AND ")}` : "";
+  // A reader opens the file read-only and does not migrate it: before schema 2 there is no git_dirty.
+  const gitDirty = readSchemaVersion(db) >= 2 ? "r.git_dirty" : "NULL";
   const rows = db
     .prepare(
       `SELECT r.id AS runId, r.recorded_at AS recordedAt, r.repository, r.git_commit AS gitCommit, r.git_branch AS gitBranch,
-              r.git_dirty AS gitDirty, m.kind, m.image, m.scenario, m.dockerfile, m.dockerfile_hash AS dockerfileHash, m.metric, m.value
+              ${gitDirty} AS gitDirty, m.kind, m.image, m.scenario, m.dockerfile, m.dockerfile_hash AS dockerfileHash, m.metric, m.value
          FROM measurements m JOIN runs r ON r.id = m.run_id ${where}
         ORDER BY r.id, m.id`,
     )

@@ -153,7 +153,66 @@ describe("shipshape history", () => {
     assert.equal((JSON.parse(after.stdout) as HistoryJson).images[0]?.series[0]?.latest.value, 1);
   });
 
-  it("migrates an older database when reading it", async () => {
+  it("a future-version or damaged file is refused with its path and not changed at all (no WAL, no -wal/-shm)", async () => {
+    const cwd = tempDir();
+    const future = path.join(cwd, "future.db");
+    const raw = new DatabaseSync(future);
+    raw.exec("CREATE TABLE runs (id INTEGER PRIMARY KEY); PRAGMA user_version = 99;");
+    raw.close();
+    const futureBytes = fs.readFileSync(future);
+    const refused = await run(["history", "--db", "future.db"], cwd);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /future\.db has schema version 99, newer than this shipshape understands/);
+    assert.deepEqual(fs.readFileSync(future), futureBytes);
+    assert.deepEqual(fs.readdirSync(cwd), ["future.db"]);
+
+    // A real database (rollback journal, as a copied or restored file is) with its pages after the
+    // first overwritten: the header still reads fine.
+    const damaged = path.join(cwd, "damaged.db");
+    const source = new DatabaseSync(damaged);
+    source.exec("CREATE TABLE runs (id INTEGER PRIMARY KEY, recorded_at TEXT); CREATE TABLE measurements (id INTEGER PRIMARY KEY, value REAL); PRAGMA user_version = 2;");
+    for (let index = 0; index < 200; index++) source.exec(`INSERT INTO measurements (value) VALUES (${index})`);
+    source.close();
+    const bytes = fs.readFileSync(damaged);
+    const pageSize = bytes.readUInt16BE(16);
+    bytes.fill(0xa5, pageSize, Math.min(bytes.length, pageSize * 3));
+    fs.writeFileSync(damaged, bytes);
+    const broken = await run(["history", "--db", "damaged.db"], cwd);
+    assert.equal(broken.code, 2);
+    assert.match(broken.stderr, /damaged\.db/);
+    assert.match(broken.stderr, /left untouched/);
+    assert.deepEqual(fs.readFileSync(damaged), bytes);
+    assert.deepEqual(fs.readdirSync(cwd).sort(), ["damaged.db", "future.db"]);
+  });
+
+  it("reads a database in a read-only file and folder", async () => {
+    const cwd = tempDir();
+    fs.chmodSync(cwd, 0o755);
+    const folder = path.join(cwd, "ro");
+    fs.mkdirSync(folder);
+    const dbPath = path.join(folder, "metrics.db");
+    await recordMetrics([{ kind: "build", image: "app", metrics: { sizeBytes: 1234 } }], { cwd, dbPath });
+    const before = fs.readFileSync(dbPath);
+    fs.chmodSync(dbPath, 0o444);
+    fs.chmodSync(folder, 0o555);
+    // root ignores file modes: run the CLI as nobody then.
+    const cli = [path.resolve(import.meta.dirname, "../../src/cli/main.ts"), "history", "--db", dbPath, "--format", "json"];
+    const asRoot = process.getuid?.() === 0;
+    const command = asRoot ? "setpriv" : process.execPath;
+    const args = asRoot ? ["--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, ...cli] : cli;
+    try {
+      const result = spawnSync(command, args, { cwd, encoding: "utf8" });
+      assert.equal(result.status, 0, result.stderr);
+      assert.equal((JSON.parse(result.stdout) as HistoryJson).images[0]?.series[0]?.latest.value, 1234);
+      assert.deepEqual(fs.readFileSync(dbPath), before);
+      assert.deepEqual(fs.readdirSync(folder), ["metrics.db"]);
+    } finally {
+      fs.chmodSync(folder, 0o755);
+      fs.chmodSync(dbPath, 0o644);
+    }
+  });
+
+  it("reads an older database without migrating it", async () => {
     const cwd = tempDir();
     const dbPath = path.join(cwd, "old.db");
     const db = openMetricsDatabase(await loadSqlite(), dbPath);
@@ -164,6 +223,9 @@ describe("shipshape history", () => {
     const result = await run(["history", "--db", "old.db", "--fail-on-regression", "size=10%"], cwd);
     assert.equal(result.code, 1, "+20%");
     assert.match(result.stdout, /FAIL +legacy build sizeBytes: 1 kB -> 1\.2 kB/);
+    const check = new DatabaseSync(dbPath, { readOnly: true });
+    assert.equal((check.prepare("PRAGMA user_version").get() as { user_version: number }).user_version, 1, "still schema 1");
+    check.close();
   });
 
   it("the installed entry point prints only the report (no warnings on stderr)", async () => {

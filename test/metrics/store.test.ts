@@ -113,9 +113,11 @@ describe("metrics store: migrations", () => {
     const raw = new DatabaseSync(newer);
     raw.exec(`PRAGMA user_version = ${LATEST_SCHEMA_VERSION + 1}`);
     raw.close();
-    const db = openMetricsDatabase(sqlite, newer);
-    assert.throws(() => migrate(db), (error: unknown) => error instanceof MetricsStoreError && error.reason === "newer-schema");
-    db.close();
+    // Refused when opened, before the switch to WAL: the file stays in its journal mode.
+    assert.throws(() => openMetricsDatabase(sqlite, newer), (error: unknown) => error instanceof MetricsStoreError && error.reason === "newer-schema" && error.message.includes(newer));
+    const reopened = new DatabaseSync(newer, { readOnly: true });
+    assert.equal((reopened.prepare("PRAGMA journal_mode").get() as { journal_mode: string }).journal_mode, "delete");
+    reopened.close();
 
     const foreign = path.join(tempDir(), "foreign.db");
     const other = new DatabaseSync(foreign);
