@@ -110,18 +110,52 @@ function concat(chunks: Uint8Array[], limit: number): Uint8Array {
   return out;
 }
 
-/** Decompresses a gzip stream; stopping the consumer early stops the decompressor. */
+/** How much decompressed data after the point the consumer stopped (tar padding) is read to reach the gzip trailer. */
+const MAX_TRAILING_BYTES = 1024 * 1024;
+
+/**
+ * Decompresses a gzip stream. A tar reader stops at its end-of-archive blocks, before zlib has
+ * seen the gzip trailer (CRC and length): when the consumer stops, the little that remains (tar
+ * padding, at most MAX_TRAILING_BYTES) is still read so that a stream missing its trailer fails
+ * with "archive is truncated" instead of passing as complete. Past that bound the decompressor is
+ * simply stopped.
+ */
 export async function* gunzip(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
   const input = Readable.from(source, { objectMode: false });
   const decompressor = createGunzip();
   input.on("error", (error) => decompressor.destroy(error));
   input.pipe(decompressor);
+  const chunks = decompressor[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>;
+  let ended = false;
   try {
-    for await (const chunk of decompressor) yield chunk as Uint8Array;
+    for (;;) {
+      const next = await chunks.next().catch(truncationError);
+      if (next.done === true) {
+        ended = true;
+        return;
+      }
+      yield next.value;
+    }
   } finally {
-    input.destroy();
-    decompressor.destroy();
+    try {
+      let trailing = 0;
+      while (!ended && trailing <= MAX_TRAILING_BYTES) {
+        const next = await chunks.next().catch(truncationError);
+        if (next.done === true) break;
+        trailing += next.value.length;
+      }
+    } finally {
+      input.destroy();
+      decompressor.destroy();
+    }
   }
+}
+
+function truncationError(error: unknown): never {
+  if (isZlibError(error) && /unexpected end of file/i.test((error as Error).message)) {
+    throw Object.assign(new Error("archive is truncated (the gzip stream ends before its end and checksum)"), { code: (error as Error & { code?: string }).code });
+  }
+  throw error;
 }
 
 /** Byte chunks of a Node stream (strings are re-encoded, which `docker save` never sends). */

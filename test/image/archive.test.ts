@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ImageArchiveError, readImageArchive, type ImageArchiveContents } from "../../src/image/archive.ts";
+import { gunzip, ImageArchiveError, readImageArchive, type ImageArchiveContents } from "../../src/image/archive.ts";
+import { readTar } from "../../src/image/tar.ts";
 import { dockerArchive, fileOf, ociLayout, type TestImage } from "../helpers/image-archive.ts";
 import { chunked, gzipBytes, tarBytes } from "../helpers/tar-writer.ts";
 
@@ -59,6 +60,21 @@ describe("readImageArchive: docker-archive", () => {
   it("reads a whole archive that is gzip-compressed (docker save | gzip)", async () => {
     const contents = await readImageArchive(chunked(gzipBytes(dockerArchive(image(false))), 4096));
     assert.deepEqual(paths(contents), expectedPaths);
+  });
+
+  it("refuses a gzip archive missing its trailer (CRC and length) as truncated", async () => {
+    const whole = gzipBytes(dockerArchive(image(false)));
+    await assert.rejects(readImageArchive(chunked(whole.subarray(0, whole.length - 8), 4096)), /archive is truncated/);
+    // The tar reader stops at the end-of-archive blocks; the trailer is still checked.
+    const layer = gzipBytes(tarBytes([fileOf("a", 100), fileOf("b", 5000)]));
+    const readAll = async (bytes: Buffer): Promise<string[]> => {
+      const names: string[] = [];
+      for await (const { entry } of readTar(gunzip(chunked(bytes, 512)))) names.push(entry.path);
+      return names;
+    };
+    assert.deepEqual(await readAll(layer), ["a", "b"]);
+    await assert.rejects(readAll(layer.subarray(0, layer.length - 8)), /archive is truncated/);
+    await assert.rejects(readAll(layer.subarray(0, layer.length - 3)), /archive is truncated/);
   });
 
   it("follows a layer.tar that docker save stored as a symlink to an identical layer", async () => {
