@@ -94,7 +94,10 @@ export function auditPaths(paths: string[], options: AuditPathsOptions = {}): Au
   }
   if (results.length === 1 && results[0]) return results[0];
   const files = results.flatMap((result) => result.files);
-  return { root: cwd, files, summary: summarize(files, results.reduce((sum, result) => sum + result.summary.suppressed, 0)) };
+  const merged: AuditResult = { root: cwd, files, summary: summarize(files, results.reduce((sum, result) => sum + result.summary.suppressed, 0)) };
+  const skipped = results.flatMap((result) => result.skipped ?? []);
+  if (skipped.length > 0) merged.skipped = skipped;
+  return merged;
 }
 
 function toPosix(value: string): string {

@@ -1,5 +1,6 @@
 // The audit result: the stable shape behind `--format json` (documented in docs/json-format.md).
 import type { Category, FileCreation, Impact, TextEdit } from "../rules/types.ts";
+import type { SkippedFolder } from "../repo/snapshot.ts";
 
 export interface Finding {
   rule: string;
@@ -48,4 +49,6 @@ export interface AuditResult {
   root: string;
   files: FileResult[];
   summary: AuditSummary;
+  /** Folders not looked into (paths as reported), for the CLI's stderr summary; not in the reports. */
+  skipped?: SkippedFolder[];
 }

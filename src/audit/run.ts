@@ -132,7 +132,9 @@ export function auditRepository(view: RepositoryView, options: AuditOptions = {}
     result.findings.sort((a, b) => a.line - b.line || impactRank(a.impact) - impactRank(b.impact) || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));
     if (options.displayRoot) result.path = joinDisplay(options.displayRoot, result.path);
   }
-  return { root: view.snapshot.root, files: results, summary: summarize(results, suppressed) };
+  const result: AuditResult = { root: view.snapshot.root, files: results, summary: summarize(results, suppressed) };
+  if (view.skipped.length > 0) result.skipped = view.skipped.map((folder) => ({ ...folder, path: options.displayRoot ? joinDisplay(options.displayRoot, folder.path) : folder.path }));
+  return result;
 }
 
 function kindOf(view: RepositoryView, path: string): FileKind {

@@ -27,7 +27,8 @@ import { splitArguments } from "../repo/shell-words.ts";
 import { parseHttpTarget } from "../verify/outputs.ts";
 import { joinDisplayPath, renderFixSummary } from "../fix/summary.ts";
 import { decodeText } from "../repo/decode.ts";
-import { buildRepositoryView } from "../repo/view.ts";
+import { buildRepositoryView, skippedFolders } from "../repo/view.ts";
+import { describeSkipped } from "../audit/skipped.ts";
 import { allRules } from "../rules/index.ts";
 import { parseAssignments } from "./assignments.ts";
 import type { CliIO } from "./main.ts";
@@ -51,6 +52,7 @@ export async function runFixCommand(args: string[], io: CliIO): Promise<number> 
       http: { type: "string" },
       env: { type: "string", multiple: true },
       consolidate: { type: "boolean", default: false },
+      verbose: { type: "boolean", default: false },
     },
   });
   if (values.consolidate) return runConsolidate(positionals, values, io);
@@ -75,6 +77,7 @@ export async function runFixCommand(args: string[], io: CliIO): Promise<number> 
   const results: { displayRoot: string; root: string; result: FixResult; leveledResult: LeveledFixResult; verified: VerifiedChange[]; unverified: PlannedRewrite[] }[] = [];
   for (const target of targets) {
     const { absolute, displayRoot, config, snapshot, viewOptions } = openTarget(target, { cwd: io.cwd, configPath: values.config });
+    io.stderr(describeSkipped(skippedFolders(snapshot, viewOptions).map((folder) => ({ ...folder, path: joinDisplayPath(displayRoot, folder.path) })), values.verbose));
     const fixOptions = { config, ...(only ? { only } : {}), viewOptions, ...leveled };
     let leveledResult = fixWithLevel(snapshot, fixOptions);
     let verified: VerifiedChange[] = [];

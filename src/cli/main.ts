@@ -4,6 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { auditPaths, findConfigFile, loadConfigFile, UsageError } from "../audit/audit-paths.ts";
+import { describeSkipped } from "../audit/skipped.ts";
 import { ConfigError, defaultConfig, impactAtLeast, STARTER_CONFIG } from "../audit/config.ts";
 import type { AuditResult } from "../audit/result.ts";
 import { EngineDriverError } from "../engine/select.ts";
@@ -52,6 +53,7 @@ Audit options:
   --format tty|json|sarif|markdown   output format (default: tty)
   --output FILE                      write the report to FILE instead of stdout
   --fail-on high|medium|low|none     exit 1 when a finding at or above this impact remains (default: low)
+  --verbose                          list the folders not looked into (dependency/build folders, unreadable ones) and why
   --config FILE                      config file (default: shipshape.config.yaml|yml|json)
 
 Fix options:
@@ -149,6 +151,7 @@ function runAudit(args: string[], io: CliIO): number {
       output: { type: "string" },
       "fail-on": { type: "string" },
       config: { type: "string" },
+      verbose: { type: "boolean", default: false },
     },
   });
   const format = values.format ?? "tty";
@@ -160,6 +163,7 @@ function runAudit(args: string[], io: CliIO): number {
   const configFile = values.config !== undefined ? path.resolve(io.cwd, values.config) : findConfigFile(firstDirectory, io.cwd);
   const config = configFile !== undefined ? loadConfigFile(configFile) : defaultConfig();
   const result = auditPaths(positionals, { cwd: io.cwd, config });
+  io.stderr(describeSkipped(result.skipped ?? [], values.verbose === true));
 
   const color = values.output === undefined && format === "tty" && shouldUseColor(io.env, io.isTTY);
   const output = renderAudit(format as (typeof FORMATS)[number], result, { color, rules: allRules, toolVersion: packageVersion() });

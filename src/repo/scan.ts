@@ -14,6 +14,7 @@ export function scanDirectory(root: string): RepoSnapshot {
   const files: RepoFile[] = [];
   const texts = new Map<string, string>();
   const readErrors = new Map<string, string>();
+  const unreadableDirectories = new Map<string, string>();
   const gitignore = createGitignoreSet();
   let truncated: string | undefined;
 
@@ -24,7 +25,7 @@ export function scanDirectory(root: string): RepoSnapshot {
     try {
       entries = fs.readdirSync(absoluteDir, { withFileTypes: true });
     } catch (error) {
-      readErrors.set(relativeDir || ".", `cannot list directory: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      unreadableDirectories.set(relativeDir || ".", `cannot list directory: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
       return;
     }
     if (!ignoredDir && entries.some((entry) => entry.name === ".gitignore" && entry.isFile())) {
@@ -63,6 +64,7 @@ export function scanDirectory(root: string): RepoSnapshot {
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const snapshot: RepoSnapshot = { root: absoluteRoot, files, texts, readErrors };
   if (truncated) snapshot.truncated = truncated;
+  if (unreadableDirectories.size > 0) snapshot.unreadableDirectories = unreadableDirectories;
   return snapshot;
 }
 

@@ -21,6 +21,16 @@ export interface RepoSnapshot {
   readErrors: Map<string, string>;
   /** When the walk stopped early (too many files), what it says. */
   truncated?: string;
+  /** Directories the walk could not list, with the reason (their files are unknown). */
+  unreadableDirectories?: Map<string, string>;
+}
+
+/** A folder the audit did not look into, and why: the CLI summarises these on stderr. */
+export interface SkippedFolder {
+  path: string;
+  reason: "dependency-or-build" | "unreadable";
+  /** `holds 2 Dockerfiles`, `cannot list directory: EACCES`. */
+  detail: string;
 }
 
 export type Ecosystem = "node" | "python" | "go" | "rust" | "java" | "ruby" | "php" | "dotnet";
@@ -66,6 +76,8 @@ export interface RepositoryView {
   contexts: Map<string, BuildContext>;
   /** Files that were found but could not be read or parsed, with a clear reason. */
   errors: Map<string, string>;
+  /** Folders not looked into: dependency/build folders holding Dockerfiles, unreadable folders. */
+  skipped: SkippedFolder[];
 }
 
 /** The snapshot file for a repository path (snapshot.files is sorted by path). */

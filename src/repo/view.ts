@@ -5,8 +5,8 @@ import { ComposeError, parseCompose } from "./compose.ts";
 import type { ComposeModel } from "./compose.ts";
 import { isComposeFileName } from "./compose.ts";
 import { checkDockerignore, compileDockerignore } from "./dockerignore.ts";
-import { dependencyFileKind, isDockerfileName, isVendoredPath } from "./kinds.ts";
-import type { BuildContext, ContextEntry, DependencyFile, RepoFile, RepoSnapshot, RepositoryView } from "./snapshot.ts";
+import { dependencyFileKind, isDockerfileName, isVendoredPath, VENDOR_DIRECTORIES } from "./kinds.ts";
+import type { BuildContext, ContextEntry, DependencyFile, RepoFile, RepoSnapshot, RepositoryView, SkippedFolder } from "./snapshot.ts";
 
 export interface ViewOptions {
   /** Only these files are audit targets (explicit file arguments); default: every candidate. */
@@ -56,7 +56,31 @@ export function buildRepositoryView(snapshot: RepoSnapshot, options: ViewOptions
     const root = known?.root ?? normalize(path.posix.dirname(dockerfile));
     contexts.set(dockerfile, buildContext(snapshot, dockerfile, root, known?.origin ?? "dockerfile-directory", errors));
   }
-  return { snapshot, dockerfiles, composeFiles, composes, contexts, errors };
+  return { snapshot, dockerfiles, composeFiles, composes, contexts, errors, skipped: skippedFolders(snapshot, options) };
+}
+
+/**
+ * Folders the audit does not look into, said out loud: dependency and build folders
+ * (node_modules, vendor, target...) that hold Dockerfiles or compose files, and folders the
+ * scanner could not list.
+ */
+export function skippedFolders(snapshot: RepoSnapshot, options: ViewOptions): SkippedFolder[] {
+  const skipped: SkippedFolder[] = [];
+  if (options.targets === undefined) {
+    const held = new Map<string, number>();
+    for (const file of snapshot.files) {
+      const name = path.posix.basename(file.path);
+      if (!(isDockerfileName(name) || isComposeFileName(name))) continue;
+      const parts = file.path.split("/");
+      const index = parts.slice(0, -1).findIndex((part) => VENDOR_DIRECTORIES.has(part));
+      if (index < 0 || (options.isIgnoredPath?.(file.path) ?? false)) continue;
+      const folder = parts.slice(0, index + 1).join("/");
+      held.set(folder, (held.get(folder) ?? 0) + 1);
+    }
+    for (const [folder, count] of held) skipped.push({ path: folder, reason: "dependency-or-build", detail: `a dependency or build folder; holds ${count === 1 ? "1 Dockerfile or compose file" : `${count} Dockerfiles or compose files`}` });
+  }
+  for (const [folder, reason] of snapshot.unreadableDirectories ?? []) skipped.push({ path: folder, reason: "unreadable", detail: reason });
+  return skipped.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 function normalize(posixPath: string): string {
