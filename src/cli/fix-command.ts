@@ -168,6 +168,18 @@ function selectedRules(names: string[] | undefined): Set<string> | undefined {
   return new Set(ids);
 }
 
+/** Where writing `target` lands: itself, or the file its symbolic link(s) resolve to when that lies within `root`. */
+function linkDestinationWithin(root: string, target: string): string | undefined {
+  if (!fs.lstatSync(target, { throwIfNoEntry: false })?.isSymbolicLink()) return target;
+  try {
+    const real = fs.realpathSync(target);
+    const realRoot = fs.realpathSync(root);
+    return real.startsWith(`${realRoot}${path.sep}`) ? real : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Writes one change atomically; returns why it was not written. The file must still hold the
  * text the fixes started from (an editor may have saved meanwhile), a UTF-8 byte order mark is
@@ -195,8 +207,11 @@ function writeChange(root: string, change: FileChange): string | undefined {
   if (decoded.note !== undefined) return `${decoded.note}; only UTF-8 files are rewritten`;
   if (decoded.text !== change.before) return "the file changed since it was read; run `shipshape fix` again";
   const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? "\uFEFF" : "";
+  // A symbolic link is written through: its target gets the fix, the link stays a link.
+  const destination = linkDestinationWithin(root, target);
+  if (destination === undefined) return "it is a symbolic link to a file outside the repository; not written";
   try {
-    writeFileAtomic(target, `${bom}${change.after}`);
+    writeFileAtomic(destination, `${bom}${change.after}`);
   } catch (error) {
     return `cannot write: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
   }

@@ -11,6 +11,12 @@ export const MAX_WALKED_FILES = 500_000;
 /** Walks `root` (a directory) recording every file with its size, reading the files the audit needs. */
 export function scanDirectory(root: string): RepoSnapshot {
   const absoluteRoot = path.resolve(root);
+  let realRoot = absoluteRoot;
+  try {
+    realRoot = fs.realpathSync(absoluteRoot);
+  } catch {
+    // unreadable root: the walk reports it
+  }
   const files: RepoFile[] = [];
   const texts = new Map<string, string>();
   const readErrors = new Map<string, string>();
@@ -46,6 +52,19 @@ export function scanDirectory(root: string): RepoSnapshot {
       }
       const absolute = path.join(absoluteDir, entry.name);
       let size = 0;
+      if (entry.isSymbolicLink()) {
+        // Followed when it resolves to a file inside the repository: audited under the link's path.
+        const link = followLink(absolute, realRoot);
+        const gitignoredLink = ignoredDir || gitignore.ignores(relative, false);
+        if ("error" in link) {
+          files.push({ path: relative, size: 0, gitignored: gitignoredLink });
+          if (!gitignoredLink && !isVendoredPath(relative) && isAuditedTextFile(entry.name)) readErrors.set(relative, link.error);
+          continue;
+        }
+        files.push({ path: relative, size: link.size, gitignored: gitignoredLink });
+        if (!gitignoredLink && !isVendoredPath(relative) && isAuditedTextFile(entry.name)) readInto(link.target, relative, texts, readErrors);
+        continue;
+      }
       if (entry.isFile()) {
         try {
           size = fs.statSync(absolute).size;
@@ -79,6 +98,32 @@ export function scanFile(filePath: string): { snapshot: RepoSnapshot; target: st
     snapshot.files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }
   return { snapshot, target };
+}
+
+/** A symbolic link's file, if it resolves to a regular file within the repository. */
+function followLink(absolute: string, realRoot: string): { target: string; size: number } | { error: string } {
+  let target: string;
+  try {
+    target = fs.realpathSync(absolute);
+  } catch (error) {
+    return { error: `symbolic link is broken (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}: ${readLinkText(absolute)})` };
+  }
+  if (!target.startsWith(`${realRoot}${path.sep}`)) return { error: `symbolic link points outside the repository (to ${readLinkText(absolute)}); not followed` };
+  try {
+    const stat = fs.statSync(target);
+    if (!stat.isFile()) return { error: `symbolic link points to a ${stat.isDirectory() ? "directory" : "special file"}, not a file` };
+    return { target, size: stat.size };
+  } catch (error) {
+    return { error: `cannot read link target: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` };
+  }
+}
+
+function readLinkText(absolute: string): string {
+  try {
+    return fs.readlinkSync(absolute);
+  } catch {
+    return "?";
+  }
 }
 
 function readInto(absolute: string, relative: string, texts: Map<string, string>, errors: Map<string, string>): void {
