@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 import { analyzeImage, evaluateCi } from "../../src/image/analysis.ts";
 import { formatBytes } from "../../src/format/index.ts";
 import { renderLayersJson, renderLayersMarkdown, renderLayersTty } from "../../src/image/report.ts";
+import { formatMetricValue } from "../../src/metrics/report.ts";
 
 const hostile = analyzeImage({
   reference: "evil\u001b[31m:tag",
@@ -32,6 +33,27 @@ describe("layers reporters", () => {
     for (const line of text.split("\n").filter((row) => row.startsWith("| 0 |"))) {
       assert.equal(line.split(/(?<!\\)\|/).length - 2, 7, line);
     }
+  });
+
+  it("shows userWastedPercent in one unit everywhere: a fraction in JSON, the same percentage in the table, Markdown and history", () => {
+    // 100 bytes in the base layer, overwritten (100 bytes) in the second: wasted 200 over 100 user bytes.
+    const analysis = analyzeImage({
+      reference: "app:1",
+      format: "docker-archive",
+      layers: [
+        { id: "0", blobBytes: 100, files: [{ path: "etc/big", type: "file", size: 100 }] },
+        { id: "1", blobBytes: 100, files: [{ path: "etc/big", type: "file", size: 100 }] },
+      ],
+      history: [
+        { createdBy: "ADD base /", emptyLayer: false },
+        { createdBy: "RUN rewrite", emptyLayer: false },
+      ],
+    });
+    const fraction = (JSON.parse(renderLayersJson({ analysis })) as { userWastedPercent: number }).userWastedPercent;
+    assert.equal(fraction, 2);
+    assert.match(renderLayersTty({ analysis }, { color: false }), /User wasted +200\.00% of 100 B/);
+    assert.match(renderLayersMarkdown({ analysis }), /\| User wasted \| 200\.00% \|/);
+    assert.equal(formatMetricValue("userWastedPercent", fraction), "200.0%");
   });
 
   it("writes null for an infinite user-wasted ratio in JSON and includes the CI verdict", () => {
