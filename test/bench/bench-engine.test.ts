@@ -113,9 +113,9 @@ describe("shipshape bench (real engine)", { skip: status.skip }, () => {
     assert.equal(code, 0, stderr.join(""));
     assert.match(text, /before: bench-compare\/Dockerfile, after: Dockerfile\.faster/);
     assert.match(text, /\n {2}scenario +before +after +after\/before +cache before +cache after\n/);
-    assert.match(text, /\n {2}warm +[\d.]+ m?s +[\d.]+ m?s +\d+\.\d\d× +100 % \(4\/4\) +100 % \(1\/1\)\n/);
-    assert.match(text, /\n {2}code +[\d.]+ m?s +[\d.]+ m?s +\d+\.\d\d× +50 % \(2\/4\) +0 % \(0\/1\)\n/);
-    assert.match(text, /\n {2}image size +[\d.]+ MB +[\d.]+ MB +\d\.\d\d×\n/);
+    assert.match(text, /\n {2}warm +[\d.]+ m?s +[\d.]+ m?s +\d+\.\d\d× +100% \(4\/4\) +100% \(1\/1\)\n/);
+    assert.match(text, /\n {2}code +[\d.]+ m?s +[\d.]+ m?s +\d+\.\d\d× +50% \(2\/4\) +0% \(0\/1\)\n/);
+    assert.match(text, /\n {2}image size +[\d.]+ [kMG]?B +[\d.]+ [kMG]?B +\d\.\d\d×\n/);
     assert.match(stderr.join(""), /bench-compare after code 1\/1: /);
     assert.equal(treeFingerprint(dir), fingerprint);
     assert.deepEqual(await leftoverImages("bench-compare"), []);
