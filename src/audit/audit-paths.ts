@@ -8,10 +8,11 @@ import { scanDirectory, scanFile } from "../repo/scan.ts";
 import type { RepoSnapshot } from "../repo/snapshot.ts";
 import { buildRepositoryView } from "../repo/view.ts";
 import type { ViewOptions } from "../repo/view.ts";
-import { CONFIG_FILE_NAMES, ConfigError, defaultConfig, isIgnoredPath, parseConfig } from "./config.ts";
+import { CONFIG_FILE_NAMES, defaultConfig, isIgnoredPath, parseConfig } from "./config.ts";
 import type { ShipshapeConfig } from "./config.ts";
 import type { AuditResult } from "./result.ts";
 import { auditRepository, summarize } from "./run.ts";
+import { ConfigError, UsageError } from "../errors.ts";
 
 export interface AuditPathsOptions {
   /** Directory paths are shown relative to (default: process.cwd()). */
@@ -22,8 +23,6 @@ export interface AuditPathsOptions {
   config?: ShipshapeConfig;
   rules?: readonly Rule[];
 }
-
-export class UsageError extends Error {}
 
 export function loadConfigFile(filePath: string, rules: readonly Rule[] = allRules): ShipshapeConfig {
   let text: string;

@@ -3,6 +3,7 @@ import path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import type { Impact } from "../rules/types.ts";
+import { ConfigError } from "../errors.ts";
 
 const ruleSetting = z.enum(["off", "high", "medium", "low"]);
 const ruleSettings = z.record(z.string(), ruleSetting);
@@ -54,8 +55,6 @@ export type RuleSetting = z.infer<typeof ruleSetting>;
 export type VerifyProbesConfig = z.infer<typeof verifyProbes>;
 
 export const CONFIG_FILE_NAMES = ["shipshape.config.yaml", "shipshape.config.yml", "shipshape.config.json"] as const;
-
-export class ConfigError extends Error {}
 
 export function defaultConfig(): ShipshapeConfig {
   return configSchema.parse({});

@@ -7,7 +7,6 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { UsageError } from "../audit/audit-paths.ts";
 import type { ComparedDockerfile } from "../bench/run.ts";
 import { runBench } from "../bench/run.ts";
 import { BENCH_FORMATS, isBenchFormat, renderBench } from "../bench/report.ts";
@@ -19,8 +18,9 @@ import { createEngine, ENGINE_DRIVERS, isEngineDriver } from "../engine/select.t
 import type { MetricsRecord } from "../metrics/record.ts";
 import { recordMetrics } from "../metrics/record.ts";
 import { shouldUseColor } from "../report/tty.ts";
-import type { CliIO } from "./main.ts";
+import type { CliIO } from "./io.ts";
 import { writeFileAtomic } from "./write.ts";
+import { UsageError } from "../errors.ts";
 
 export const BENCH_HELP = `Bench options (shipshape bench [PATH]):
   --service S                        bench only this compose service (repeatable)

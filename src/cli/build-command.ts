@@ -5,7 +5,6 @@
 import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { UsageError } from "../audit/audit-paths.ts";
 import { BuildDisplay } from "../build/display.ts";
 import { runBuilds } from "../build/run-builds.ts";
 import { BUILD_FORMATS, renderBuildReport } from "../build/summary.ts";
@@ -16,7 +15,8 @@ import { recordMetrics } from "../metrics/record.ts";
 import type { MetricsRecord } from "../metrics/record.ts";
 import { shouldUseColor } from "../report/tty.ts";
 import { parseAssignments } from "./assignments.ts";
-import type { CliIO } from "./main.ts";
+import type { CliIO } from "./io.ts";
+import { UsageError } from "../errors.ts";
 
 export const BUILD_HELP = `Build options:
   --service S                        build only this compose service (repeatable)

@@ -8,7 +8,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { openTarget, UsageError } from "../audit/audit-paths.ts";
+import { openTarget } from "../audit/audit-paths.ts";
 import { unifiedDiff } from "../fix/diff.ts";
 import { consolidateDiff, parseDockerfiles, planConsolidation, renderConsolidateSummary } from "../fix/consolidate.ts";
 import type { ConsolidateChange, ConsolidatePlan } from "../fix/consolidate.ts";
@@ -30,8 +30,9 @@ import { decodeText } from "../repo/decode.ts";
 import { buildRepositoryView } from "../repo/view.ts";
 import { allRules } from "../rules/index.ts";
 import { parseAssignments } from "./assignments.ts";
-import type { CliIO } from "./main.ts";
+import type { CliIO } from "./io.ts";
 import { writeFileAtomic } from "./write.ts";
+import { UsageError } from "../errors.ts";
 
 export async function runFixCommand(args: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseArgs({

@@ -3,15 +3,15 @@
 // (locked, corrupt, newer schema).
 import fs from "node:fs";
 import { parseArgs } from "node:util";
-import { UsageError } from "../audit/audit-paths.ts";
 import { readGitFacts, resolveGitRef } from "../metrics/git.ts";
 import { resolveDbPath } from "../metrics/record.ts";
 import { checkRegressions, parseRegressionThresholds, type RegressionThresholds } from "../metrics/regression.ts";
 import { buildHistory, renderHistoryJson, renderHistoryMarkdown, renderHistoryTty } from "../metrics/report.ts";
 import { groupSeries, type Baseline } from "../metrics/series.ts";
-import { DEFAULT_BUSY_TIMEOUT_MS, describeSqliteError, loadSqlite, migrate, MetricsStoreError, openMetricsDatabase, queryMeasurements, type MeasurementRow } from "../metrics/store.ts";
+import { DEFAULT_BUSY_TIMEOUT_MS, describeSqliteError, loadSqlite, migrate, openMetricsDatabase, queryMeasurements, type MeasurementRow } from "../metrics/store.ts";
 import { shouldUseColor } from "../report/tty.ts";
-import type { CliIO } from "./main.ts";
+import type { CliIO } from "./io.ts";
+import { MetricsStoreError, UsageError } from "../errors.ts";
 
 const HISTORY_FORMATS = ["tty", "json", "markdown"] as const;
 

@@ -6,7 +6,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { UsageError } from "../audit/audit-paths.ts";
+import { UsageError } from "../errors.ts";
 import { createEngine, ENGINE_DRIVERS, isEngineDriver, type EngineDriver } from "../engine/select.ts";
 import { DIVE_CI_DEFAULTS, evaluateCi, parseByteSize, type CiThresholds, type ImageAnalysis } from "../image/analysis.ts";
 import { ImageArchiveError } from "../image/archive.ts";
@@ -14,7 +14,7 @@ import { analyzeImageStream, classifyImageArgument, openImageSource, type ImageS
 import { ciPassed, LAYERS_FORMATS, renderLayers, type LayersFormat, type LayersReport } from "../image/report.ts";
 import { recordMetrics, type MetricsRecord } from "../metrics/record.ts";
 import { shouldUseColor } from "../report/tty.ts";
-import type { CliIO } from "./main.ts";
+import type { CliIO } from "./io.ts";
 
 export const LAYERS_HELP = `Layers options (shipshape layers IMAGE|ARCHIVE|-):
   IMAGE is a docker save / OCI layout archive (.tar, .tar.gz), - for stdin, or an image reference

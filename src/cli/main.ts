@@ -3,11 +3,10 @@
 import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { auditPaths, findConfigFile, loadConfigFile, UsageError } from "../audit/audit-paths.ts";
-import { ConfigError, defaultConfig, impactAtLeast, STARTER_CONFIG } from "../audit/config.ts";
+import { auditPaths, findConfigFile, loadConfigFile } from "../audit/audit-paths.ts";
+import { defaultConfig, impactAtLeast, STARTER_CONFIG } from "../audit/config.ts";
 import type { AuditResult } from "../audit/result.ts";
-import { EngineDriverError } from "../engine/select.ts";
-import { EngineUnavailableError } from "../engine/types.ts";
+import { ConfigError, EngineDriverError, EngineUnavailableError, MetricsStoreError, UsageError } from "../errors.ts";
 import { allRules } from "../rules/index.ts";
 import { FORMATS, renderAudit } from "../report/index.ts";
 import { renderRulesJson } from "../report/json.ts";
@@ -17,23 +16,11 @@ import { BUILD_HELP, runBuildCommand } from "./build-command.ts";
 import { writeFileAtomic } from "./write.ts";
 import { HISTORY_HELP, runHistoryCommand } from "./history-command.ts";
 import { LAYERS_HELP, runLayersCommand } from "./layers-command.ts";
-import { MetricsStoreError } from "../metrics/store.ts";
 import { runFixCommand } from "./fix-command.ts";
 import { runVerifyCommand, VERIFY_HELP } from "./verify-command.ts";
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from "./io.ts";
+import type { CliIO } from "./io.ts";
 
-export const EXIT_OK = 0;
-export const EXIT_FINDINGS = 1;
-export const EXIT_USAGE = 2;
-
-export interface CliIO {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  cwd: string;
-  env: Record<string, string | undefined>;
-  isTTY: boolean;
-  /** Whether stderr is a terminal (live progress); defaults to false. */
-  stderrIsTTY?: boolean;
-}
 
 const HELP = `shipshape: make Docker builds small, fast and cheap, with measured savings
 

@@ -3,7 +3,6 @@
 // 2 usage errors, unknown images, or no engine.
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { UsageError } from "../audit/audit-paths.ts";
 import { EngineApiError } from "../engine/api-client.ts";
 import { createEngine, ENGINE_DRIVERS, isEngineDriver } from "../engine/select.ts";
 import { recordMetrics } from "../metrics/record.ts";
@@ -20,8 +19,9 @@ import type { VerifyResult } from "../verify/result.ts";
 import { countDifferences } from "../verify/result.ts";
 import { DEFAULT_READY_TIMEOUT_MS, DEFAULT_SMOKE_TIMEOUT_MS, verifyImages } from "../verify/run.ts";
 import { parseAssignments } from "./assignments.ts";
-import type { CliIO } from "./main.ts";
+import type { CliIO } from "./io.ts";
 import { writeFileAtomic } from "./write.ts";
+import { UsageError } from "../errors.ts";
 
 export const VERIFY_HELP = `Verify options (shipshape verify BEFORE AFTER):
   --smoke 'ARGS'                     run both images with ARGS (--network=none), compare exit code and output (repeatable; '' = default command)
