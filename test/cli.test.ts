@@ -5,6 +5,7 @@ import path from "node:path";
 import { describe, it } from "node:test";
 import { tempDirectory } from "./helpers/temp-dir.ts";
 import { runCli } from "../src/cli/main.ts";
+import { closestMatch, editDistance } from "../src/suggest.ts";
 
 function tempRepo(files: Record<string, string>): string {
   const root = tempDirectory("shipshape-cli-");
@@ -86,5 +87,91 @@ describe("shipshape CLI", () => {
     const child = spawnSync(process.execPath, [bin, "audit", root, "--format", "json"], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
     assert.equal(child.status, 1, child.stderr);
     assert.ok(JSON.parse(child.stdout).files.length === 1);
+  });
+});
+
+const COMMANDS = ["audit", "fix", "rules", "init", "build", "bench", "history", "layers", "verify"];
+
+describe("shipshape help", () => {
+  it("every command has its own help (usage, options, examples, exit codes) with --help, -h anywhere, and `help CMD`, exit 0", async () => {
+    const cwd = tempRepo({});
+    for (const command of COMMANDS) {
+      const help = await run([command, "--help"], cwd);
+      assert.equal(help.code, 0, `${command} --help: ${help.stderr}`);
+      assert.equal(help.stderr, "");
+      assert.match(help.stdout, new RegExp(`^Usage: shipshape ${command}`));
+      for (const section of ["\nOptions:\n", "\nExamples:\n", "\nExit codes: "]) assert.ok(help.stdout.includes(section), `${command} help lacks ${section.trim()}`);
+      assert.equal((await run([command, "-h"], cwd)).stdout, help.stdout);
+      assert.equal((await run(["help", command], cwd)).stdout, help.stdout);
+      assert.equal((await run(["--help", command], cwd)).stdout, help.stdout);
+    }
+    // Anywhere in the arguments, even after other options and invalid values; not after `--`.
+    const late = await run(["audit", "no/such/dir", "--format", "xml", "-h"], cwd);
+    assert.equal(late.code, 0);
+    assert.match(late.stdout, /^Usage: shipshape audit/);
+    assert.equal((await run(["audit", "--", "-h"], cwd)).code, 2);
+  });
+
+  it("`shipshape --help` is a short overview of the commands, not every option", async () => {
+    const result = await run(["--help"], process.cwd());
+    assert.equal(result.code, 0);
+    for (const command of COMMANDS) assert.match(result.stdout, new RegExp(`shipshape ${command}\\b`));
+    assert.ok(!result.stdout.includes("--format") && !result.stdout.includes("--output"), "no per-command options in the overview");
+    assert.ok(result.stdout.split("\n").length < 30);
+    const bare = await run([], process.cwd());
+    assert.equal(bare.code, 2);
+    assert.match(bare.stderr, /Commands:/);
+  });
+
+  it("an unknown option, value or command is one line that suggests the closest valid one, exit 2", async () => {
+    const cwd = tempRepo({ Dockerfile: fat });
+    const cases: [string[], string][] = [
+      [["audit", ".", "--formt", "json"], "shipshape: unknown option '--formt'; did you mean '--format'? (shipshape audit --help)\n"],
+      [["audit", "--fail-onn=high"], "shipshape: unknown option '--fail-onn'; did you mean '--fail-on'? (shipshape audit --help)\n"],
+      [["verify", "a", "b", "--no-histroy"], "shipshape: unknown option '--no-histroy'; did you mean '--no-history'? (shipshape verify --help)\n"],
+      [["fix", "--wirte"], "shipshape: unknown option '--wirte'; did you mean '--write'? (shipshape fix --help)\n"],
+      [["build", "--zzzzzz"], "shipshape: unknown option '--zzzzzz' (shipshape build --help)\n"],
+      [["auidt", "."], "shipshape: unknown command 'auidt'; did you mean 'audit'? (shipshape --help lists the commands)\n"],
+      [["frobnicate"], "shipshape: unknown command 'frobnicate' (shipshape --help lists the commands)\n"],
+      [["audit", "--format"], "shipshape: option '--format <value>' argument missing (shipshape audit --help)\n"],
+      [["rules", "extra"], "shipshape: unexpected argument 'extra': shipshape rules takes no PATH (shipshape rules --help)\n"],
+    ];
+    for (const [args, stderr] of cases) {
+      const result = await run(args, cwd);
+      assert.deepEqual({ code: result.code, stderr: result.stderr, stdout: result.stdout }, { code: 2, stderr, stdout: "" }, args.join(" "));
+    }
+  });
+
+  it("a mistyped config key is named with the closest valid one", async () => {
+    const root = tempRepo({ Dockerfile: fat, "shipshape.config.yaml": "rulez: {}\n" });
+    const result = await run(["audit", "."], root);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /^shipshape: unknown key 'rulez' in .*shipshape\.config\.yaml; did you mean 'rules'\?\n$/);
+    const nested = tempRepo({ Dockerfile: fat, "shipshape.config.yaml": "overrides:\n  - files: [a]\n    rulse: {}\n" });
+    assert.match((await run(["audit", "."], nested)).stderr, /unknown key 'rulse' at overrides\.0 in .*; did you mean 'rules'\?/);
+  });
+
+  it("closestMatch suggests only near names", () => {
+    assert.equal(editDistance("formt", "format"), 1);
+    assert.equal(editDistance("fromat", "format"), 1);
+    assert.equal(closestMatch("--formt", ["--format", "--output"]), "--format");
+    assert.equal(closestMatch("xyz", ["audit", "fix"]), undefined);
+    assert.equal(closestMatch("lay", ["layers", "audit"]), "layers");
+  });
+});
+
+describe("shipshape init PATH", () => {
+  it("writes PATH/shipshape.config.yaml; PATH must be a directory", async () => {
+    const root = tempRepo({ "svc/Dockerfile": fat });
+    const result = await run(["init", "svc"], root);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, `wrote ${path.join("svc", "shipshape.config.yaml")}\n`);
+    assert.ok(fs.existsSync(path.join(root, "svc", "shipshape.config.yaml")));
+    assert.ok(!fs.existsSync(path.join(root, "shipshape.config.yaml")));
+    const again = await run(["init", "svc"], root);
+    assert.equal(again.code, 2);
+    assert.match(again.stderr, /already exists \(use --force to overwrite\)/);
+    assert.equal((await run(["init", "svc", "--force"], root)).code, 0);
+    assert.equal((await run(["init", "svc/Dockerfile"], root)).code, 2);
   });
 });

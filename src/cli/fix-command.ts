@@ -30,9 +30,33 @@ import { decodeText } from "../repo/decode.ts";
 import { buildRepositoryView } from "../repo/view.ts";
 import { allRules } from "../rules/index.ts";
 import { parseAssignments } from "./assignments.ts";
+import { commandHelp } from "./help.ts";
 import type { CliIO } from "./io.ts";
 import { writeFileAtomic } from "./write.ts";
 import { UsageError } from "../errors.ts";
+
+export const FIX_OPTIONS = `Options:
+  --write                            write the changes (atomically) instead of printing a diff
+  --rule ID                          only this rule's fixes (repeatable)
+  --config FILE                      config file, as for audit
+  --level safe|rewrite               rewrite: also replace single-stage Dockerfiles with a multi-stage rewrite (docs/fix.md)
+  --accept-review                    apply rewrites that need review too (otherwise they are shown, not applied)
+  --dev                              with --level rewrite: add a dev target and compose.dev.yaml
+  --verify                           build each changed Dockerfile before and after and verify the images; failures are not written
+  --smoke 'ARGS' / --http PORT/PATH  probes for --verify on every target (else verify.services in the config)
+  --smoke-ignore REGEX               text to ignore in --verify's smoke output and HTTP bodies
+  --env KEY=VALUE                    environment of --verify's probes (repeatable), over compose's environment: and the config's env
+  --driver api|buildx|auto           how --verify reaches the engine (default: auto)
+  --consolidate                      merge near-duplicate Dockerfiles into one multi-target Dockerfile + docker-bake.hcl (docs/consolidate.md)
+`;
+
+export const FIX_HELP = commandHelp({
+  usage: "shipshape fix [PATH...] [options]",
+  summary: "Fixes what the audit can fix under each PATH (default: the current directory). Without --write it prints a\nunified diff on stdout (so `shipshape fix | git apply` works) and a summary on stderr.",
+  options: FIX_OPTIONS,
+  examples: ["shipshape fix", "shipshape fix --write", "shipshape fix services/api --level rewrite --verify --http 3000/health --write"],
+  exitCodes: "0 done, 1 a file could not be read or written, or a change failed --verify, 2 usage error or no engine.",
+});
 
 export async function runFixCommand(args: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseArgs({
