@@ -6,6 +6,7 @@ import { describe, it } from "node:test";
 import { tempDirectory } from "./helpers/temp-dir.ts";
 import { runCli } from "../src/cli/main.ts";
 import { closestMatch, editDistance } from "../src/suggest.ts";
+import { invocationCwd } from "../src/cli/io.ts";
 
 function tempRepo(files: Record<string, string>): string {
   const root = tempDirectory("shipshape-cli-");
@@ -173,5 +174,46 @@ describe("shipshape init PATH", () => {
     assert.match(again.stderr, /already exists \(use --force to overwrite\)/);
     assert.equal((await run(["init", "svc", "--force"], root)).code, 0);
     assert.equal((await run(["init", "svc/Dockerfile"], root)).code, 2);
+  });
+});
+
+describe("the directory relative paths resolve against", () => {
+  const repo = path.resolve(".");
+  const shop = path.join(repo, "examples", "shop");
+  const packageJson = path.join(repo, "package.json");
+
+  it("is npm's INIT_CWD while the process runs where npm started it, else the process's own", () => {
+    assert.equal(invocationCwd(repo, {}), repo);
+    assert.equal(invocationCwd(repo, { INIT_CWD: shop, npm_package_json: packageJson }), shop);
+    assert.equal(invocationCwd(repo, { INIT_CWD: shop }), shop);
+    // A script that changed directory (`cd services && shipshape audit .`) keeps its own.
+    assert.equal(invocationCwd(path.join(shop, "services"), { INIT_CWD: repo, npm_package_json: packageJson }), path.join(shop, "services"));
+    // INIT_CWD outside the package, or not absolute: not where npm started this process.
+    assert.equal(invocationCwd(shop, { INIT_CWD: "/elsewhere" }), shop);
+    assert.equal(invocationCwd(repo, { INIT_CWD: "examples/shop" }), repo);
+  });
+
+  it("a real process started in the package root with INIT_CWD audits INIT_CWD", () => {
+    const bin = path.resolve("bin/shipshape.js");
+    const child = spawnSync(process.execPath, [bin, "audit", ".", "--format", "json", "--fail-on", "none"], { cwd: repo, encoding: "utf8", env: { ...process.env, INIT_CWD: shop, npm_package_json: packageJson, npm_lifecycle_event: "shipshape" } });
+    assert.equal(child.status, 0, child.stderr);
+    const report = JSON.parse(child.stdout) as { root: string; files: { path: string }[] };
+    assert.equal(report.root, shop);
+    assert.ok(report.files.every((file) => !file.path.startsWith("examples/")));
+    const plain = spawnSync(process.execPath, [bin, "audit", ".", "--format", "json", "--fail-on", "none"], { cwd: shop, encoding: "utf8", env: { ...process.env, INIT_CWD: "", npm_package_json: "" } });
+    assert.equal((JSON.parse(plain.stdout) as { root: string }).root, shop);
+  });
+
+  it("`cd examples/shop && npm run shipshape -- audit .` audits examples/shop", (t) => {
+    const npm = spawnSync("npm", ["--version"], { encoding: "utf8" });
+    if (npm.status !== 0) {
+      t.skip("npm is not on PATH");
+      return;
+    }
+    const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: "1" };
+    for (const key of Object.keys(env)) if (key === "INIT_CWD" || key.startsWith("npm_")) delete env[key];
+    const child = spawnSync("npm", ["run", "--silent", "shipshape", "--", "audit", ".", "--format", "json", "--fail-on", "none"], { cwd: shop, encoding: "utf8", env });
+    assert.equal(child.status, 0, child.stderr);
+    assert.equal((JSON.parse(child.stdout) as { root: string }).root, shop);
   });
 });
