@@ -36,3 +36,18 @@ export class MetricsStoreError extends UserError {
     this.reason = reason;
   }
 }
+
+/**
+ * A YAML parser error (the `yaml` package's YAMLParseError) as a reason and a position: its
+ * message ends in "at line 5, column 3:" and a code frame, which do not fit on one line.
+ */
+export function describeYamlError(error: unknown): { reason: string; line?: number; column?: number } {
+  const message = error instanceof Error ? error.message : String(error);
+  const firstLine = message.split("\n")[0] ?? message;
+  const reason = firstLine.replace(/\s*at line \d+, column \d+:?\s*$/, "").trim() || "parse error";
+  const position = (error as { linePos?: { line: number; col: number }[] } | null)?.linePos?.[0];
+  const fromText = /at line (\d+), column (\d+)/.exec(firstLine);
+  const line = position?.line ?? (fromText ? Number(fromText[1]) : undefined);
+  const column = position?.col ?? (fromText ? Number(fromText[2]) : undefined);
+  return { reason, ...(line !== undefined ? { line } : {}), ...(column !== undefined ? { column } : {}) };
+}

@@ -29,7 +29,9 @@ export function loadConfigFile(filePath: string, rules: readonly Rule[] = allRul
   try {
     text = fs.readFileSync(filePath, "utf8");
   } catch (error) {
-    throw new ConfigError(`${filePath}: cannot read config: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    const code = (error as NodeJS.ErrnoException).code;
+    const what = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory, not a config file" : code === "EACCES" ? "permission denied" : (code ?? (error as Error).message);
+    throw new ConfigError(`cannot read config ${filePath}: ${what}; check the --config path (or drop it to use shipshape.config.yaml|yml|json)`);
   }
   return parseConfig(text, filePath, new Set(rules.map((rule) => rule.meta.id)));
 }

@@ -3,7 +3,7 @@ import path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import type { Impact } from "../rules/types.ts";
-import { ConfigError } from "../errors.ts";
+import { ConfigError, describeYamlError } from "../errors.ts";
 import { closestMatch } from "../suggest.ts";
 
 const ruleSetting = z.enum(["off", "high", "medium", "low"]);
@@ -64,10 +64,19 @@ export function defaultConfig(): ShipshapeConfig {
 /** Parses and validates config text; throws ConfigError naming the file and the offending key. */
 export function parseConfig(text: string, fileName: string, knownRules?: ReadonlySet<string>): ShipshapeConfig {
   let raw: unknown;
-  try {
-    raw = fileName.endsWith(".json") ? JSON.parse(text) : parseYaml(text);
-  } catch (error) {
-    throw new ConfigError(`${fileName}: cannot parse: ${(error as Error).message.split("\n")[0]}`);
+  if (fileName.endsWith(".json")) {
+    try {
+      raw = JSON.parse(text);
+    } catch (error) {
+      throw new ConfigError(`${fileName}: cannot parse JSON: ${(error as Error).message.split("\n")[0]}`);
+    }
+  } else {
+    try {
+      raw = parseYaml(text);
+    } catch (error) {
+      const { reason, line, column } = describeYamlError(error);
+      throw new ConfigError(`${fileName}${line !== undefined ? `:${line}:${column ?? 1}` : ""}: cannot parse YAML: ${reason}`);
+    }
   }
   const result = configSchema.safeParse(raw ?? {});
   if (!result.success) {

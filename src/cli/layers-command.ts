@@ -7,6 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { UsageError } from "../errors.ts";
+import { EngineApiError } from "../engine/api-client.ts";
 import { createEngine, ENGINE_DRIVERS, isEngineDriver, type EngineDriver } from "../engine/select.ts";
 import { DIVE_CI_DEFAULTS, evaluateCi, parseByteSize, type CiThresholds, type ImageAnalysis } from "../image/analysis.ts";
 import { ImageArchiveError } from "../image/archive.ts";
@@ -134,6 +135,13 @@ export async function runLayersCommand(args: string[], io: CliIO): Promise<numbe
     if (error instanceof ImageArchiveError) {
       io.stderr(`shipshape: ${describeSource(source)}: ${error.message}\n`);
       return 2;
+    }
+    if (error instanceof EngineApiError && source.kind === "engine") {
+      throw new UsageError(
+        error.statusCode === 404
+          ? `no image ${source.reference} in the Docker Engine (${error.message}): build or pull it first, or give an archive (docker save -o image.tar ${source.reference})`
+          : `image ${source.reference}: the Docker Engine answered: ${error.message}`,
+      );
     }
     throw error;
   }

@@ -56,7 +56,7 @@ export function parseDockerHost(env: NodeJS.ProcessEnv = process.env): DockerEnd
   }
   if (scheme === "npipe") throw new DockerHostError(`DOCKER_HOST=${raw}: Windows named pipes are not supported`);
   if (scheme === "ssh") throw new DockerHostError(`DOCKER_HOST=${raw}: ssh:// is not supported; forward the socket (ssh -L) and use unix:// or tcp://`);
-  throw new DockerHostError(`DOCKER_HOST=${raw}: unsupported scheme ${scheme}://`);
+  throw new DockerHostError(`DOCKER_HOST=${raw}: unsupported scheme ${scheme}://; use unix:///path/to/docker.sock or tcp://host:port`);
 }
 
 function loadTls(env: NodeJS.ProcessEnv, verify: boolean): NonNullable<DockerEndpoint["tls"]> {
