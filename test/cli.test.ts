@@ -217,3 +217,40 @@ describe("the directory relative paths resolve against", () => {
     assert.equal((JSON.parse(child.stdout) as { root: string }).root, shop);
   });
 });
+
+describe("no silent passes", () => {
+  it("audit of a directory with no Dockerfile or compose file says so on stderr", async () => {
+    const root = tempRepo({ "README.md": "# nothing to build\n" });
+    const result = await run(["audit", "."], root);
+    assert.equal(result.code, 0);
+    assert.equal(result.stderr, "shipshape: no Dockerfile or compose file found in .: nothing was audited\n");
+    const withFiles = await run(["audit", "."], tempRepo({ Dockerfile: fat }));
+    assert.ok(!withFiles.stderr.includes("nothing was audited"));
+  });
+
+  it("a Dockerfile without FROM is an error, not clean, in audit and fix", async () => {
+    const root = tempRepo({ Dockerfile: "RUN echo hi\nCMD [\"run-app\"]\n" });
+    const audit = await run(["audit", ".", "--format", "json"], root);
+    assert.equal(audit.code, 1);
+    const report = JSON.parse(audit.stdout) as { files: { path: string; error?: string }[] };
+    assert.equal(report.files[0]?.error, "no FROM instruction: a Dockerfile starts its first stage with FROM");
+    const fix = await run(["fix", "."], root);
+    assert.equal(fix.code, 1);
+    assert.match(fix.stderr, /^error: Dockerfile: could not be audited: no FROM instruction/m);
+    const empty = await run(["audit", ".", "--format", "json"], tempRepo({ Dockerfile: "# only a comment\n" }));
+    assert.equal(empty.code, 1);
+  });
+
+  it("fix on a binary Dockerfile reports audit's per-file error and exits 1", async () => {
+    const root = tempRepo({});
+    fs.writeFileSync(path.join(root, "Dockerfile"), Buffer.from([0x46, 0x52, 0x00, 0x01, 0xff, 0x00, 0x4f]));
+    const audit = await run(["audit", ".", "--format", "json"], root);
+    const auditError = (JSON.parse(audit.stdout) as { files: { error?: string }[] }).files[0]?.error ?? "";
+    assert.notEqual(auditError, "");
+    for (const args of [["fix", "."], ["fix", ".", "--write"]]) {
+      const fix = await run(args, root);
+      assert.equal(fix.code, 1, args.join(" "));
+      assert.ok(`${fix.stdout}${fix.stderr}`.includes(`error: Dockerfile: could not be audited: ${auditError}\n`), `${fix.stdout}${fix.stderr}`);
+    }
+  });
+});

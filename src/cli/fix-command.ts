@@ -122,6 +122,8 @@ export async function runFixCommand(args: string[], io: CliIO): Promise<number> 
     results.push({ displayRoot, root: snapshot.root, result: leveledResult.fix, leveledResult, verified, unverified });
   }
   const verificationFailed = results.some(({ verified }) => verified.some((entry) => !entry.ok));
+  // As for audit: a file that could not be read or parsed (binary, no FROM) is reported and fails the run.
+  const notAudited = results.some(({ result }) => result.remaining.files.some((file) => file.error !== undefined));
   const reports = (written: boolean): string =>
     results
       .map(({ displayRoot, leveledResult, verified, unverified }) => {
@@ -137,7 +139,7 @@ export async function runFixCommand(args: string[], io: CliIO): Promise<number> 
     }
     io.stderr(reports(false));
     io.stderr(renderFixSummary({ results, written: false }));
-    return verificationFailed ? 1 : 0;
+    return verificationFailed || notAudited ? 1 : 0;
   }
 
   const writeFailures: { path: string; reason: string }[] = [];
@@ -149,7 +151,7 @@ export async function runFixCommand(args: string[], io: CliIO): Promise<number> 
   }
   io.stdout(reports(true));
   io.stdout(renderFixSummary({ results, written: true, writeFailures }));
-  return writeFailures.length > 0 || verificationFailed ? 1 : 0;
+  return writeFailures.length > 0 || verificationFailed || notAudited ? 1 : 0;
 }
 
 function fixLevel(value: string | undefined): FixLevel {
