@@ -254,3 +254,28 @@ describe("no silent passes", () => {
     }
   });
 });
+
+/** A node binary on PATH (or /usr/bin) older than 22.18, with its version, if the machine has one. */
+function oldNode(): { binary: string; version: string } | undefined {
+  const directories = [...(process.env.PATH ?? "").split(path.delimiter), "/usr/bin", "/usr/local/bin"];
+  for (const directory of directories) {
+    const binary = path.join(directory, "node");
+    if (directory === "" || !fs.existsSync(binary)) continue;
+    const probe = spawnSync(binary, ["-p", "process.versions.node"], { encoding: "utf8" });
+    const version = probe.stdout.trim();
+    const [major = 0, minor = 0] = version.split(".").map(Number);
+    if (probe.status === 0 && (major < 22 || (major === 22 && minor < 18))) return { binary, version };
+  }
+  return undefined;
+}
+
+describe("an older Node", () => {
+  const old = oldNode();
+  it("gets one sentence naming the version it needs, exit 2", { skip: old === undefined ? "no Node older than 22.18 on this machine" : false }, () => {
+    if (old === undefined) return;
+    const child = spawnSync(old.binary, [path.resolve("bin/shipshape.js"), "--version"], { encoding: "utf8" });
+    assert.equal(child.status, 2);
+    assert.equal(child.stderr, `shipshape needs Node >= 22.18 (this is ${old.version})\n`);
+    assert.equal(child.stdout, "");
+  });
+});
