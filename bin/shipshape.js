@@ -1,6 +1,22 @@
 #!/usr/bin/env node
-// Published packages run the compiled dist/; a checkout runs the TypeScript sources
-// directly (Node >= 22.18 strips types, but never inside node_modules).
+// An installed package (under node_modules) runs the compiled dist/, built by `prepack`; a checkout
+// runs the TypeScript sources directly (Node >= 22.18 strips types, but never inside node_modules),
+// so a dist/ left over from `npm pack` never shadows the sources being edited.
+// Plain JavaScript that any Node can read: check the version before importing anything that
+// needs a newer one (type stripping, node:sqlite), so an old Node gets a sentence, not
+// ERR_UNKNOWN_FILE_EXTENSION.
 import { existsSync } from "node:fs";
-const compiled = new URL("../dist/cli/main.js", import.meta.url);
-await import(existsSync(compiled) ? compiled.href : new URL("../src/cli/main.ts", import.meta.url).href);
+import { fileURLToPath } from "node:url";
+
+const [major, minor] = process.versions.node.split(".").map(Number);
+if (major < 22 || (major === 22 && minor < 18)) {
+  process.stderr.write(`shipshape needs Node >= 22.18 (this is ${process.versions.node})\n`);
+  process.exit(2);
+}
+const installed = fileURLToPath(import.meta.url).split(/[\\/]/).includes("node_modules");
+const entry = new URL(installed ? "../dist/cli/main.js" : "../src/cli/main.ts", import.meta.url);
+if (!existsSync(entry)) {
+  process.stderr.write(`shipshape: ${fileURLToPath(entry)} is missing: install shipshape from a packed tarball (npm pack) or a git URL, which build dist/\n`);
+  process.exit(2);
+}
+await import(entry.href);

@@ -3,7 +3,8 @@ export { auditPaths as audit, auditPaths, loadConfigFile, findConfigFile } from 
 export { auditRepository, summarize } from "./audit/run.ts";
 export type { AuditOptions } from "./audit/run.ts";
 export type { AuditResult, AuditSummary, FileResult, Finding } from "./audit/result.ts";
-export { parseConfig, defaultConfig, configSchema, ConfigError } from "./audit/config.ts";
+export { parseConfig, defaultConfig, configSchema } from "./audit/config.ts";
+export { ConfigError, DockerHostError, EngineDriverError, EngineUnavailableError, MetricsStoreError, UsageError, UserError } from "./errors.ts";
 export type { ShipshapeConfig } from "./audit/config.ts";
 export { parseDockerfile } from "./dockerfile/parse.ts";
 export { parseShell } from "./dockerfile/shell.ts";

@@ -8,10 +8,11 @@ import { scanDirectory, scanFile } from "../repo/scan.ts";
 import type { RepoSnapshot } from "../repo/snapshot.ts";
 import { buildRepositoryView } from "../repo/view.ts";
 import type { ViewOptions } from "../repo/view.ts";
-import { CONFIG_FILE_NAMES, ConfigError, defaultConfig, isIgnoredPath, parseConfig } from "./config.ts";
+import { CONFIG_FILE_NAMES, defaultConfig, isIgnoredPath, parseConfig } from "./config.ts";
 import type { ShipshapeConfig } from "./config.ts";
 import type { AuditResult } from "./result.ts";
 import { auditRepository, summarize } from "./run.ts";
+import { ConfigError, UsageError } from "../errors.ts";
 
 export interface AuditPathsOptions {
   /** Directory paths are shown relative to (default: process.cwd()). */
@@ -23,14 +24,14 @@ export interface AuditPathsOptions {
   rules?: readonly Rule[];
 }
 
-export class UsageError extends Error {}
-
 export function loadConfigFile(filePath: string, rules: readonly Rule[] = allRules): ShipshapeConfig {
   let text: string;
   try {
     text = fs.readFileSync(filePath, "utf8");
   } catch (error) {
-    throw new ConfigError(`${filePath}: cannot read config: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    const code = (error as NodeJS.ErrnoException).code;
+    const what = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory, not a config file" : code === "EACCES" ? "permission denied" : (code ?? (error as Error).message);
+    throw new ConfigError(`cannot read config ${filePath}: ${what}; check the --config path (or drop it to use shipshape.config.yaml|yml|json)`);
   }
   return parseConfig(text, filePath, new Set(rules.map((rule) => rule.meta.id)));
 }

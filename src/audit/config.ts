@@ -3,6 +3,8 @@ import path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import type { Impact } from "../rules/types.ts";
+import { ConfigError, describeYamlError } from "../errors.ts";
+import { closestMatch } from "../suggest.ts";
 
 const ruleSetting = z.enum(["off", "high", "medium", "low"]);
 const ruleSettings = z.record(z.string(), ruleSetting);
@@ -55,8 +57,6 @@ export type VerifyProbesConfig = z.infer<typeof verifyProbes>;
 
 export const CONFIG_FILE_NAMES = ["shipshape.config.yaml", "shipshape.config.yml", "shipshape.config.json"] as const;
 
-export class ConfigError extends Error {}
-
 export function defaultConfig(): ShipshapeConfig {
   return configSchema.parse({});
 }
@@ -64,14 +64,29 @@ export function defaultConfig(): ShipshapeConfig {
 /** Parses and validates config text; throws ConfigError naming the file and the offending key. */
 export function parseConfig(text: string, fileName: string, knownRules?: ReadonlySet<string>): ShipshapeConfig {
   let raw: unknown;
-  try {
-    raw = fileName.endsWith(".json") ? JSON.parse(text) : parseYaml(text);
-  } catch (error) {
-    throw new ConfigError(`${fileName}: cannot parse: ${(error as Error).message.split("\n")[0]}`);
+  if (fileName.endsWith(".json")) {
+    try {
+      raw = JSON.parse(text);
+    } catch (error) {
+      throw new ConfigError(`${fileName}: cannot parse JSON: ${(error as Error).message.split("\n")[0]}`);
+    }
+  } else {
+    try {
+      raw = parseYaml(text);
+    } catch (error) {
+      const { reason, line, column } = describeYamlError(error);
+      throw new ConfigError(`${fileName}${line !== undefined ? `:${line}:${column ?? 1}` : ""}: cannot parse YAML: ${reason}`);
+    }
   }
   const result = configSchema.safeParse(raw ?? {});
   if (!result.success) {
     const issue = result.error.issues[0];
+    if (issue?.code === "unrecognized_keys") {
+      const key = String(issue.keys[0]);
+      const suggestion = closestMatch(key, keysAt(configSchema, issue.path));
+      const at = issue.path.length > 0 ? ` at ${issue.path.join(".")}` : "";
+      throw new ConfigError(`unknown key '${key}'${at} in ${fileName}${suggestion !== undefined ? `; did you mean '${suggestion}'?` : ` (valid keys: ${keysAt(configSchema, issue.path).join(", ")})`}`);
+    }
     const where = issue && issue.path.length > 0 ? issue.path.join(".") : "(root)";
     throw new ConfigError(`${fileName}: invalid config at ${where}: ${issue?.message ?? "invalid"}`);
   }
@@ -85,6 +100,35 @@ export function parseConfig(text: string, fileName: string, knownRules?: Readonl
     if (unknown.length > 0) throw new ConfigError(`${fileName}: unknown rule id(s): ${[...new Set(unknown)].join(", ")} (see \`shipshape rules\`)`);
   }
   return result.data;
+}
+
+interface SchemaDef {
+  type: string;
+  shape?: Record<string, unknown>;
+  innerType?: unknown;
+  element?: unknown;
+  valueType?: unknown;
+}
+
+function definitionOf(schema: unknown): SchemaDef | undefined {
+  return (schema as { _zod?: { def?: SchemaDef } } | undefined)?._zod?.def;
+}
+
+/** The keys the object schema at `where` allows, through defaults, optionals, arrays and records. */
+function keysAt(schema: unknown, where: readonly PropertyKey[]): string[] {
+  const unwrap = (candidate: unknown): SchemaDef | undefined => {
+    let definition = definitionOf(candidate);
+    while (definition !== undefined && (definition.type === "default" || definition.type === "optional")) definition = definitionOf(definition.innerType);
+    return definition;
+  };
+  let definition = unwrap(schema);
+  for (const segment of where) {
+    if (definition?.type === "object") definition = unwrap(definition.shape?.[String(segment)]);
+    else if (definition?.type === "array") definition = unwrap(definition.element);
+    else if (definition?.type === "record") definition = unwrap(definition.valueType);
+    else return [];
+  }
+  return definition?.type === "object" ? Object.keys(definition.shape ?? {}) : [];
 }
 
 /** The effective setting of a rule for a file: undefined (rule's own impact), "off", or an impact. */

@@ -56,6 +56,11 @@ export function auditRepository(view: RepositoryView, options: AuditOptions = {}
     }
     try {
       const model = parseDockerfile(text, path);
+      // Without a stage no rule has anything to check: that is not a clean Dockerfile.
+      if (model.stages.length === 0) {
+        addError(path, "dockerfile", "no FROM instruction: a Dockerfile starts its first stage with FROM");
+        continue;
+      }
       dockerfiles.set(path, model);
       suppressionsByFile.set(path, collectSuppressions(model));
     } catch (failure) {

@@ -2,7 +2,7 @@
 // each, and measures what the summary table shows (size and layers from the engine's inspect).
 // One image failing does not stop the others. Images are built one at a time: parallel builds
 // would compete for the same CPUs and make every build time meaningless.
-import { EngineUnavailableError } from "../engine/types.ts";
+import { EngineUnavailableError } from "../errors.ts";
 import type { BuildEvent, BuildOptions, Engine } from "../engine/types.ts";
 import type { ImageBuildReport } from "./summary.ts";
 import { cacheStats } from "./summary.ts";

@@ -4,7 +4,7 @@
 // discoverBuildTargets reads the disk.
 import fs from "node:fs";
 import path from "node:path";
-import { UsageError } from "../audit/audit-paths.ts";
+import { UsageError } from "../errors.ts";
 import type { ComposeModel, ComposeService } from "../repo/compose.ts";
 import { interpolate, parseDotenv } from "../repo/compose-environment.ts";
 import { scanDirectory, scanFile } from "../repo/scan.ts";

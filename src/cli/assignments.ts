@@ -1,4 +1,4 @@
-import { UsageError } from "../audit/audit-paths.ts";
+import { UsageError } from "../errors.ts";
 
 /**
  * `OPTION K=V` values (`--build-arg`, `--env`); `K` alone takes K from the environment, as

@@ -7,7 +7,6 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { UsageError } from "../audit/audit-paths.ts";
 import type { ComparedDockerfile } from "../bench/run.ts";
 import { runBench } from "../bench/run.ts";
 import { BENCH_FORMATS, isBenchFormat, renderBench } from "../bench/report.ts";
@@ -19,10 +18,12 @@ import { createEngine, ENGINE_DRIVERS, isEngineDriver } from "../engine/select.t
 import type { MetricsRecord } from "../metrics/record.ts";
 import { recordMetrics } from "../metrics/record.ts";
 import { shouldUseColor } from "../report/tty.ts";
-import type { CliIO } from "./main.ts";
+import { commandHelp } from "./help.ts";
+import type { CliIO } from "./io.ts";
 import { writeFileAtomic } from "./write.ts";
+import { UsageError } from "../errors.ts";
 
-export const BENCH_HELP = `Bench options (shipshape bench [PATH]):
+export const BENCH_OPTIONS = `Options:
   --service S                        bench only this compose service (repeatable)
   --compare REF|FILE                 also bench this Dockerfile (a git ref of the same path, or a file), before/after
   --runs N                           timed builds per scenario (default: 3)
@@ -33,6 +34,14 @@ export const BENCH_HELP = `Bench options (shipshape bench [PATH]):
   --db PATH                          metrics database (default: .shipshape/metrics.db in the repository)
   --no-history                       do not record the numbers in the metrics database
 `;
+
+export const BENCH_HELP = commandHelp({
+  usage: "shipshape bench [PATH] [options]",
+  summary: "Times builds of each image of PATH (default: the current directory) on a temporary copy, under the\nscenarios cold, warm, code change, dependency change and Dockerfile change (docs/bench.md).",
+  options: BENCH_OPTIONS,
+  examples: ["shipshape bench", "shipshape bench . --service api --scenarios warm,code --runs 5", "shipshape bench services/api --compare main"],
+  exitCodes: "0 every applicable scenario measured, 1 a build failed, 2 usage error or no engine.",
+});
 
 export const DEFAULT_RUNS = 3;
 

@@ -5,7 +5,6 @@
 import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { UsageError } from "../audit/audit-paths.ts";
 import { BuildDisplay } from "../build/display.ts";
 import { runBuilds } from "../build/run-builds.ts";
 import { BUILD_FORMATS, renderBuildReport } from "../build/summary.ts";
@@ -16,9 +15,11 @@ import { recordMetrics } from "../metrics/record.ts";
 import type { MetricsRecord } from "../metrics/record.ts";
 import { shouldUseColor } from "../report/tty.ts";
 import { parseAssignments } from "./assignments.ts";
-import type { CliIO } from "./main.ts";
+import { commandHelp } from "./help.ts";
+import type { CliIO } from "./io.ts";
+import { UsageError } from "../errors.ts";
 
-export const BUILD_HELP = `Build options:
+export const BUILD_OPTIONS = `Options:
   --service S                        build only this compose service (repeatable)
   --target T                         build this stage (overrides compose's target)
   --build-arg K=V                    build argument (repeatable; K alone takes it from the environment)
@@ -29,6 +30,14 @@ export const BUILD_HELP = `Build options:
   --no-history                       do not record the measurements in the metrics database
   --db PATH                          metrics database (default: .shipshape/metrics.db in the repository)
 `;
+
+export const BUILD_HELP = commandHelp({
+  usage: "shipshape build [PATH] [options]",
+  summary: "Builds every image of PATH (a repository, a context directory or a Dockerfile; default: the current\ndirectory): compose services with build:, else each Dockerfile. Progress on stderr, then a table of\nimage, size, layers, build time and cache hits; the numbers go to the metrics history.",
+  options: BUILD_OPTIONS,
+  examples: ["shipshape build", "shipshape build . --service api --build-arg NODE_ENV=production", "shipshape build services/web/Dockerfile --no-cache --format json"],
+  exitCodes: "0 every image built, 1 an image failed to build (the others still build), 2 usage error or no engine.",
+});
 
 export async function runBuildCommand(args: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseArgs({

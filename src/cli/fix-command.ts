@@ -8,7 +8,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { openTarget, UsageError } from "../audit/audit-paths.ts";
+import { openTarget } from "../audit/audit-paths.ts";
 import { unifiedDiff } from "../fix/diff.ts";
 import { consolidateDiff, parseDockerfiles, planConsolidation, renderConsolidateSummary } from "../fix/consolidate.ts";
 import type { ConsolidateChange, ConsolidatePlan } from "../fix/consolidate.ts";
@@ -31,8 +31,33 @@ import { buildRepositoryView, skippedFolders } from "../repo/view.ts";
 import { describeSkipped } from "../audit/skipped.ts";
 import { allRules } from "../rules/index.ts";
 import { parseAssignments } from "./assignments.ts";
-import type { CliIO } from "./main.ts";
+import { commandHelp } from "./help.ts";
+import type { CliIO } from "./io.ts";
 import { writeFileAtomic } from "./write.ts";
+import { UsageError } from "../errors.ts";
+
+export const FIX_OPTIONS = `Options:
+  --write                            write the changes (atomically) instead of printing a diff
+  --rule ID                          only this rule's fixes (repeatable)
+  --config FILE                      config file, as for audit
+  --level safe|rewrite               rewrite: also replace single-stage Dockerfiles with a multi-stage rewrite (docs/fix.md)
+  --accept-review                    apply rewrites that need review too (otherwise they are shown, not applied)
+  --dev                              with --level rewrite: add a dev target and compose.dev.yaml
+  --verify                           build each changed Dockerfile before and after and verify the images; failures are not written
+  --smoke 'ARGS' / --http PORT/PATH  probes for --verify on every target (else verify.services in the config)
+  --smoke-ignore REGEX               text to ignore in --verify's smoke output and HTTP bodies
+  --env KEY=VALUE                    environment of --verify's probes (repeatable), over compose's environment: and the config's env
+  --driver api|buildx|auto           how --verify reaches the engine (default: auto)
+  --consolidate                      merge near-duplicate Dockerfiles into one multi-target Dockerfile + docker-bake.hcl (docs/consolidate.md)
+`;
+
+export const FIX_HELP = commandHelp({
+  usage: "shipshape fix [PATH...] [options]",
+  summary: "Fixes what the audit can fix under each PATH (default: the current directory). Without --write it prints a\nunified diff on stdout (so `shipshape fix | git apply` works) and a summary on stderr.",
+  options: FIX_OPTIONS,
+  examples: ["shipshape fix", "shipshape fix --write", "shipshape fix services/api --level rewrite --verify --http 3000/health --write"],
+  exitCodes: "0 done, 1 a file could not be read or written, or a change failed --verify, 2 usage error or no engine.",
+});
 
 export async function runFixCommand(args: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -100,6 +125,8 @@ export async function runFixCommand(args: string[], io: CliIO): Promise<number> 
     results.push({ displayRoot, root: snapshot.root, result: leveledResult.fix, leveledResult, verified, unverified });
   }
   const verificationFailed = results.some(({ verified }) => verified.some((entry) => !entry.ok));
+  // As for audit: a file that could not be read or parsed (binary, no FROM) is reported and fails the run.
+  const notAudited = results.some(({ result }) => result.remaining.files.some((file) => file.error !== undefined));
   const reports = (written: boolean): string =>
     results
       .map(({ displayRoot, leveledResult, verified, unverified }) => {
@@ -115,7 +142,7 @@ export async function runFixCommand(args: string[], io: CliIO): Promise<number> 
     }
     io.stderr(reports(false));
     io.stderr(renderFixSummary({ results, written: false }));
-    return verificationFailed ? 1 : 0;
+    return verificationFailed || notAudited ? 1 : 0;
   }
 
   const writeFailures: { path: string; reason: string }[] = [];
@@ -127,7 +154,7 @@ export async function runFixCommand(args: string[], io: CliIO): Promise<number> 
   }
   io.stdout(reports(true));
   io.stdout(renderFixSummary({ results, written: true, writeFailures }));
-  return writeFailures.length > 0 || verificationFailed ? 1 : 0;
+  return writeFailures.length > 0 || verificationFailed || notAudited ? 1 : 0;
 }
 
 function fixLevel(value: string | undefined): FixLevel {

@@ -1,17 +1,19 @@
-// `shipshape history`: trends from the metrics database, and --fail-on-regression for CI.
-// Exit codes: 0 ok, 1 a regression above the thresholds, 2 usage error or an unusable database
-// (locked, corrupt, newer schema).
+// `shipshape history [PATH]`: trends from the metrics database of the repository at PATH, and
+// --fail-on-regression for CI. Exit codes: 0 ok, 1 a regression above the thresholds, 2 usage error
+// or an unusable database (locked, corrupt, newer schema; missing, with --fail-on-regression).
 import fs from "node:fs";
+import path from "node:path";
 import { parseArgs } from "node:util";
-import { UsageError } from "../audit/audit-paths.ts";
 import { readGitFacts, resolveGitRef } from "../metrics/git.ts";
 import { resolveDbPath } from "../metrics/record.ts";
 import { checkRegressions, parseRegressionThresholds, type RegressionThresholds } from "../metrics/regression.ts";
 import { buildHistory, renderHistoryJson, renderHistoryMarkdown, renderHistoryTty } from "../metrics/report.ts";
 import { groupSeries, type Baseline } from "../metrics/series.ts";
-import { DEFAULT_BUSY_TIMEOUT_MS, describeSqliteError, loadSqlite, MetricsStoreError, openMetricsDatabase, queryMeasurements, type MeasurementRow } from "../metrics/store.ts";
+import { DEFAULT_BUSY_TIMEOUT_MS, describeSqliteError, loadSqlite, openMetricsDatabase, queryMeasurements, type MeasurementRow } from "../metrics/store.ts";
 import { shouldUseColor } from "../report/tty.ts";
-import type { CliIO } from "./main.ts";
+import { commandHelp } from "./help.ts";
+import type { CliIO } from "./io.ts";
+import { MetricsStoreError, UsageError } from "../errors.ts";
 
 const HISTORY_FORMATS = ["tty", "json", "markdown"] as const;
 
@@ -30,7 +32,10 @@ export async function runHistoryCommand(args: string[], io: CliIO): Promise<numb
       baseline: { type: "string" },
     },
   });
-  if (positionals.length > 0) throw new UsageError(`history takes no positional arguments (got '${positionals[0]}')`);
+  if (positionals.length > 1) throw new UsageError("shipshape history takes one PATH (a directory of the repository whose metrics to read)");
+  const given = positionals[0] ?? ".";
+  const repository = path.resolve(io.cwd, given);
+  if (!isDirectory(repository)) throw new UsageError(`${given} is not a directory: give a directory of the repository whose history to read`);
   const format = values.format ?? "tty";
   if (!(HISTORY_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${HISTORY_FORMATS.join(", ")}`);
   let thresholds: RegressionThresholds | undefined;
@@ -43,14 +48,16 @@ export async function runHistoryCommand(args: string[], io: CliIO): Promise<numb
   }
   const busyTimeoutMs = parseBusyTimeout(io.env[BUSY_TIMEOUT_ENV]);
 
-  const git = await readGitFacts(io.cwd);
+  const git = await readGitFacts(repository);
   const dbPath = resolveDbPath(values.db, io.cwd, git.root);
   let baseline: Baseline | undefined;
   if (values.baseline !== undefined) {
     if (values.baseline === "") throw new UsageError("--baseline needs a git ref or commit");
-    baseline = { ref: values.baseline, commit: await resolveGitRef(io.cwd, values.baseline) };
+    baseline = { ref: values.baseline, commit: await resolveGitRef(repository, values.baseline) };
   }
 
+  // A regression gate with nothing to compare must not pass: a wrong --db or PATH would hide every regression.
+  if (thresholds !== undefined && !fs.existsSync(dbPath)) throw new UsageError(`--fail-on-regression: no metrics database at ${dbPath}; record measurements first (shipshape build, bench or layers), or give the repository's PATH or --db`);
   let rows: MeasurementRow[];
   try {
     rows = await readMeasurements(dbPath, values.image, busyTimeoutMs);
@@ -86,6 +93,14 @@ async function readMeasurements(dbPath: string, image: string | undefined, busyT
   }
 }
 
+function isDirectory(candidate: string): boolean {
+  try {
+    return fs.statSync(candidate).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 function parseBusyTimeout(text: string | undefined): number {
   if (text === undefined || text === "") return DEFAULT_BUSY_TIMEOUT_MS;
   const value = Number(text);
@@ -93,7 +108,7 @@ function parseBusyTimeout(text: string | undefined): number {
   return value;
 }
 
-export const HISTORY_HELP = `History options (shipshape history):
+export const HISTORY_OPTIONS = `Options:
   --db PATH                          metrics database (default: .shipshape/metrics.db under the repository root)
   --image NAME                       only this image
   --format tty|json|markdown         output format (default: tty)
@@ -102,3 +117,11 @@ export const HISTORY_HELP = `History options (shipshape history):
                                      the same branch (size: sizeBytes; time: durationMs, medianMs)
   --baseline REF                     compare with the latest run recorded at this git ref/commit instead
 `;
+
+export const HISTORY_HELP = commandHelp({
+  usage: "shipshape history [PATH] [options]",
+  summary: "Trends per image from the metrics database of the repository at PATH (default: the current directory):\n.shipshape/metrics.db under its git root, written by build, bench, layers and verify.",
+  options: HISTORY_OPTIONS,
+  examples: ["shipshape history", "shipshape history --image shipshape/shop-api:latest --format markdown", "shipshape history . --fail-on-regression size=10%,time=20% --baseline main"],
+  exitCodes: "0 ok, 1 a regression above the --fail-on-regression thresholds, 2 usage error or an unusable (or, with\n--fail-on-regression, missing) database.",
+});

@@ -6,7 +6,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { UsageError } from "../audit/audit-paths.ts";
+import { UsageError } from "../errors.ts";
+import { EngineApiError } from "../engine/api-client.ts";
 import { createEngine, ENGINE_DRIVERS, isEngineDriver, type EngineDriver } from "../engine/select.ts";
 import { DIVE_CI_DEFAULTS, evaluateCi, parseByteSize, type CiThresholds, type ImageAnalysis } from "../image/analysis.ts";
 import { ImageArchiveError } from "../image/archive.ts";
@@ -14,11 +15,10 @@ import { analyzeImageStream, classifyImageArgument, openImageSource, type ImageS
 import { ciPassed, LAYERS_FORMATS, renderLayers, type LayersFormat, type LayersReport } from "../image/report.ts";
 import { recordMetrics, type MetricsRecord } from "../metrics/record.ts";
 import { shouldUseColor } from "../report/tty.ts";
-import type { CliIO } from "./main.ts";
+import { commandHelp } from "./help.ts";
+import type { CliIO } from "./io.ts";
 
-export const LAYERS_HELP = `Layers options (shipshape layers IMAGE|ARCHIVE|-):
-  IMAGE is a docker save / OCI layout archive (.tar, .tar.gz), - for stdin, or an image reference
-  (exported from the engine as a stream)
+export const LAYERS_OPTIONS = `Options:
   --format tty|json|markdown         output format (default: tty)
   --ci                               check dive's thresholds, exit 1 when one is crossed
                                      (defaults: --lowest-efficiency 0.9 --highest-user-wasted-percent 0.1)
@@ -30,6 +30,14 @@ export const LAYERS_HELP = `Layers options (shipshape layers IMAGE|ARCHIVE|-):
   --no-history                       do not record the measurements in the metrics database
   --db PATH                          metrics database (default: .shipshape/metrics.db in the repository)
 `;
+
+export const LAYERS_HELP = commandHelp({
+  usage: "shipshape layers IMAGE|ARCHIVE|- [options]",
+  summary: "What each layer of an image adds, changes and removes, the bytes later layers waste, and dive's efficiency.\nIMAGE is an image reference (exported from the engine as a stream); ARCHIVE a docker save / OCI layout\narchive (.tar, .tar.gz); - reads the archive from stdin.",
+  options: LAYERS_OPTIONS,
+  examples: ["shipshape layers shop-api:latest", "docker save shop-api:latest | shipshape layers - --format json", "shipshape layers image.tar --ci --highest-wasted-bytes 20MB"],
+  exitCodes: "0 ok, 1 a --ci threshold crossed, 2 usage error, unknown image or unreadable archive.",
+});
 
 function isDisabled(value: string): boolean {
   return ["disabled", "off", "false", ""].includes(value.trim().toLowerCase());
@@ -127,6 +135,13 @@ export async function runLayersCommand(args: string[], io: CliIO): Promise<numbe
     if (error instanceof ImageArchiveError) {
       io.stderr(`shipshape: ${describeSource(source)}: ${error.message}\n`);
       return 2;
+    }
+    if (error instanceof EngineApiError && source.kind === "engine") {
+      throw new UsageError(
+        error.statusCode === 404
+          ? `no image ${source.reference} in the Docker Engine (${error.message}): build or pull it first, or give an archive (docker save -o image.tar ${source.reference})`
+          : `image ${source.reference}: the Docker Engine answered: ${error.message}`,
+      );
     }
     throw error;
   }

@@ -1,213 +1,163 @@
-// The command line: parse arguments, call the library, print. Exit codes:
-// 0 clean, 1 findings at or above --fail-on (or files that could not be audited), 2 usage or fatal error.
-import fs from "node:fs";
+// The command line: find the command, load its module (lazily: `--version` loads nothing else),
+// run it, and turn user errors into one line and exit 2. Exit codes: 0 clean, 1 findings (each
+// command documents its own), 2 usage or fatal error.
 import path from "node:path";
-import { parseArgs } from "node:util";
-import { auditPaths, findConfigFile, loadConfigFile, UsageError } from "../audit/audit-paths.ts";
-import { describeSkipped } from "../audit/skipped.ts";
-import { ConfigError, defaultConfig, impactAtLeast, STARTER_CONFIG } from "../audit/config.ts";
-import type { AuditResult } from "../audit/result.ts";
-import { EngineDriverError } from "../engine/select.ts";
-import { EngineUnavailableError } from "../engine/types.ts";
-import { allRules } from "../rules/index.ts";
-import { FORMATS, renderAudit } from "../report/index.ts";
-import { renderRulesJson } from "../report/json.ts";
-import { renderRulesTable, shouldUseColor } from "../report/tty.ts";
-import { BENCH_HELP, runBenchCommand } from "./bench-command.ts";
-import { BUILD_HELP, runBuildCommand } from "./build-command.ts";
-import { writeFileAtomic } from "./write.ts";
-import { HISTORY_HELP, runHistoryCommand } from "./history-command.ts";
-import { LAYERS_HELP, runLayersCommand } from "./layers-command.ts";
-import { MetricsStoreError } from "../metrics/store.ts";
-import { runFixCommand } from "./fix-command.ts";
-import { runVerifyCommand, VERIFY_HELP } from "./verify-command.ts";
+import { UserError } from "../errors.ts";
+import { closestMatch } from "../suggest.ts";
+import { optionsInHelp } from "./help.ts";
+import { EXIT_OK, EXIT_USAGE, invocationCwd } from "./io.ts";
+import type { CliIO } from "./io.ts";
+import { packageVersion } from "./version.ts";
 
-export const EXIT_OK = 0;
-export const EXIT_FINDINGS = 1;
-export const EXIT_USAGE = 2;
-
-export interface CliIO {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  cwd: string;
-  env: Record<string, string | undefined>;
-  isTTY: boolean;
-  /** Whether stderr is a terminal (live progress); defaults to false. */
-  stderrIsTTY?: boolean;
+interface LoadedCommand {
+  help: string;
+  run: (args: string[], io: CliIO) => number | Promise<number>;
 }
 
-const HELP = `shipshape: make Docker builds small, fast and cheap, with measured savings
+interface CommandEntry {
+  /** The line in `shipshape --help`. */
+  synopsis: string;
+  load: () => Promise<LoadedCommand>;
+}
 
-Usage:
-  shipshape audit [PATH...]   audit Dockerfiles, compose files and build contexts
-  shipshape rules             list the rules
-  shipshape init              write a starter shipshape.config.yaml
-  shipshape fix [PATH...]     fix what the audit can fix safely: prints a diff, --write applies it
-  shipshape build [PATH]      build every image (compose services, else each Dockerfile): size, layers, time, cache hits
-  shipshape bench [PATH]      timed builds: cold, warm, code/deps/Dockerfile change; --compare REF|FILE for before/after
-  shipshape history           metrics trends per image from .shipshape/metrics.db; --fail-on-regression for CI
-  shipshape layers IMAGE|ARCHIVE  per-layer sizes, added/modified/removed files, wasted bytes, dive efficiency; --ci thresholds
-  shipshape verify BEFORE AFTER   are two images equivalent for their users? config, files, executables, libraries, Node packages; --smoke, --http
+const COMMANDS: Record<string, CommandEntry> = {
+  audit: {
+    synopsis: "audit [PATH...]          audit Dockerfiles, compose files and build contexts",
+    load: async () => import("./audit-command.ts").then((m) => ({ help: m.AUDIT_HELP, run: m.runAuditCommand })),
+  },
+  fix: {
+    synopsis: "fix [PATH...]            fix what the audit can fix: prints a diff, --write applies it",
+    load: async () => import("./fix-command.ts").then((m) => ({ help: m.FIX_HELP, run: m.runFixCommand })),
+  },
+  rules: {
+    synopsis: "rules                    list the rules",
+    load: async () => import("./rules-command.ts").then((m) => ({ help: m.RULES_HELP, run: m.runRulesCommand })),
+  },
+  init: {
+    synopsis: "init [PATH]              write a starter shipshape.config.yaml",
+    load: async () => import("./init-command.ts").then((m) => ({ help: m.INIT_HELP, run: m.runInitCommand })),
+  },
+  build: {
+    synopsis: "build [PATH]             build every image: size, layers, time, cache hits",
+    load: async () => import("./build-command.ts").then((m) => ({ help: m.BUILD_HELP, run: m.runBuildCommand })),
+  },
+  bench: {
+    synopsis: "bench [PATH]             timed builds: cold, warm, code/deps/Dockerfile change; before/after",
+    load: async () => import("./bench-command.ts").then((m) => ({ help: m.BENCH_HELP, run: m.runBenchCommand })),
+  },
+  history: {
+    synopsis: "history [PATH]           metrics trends per image; --fail-on-regression for CI",
+    load: async () => import("./history-command.ts").then((m) => ({ help: m.HISTORY_HELP, run: m.runHistoryCommand })),
+  },
+  layers: {
+    synopsis: "layers IMAGE|ARCHIVE     per-layer sizes, wasted bytes, efficiency; --ci thresholds",
+    load: async () => import("./layers-command.ts").then((m) => ({ help: m.LAYERS_HELP, run: m.runLayersCommand })),
+  },
+  verify: {
+    synopsis: "verify BEFORE AFTER      are two images equivalent for their users?",
+    load: async () => import("./verify-command.ts").then((m) => ({ help: m.VERIFY_HELP, run: m.runVerifyCommand })),
+  },
+};
 
-Audit options:
-  --format tty|json|sarif|markdown   output format (default: tty)
-  --output FILE                      write the report to FILE instead of stdout
-  --fail-on high|medium|low|none     exit 1 when a finding at or above this impact remains (default: low)
-  --verbose                          list the folders not looked into (dependency/build folders, unreadable ones) and why
-  --config FILE                      config file (default: shipshape.config.yaml|yml|json)
+const HELP_FLAGS = new Set(["--help", "-h"]);
 
-Fix options:
-  --write                            write the changes (atomically) instead of printing a diff
-  --rule ID                          only this rule's fixes (repeatable)
-  --config FILE                      config file, as for audit
-  --level safe|rewrite               rewrite: also replace single-stage Dockerfiles with a multi-stage rewrite (docs/fix.md)
-  --accept-review                    apply rewrites that need review too (otherwise they are shown, not applied)
-  --dev                              with --level rewrite: add a dev target and compose.dev.yaml
-  --verify                           build each changed Dockerfile before and after and verify the images; failures are not written
-  --smoke 'ARGS' / --http PORT/PATH  probes for --verify on every target (else verify.services in the config)
-  --env KEY=VALUE                    environment of --verify's probes (repeatable), over compose's environment: and the config's env
-  --driver api|buildx|auto           how --verify reaches the engine (default: auto)
-  --consolidate                      merge near-duplicate Dockerfiles into one multi-target Dockerfile + docker-bake.hcl (docs/consolidate.md)
+export const GLOBAL_HELP = `shipshape: make Docker builds small, fast and cheap, with measured savings
 
-Rules options:
-  --format tty|json
+Usage: shipshape <command> [options]
 
-${BUILD_HELP}
-${BENCH_HELP}
-${HISTORY_HELP}
-${LAYERS_HELP}
-${VERIFY_HELP}
-Exit codes: 0 clean, 1 findings (or files that could not be audited), 2 usage or fatal error.
-Docs: docs/rules/<id>.md for every rule.
+Commands:
+${Object.values(COMMANDS)
+  .map((command) => `  shipshape ${command.synopsis}\n`)
+  .join("")}
+  shipshape help <command>           a command's options, examples and exit codes (also: shipshape <command> --help)
+  shipshape --version                print the version
+
+Docs: https://github.com/shipshape-dev/shipshape#readme
 `;
 
-export function packageVersion(): string {
-  try {
-    const text = fs.readFileSync(new URL("../../package.json", import.meta.url), "utf8");
-    return (JSON.parse(text) as { version?: string }).version ?? "0.0.0";
-  } catch {
-    return "0.0.0";
-  }
-}
-
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
-  const [command, ...rest] = argv;
-  try {
-    switch (command) {
-      case "audit":
-        return runAudit(rest, io);
-      case "rules":
-        return runRules(rest, io);
-      case "bench":
-        return await runBenchCommand(rest, io);
-      case "build":
-        return await runBuildCommand(rest, io);
-      case "history":
-        return await runHistoryCommand(rest, io);
-      case "fix":
-        return await runFixCommand(rest, io);
-      case "layers":
-        return await runLayersCommand(rest, io);
-      case "verify":
-        return await runVerifyCommand(rest, io);
-      case "init":
-        return runInit(rest, io);
-      case "--version":
-      case "-v":
-      case "version":
-        io.stdout(`${packageVersion()}\n`);
-        return EXIT_OK;
-      case undefined:
-      case "help":
-      case "--help":
-      case "-h":
-        io.stdout(HELP);
-        return command === undefined ? EXIT_USAGE : EXIT_OK;
-      default:
-        io.stderr(`shipshape: unknown command '${command}'\n\n${HELP}`);
-        return EXIT_USAGE;
+  const [first, ...rest] = argv;
+  if (first === "--version" || first === "-v" || first === "version") {
+    io.stdout(`${packageVersion()}\n`);
+    return EXIT_OK;
+  }
+  if (first === undefined) {
+    io.stderr(GLOBAL_HELP);
+    return EXIT_USAGE;
+  }
+  if (first === "help" || HELP_FLAGS.has(first)) {
+    const topic = rest[0];
+    if (topic === undefined) {
+      io.stdout(GLOBAL_HELP);
+      return EXIT_OK;
     }
+    const entry = COMMANDS[topic];
+    if (entry === undefined) return unknownCommand(topic, io);
+    io.stdout((await entry.load()).help);
+    return EXIT_OK;
+  }
+  const entry = COMMANDS[first];
+  if (entry === undefined) return unknownCommand(first, io);
+
+  let command: LoadedCommand | undefined;
+  try {
+    command = await entry.load();
+    if (wantsHelp(rest)) {
+      io.stdout(command.help);
+      return EXIT_OK;
+    }
+    return await command.run(rest, io);
   } catch (error) {
-    if (error instanceof UsageError || error instanceof ConfigError || error instanceof EngineUnavailableError || error instanceof EngineDriverError || error instanceof MetricsStoreError || isParseArgsError(error)) {
-      io.stderr(`shipshape: ${(error as Error).message}\n`);
+    if (error instanceof UserError) {
+      io.stderr(`shipshape: ${oneLine(error.message)}\n`);
       return EXIT_USAGE;
     }
-    io.stderr(`shipshape: internal error: ${(error as Error).stack ?? String(error)}\n`);
+    const parseArgsMessage = describeParseArgsError(error, first, command?.help ?? "");
+    if (parseArgsMessage !== undefined) {
+      io.stderr(`shipshape: ${parseArgsMessage}\n`);
+      return EXIT_USAGE;
+    }
+    io.stderr(`shipshape: internal error (a bug; please report it with this output): ${(error as Error).stack ?? String(error)}\n`);
     return EXIT_USAGE;
   }
 }
 
-function isParseArgsError(error: unknown): boolean {
+/** `--help` or `-h` anywhere before `--` (an option's value that starts with a dash is written `--opt=-x`). */
+function wantsHelp(args: readonly string[]): boolean {
+  for (const arg of args) {
+    if (arg === "--") return false;
+    if (HELP_FLAGS.has(arg)) return true;
+  }
+  return false;
+}
+
+function unknownCommand(name: string, io: CliIO): number {
+  const suggestion = closestMatch(name, Object.keys(COMMANDS));
+  io.stderr(`shipshape: unknown command '${name}'${suggestion !== undefined ? `; did you mean '${suggestion}'?` : ""} (shipshape --help lists the commands)\n`);
+  return EXIT_USAGE;
+}
+
+/** node:util parseArgs' errors as one line that names the command's help, with a suggestion for a mistyped option. */
+function describeParseArgsError(error: unknown, command: string, help: string): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
-  return error instanceof TypeError && typeof code === "string" && code.startsWith("ERR_PARSE_ARGS");
-}
-
-function runAudit(args: string[], io: CliIO): number {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      format: { type: "string", default: "tty" },
-      output: { type: "string" },
-      "fail-on": { type: "string" },
-      config: { type: "string" },
-      verbose: { type: "boolean", default: false },
-    },
-  });
-  const format = values.format ?? "tty";
-  if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(", ")}`);
-  const failOnValue = values["fail-on"];
-  if (failOnValue !== undefined && !["high", "medium", "low", "none"].includes(failOnValue)) throw new UsageError("--fail-on must be high, medium, low or none");
-
-  const firstDirectory = directoryOf(path.resolve(io.cwd, positionals[0] ?? "."));
-  const configFile = values.config !== undefined ? path.resolve(io.cwd, values.config) : findConfigFile(firstDirectory, io.cwd);
-  const config = configFile !== undefined ? loadConfigFile(configFile) : defaultConfig();
-  const result = auditPaths(positionals, { cwd: io.cwd, config });
-  io.stderr(describeSkipped(result.skipped ?? [], values.verbose === true));
-
-  const color = values.output === undefined && format === "tty" && shouldUseColor(io.env, io.isTTY);
-  const output = renderAudit(format as (typeof FORMATS)[number], result, { color, rules: allRules, toolVersion: packageVersion() });
-  if (values.output !== undefined) {
-    writeFileAtomic(path.resolve(io.cwd, values.output), output);
-    io.stderr(`shipshape: wrote ${values.output} (${result.summary.findings} findings in ${result.summary.files} files)\n`);
-  } else io.stdout(output);
-
-  const failOn = (failOnValue ?? config.failOn ?? "low") as "high" | "medium" | "low" | "none";
-  return exitCodeFor(result, failOn);
-}
-
-function directoryOf(absolute: string): string {
-  try {
-    return fs.statSync(absolute).isDirectory() ? absolute : path.dirname(absolute);
-  } catch {
-    return path.dirname(absolute);
+  if (!(error instanceof TypeError) || typeof code !== "string" || !code.startsWith("ERR_PARSE_ARGS")) return undefined;
+  const seeHelp = `(shipshape ${command} --help)`;
+  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+    const option = /^Unknown option '([^']+)'/.exec(error.message)?.[1] ?? "?";
+    const name = option.split("=")[0] ?? option;
+    const suggestion = name.startsWith("--") ? closestMatch(name, optionsInHelp(help)) : undefined;
+    return `unknown option '${name}'${suggestion !== undefined ? `; did you mean '${suggestion}'?` : ""} ${seeHelp}`;
   }
-}
-
-export function exitCodeFor(result: AuditResult, failOn: "high" | "medium" | "low" | "none"): number {
-  if (failOn === "none") return EXIT_OK;
-  const failing = result.files.some((file) => file.error !== undefined || file.findings.some((finding) => impactAtLeast(finding.impact, failOn)));
-  return failing ? EXIT_FINDINGS : EXIT_OK;
-}
-
-function runRules(args: string[], io: CliIO): number {
-  const { values } = parseArgs({ args, options: { format: { type: "string", default: "tty" } } });
-  if (values.format === "json") io.stdout(renderRulesJson(allRules));
-  else if (values.format === "tty") io.stdout(renderRulesTable(allRules, { color: shouldUseColor(io.env, io.isTTY) }));
-  else throw new UsageError("--format must be tty or json for `shipshape rules`");
-  return EXIT_OK;
-}
-
-function runInit(args: string[], io: CliIO): number {
-  const { values } = parseArgs({ args, options: { force: { type: "boolean", default: false } } });
-  const target = path.join(io.cwd, "shipshape.config.yaml");
-  if (fs.existsSync(target) && !values.force) {
-    io.stderr("shipshape: shipshape.config.yaml already exists (use --force to overwrite)\n");
-    return EXIT_USAGE;
+  if (code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") {
+    const argument = /'([^']+)'/.exec(error.message)?.[1];
+    return `unexpected argument${argument !== undefined ? ` '${argument}'` : ""}: shipshape ${command} takes no PATH ${seeHelp}`;
   }
-  writeFileAtomic(target, STARTER_CONFIG);
-  io.stdout("wrote shipshape.config.yaml\n");
-  return EXIT_OK;
+  const sentence = oneLine(error.message).replace(/\.$/, "");
+  return `${sentence.charAt(0).toLowerCase()}${sentence.slice(1)} ${seeHelp}`;
+}
+
+function oneLine(message: string): string {
+  return message.replace(/\s*\n\s*/g, " ").trim();
 }
 
 const isMain = process.argv[1] !== undefined && import.meta.url === new URL(`file://${path.resolve(process.argv[1])}`).href;
@@ -216,7 +166,7 @@ if (isMain || isBin) {
   const code = await runCli(process.argv.slice(2), {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
-    cwd: process.cwd(),
+    cwd: invocationCwd(process.cwd(), process.env),
     env: process.env,
     isTTY: Boolean(process.stdout.isTTY),
     stderrIsTTY: Boolean(process.stderr.isTTY),

@@ -3,7 +3,6 @@
 // 2 usage errors, unknown images, or no engine.
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { UsageError } from "../audit/audit-paths.ts";
 import { EngineApiError } from "../engine/api-client.ts";
 import { createEngine, ENGINE_DRIVERS, isEngineDriver } from "../engine/select.ts";
 import { recordMetrics } from "../metrics/record.ts";
@@ -20,10 +19,12 @@ import type { VerifyResult } from "../verify/result.ts";
 import { countDifferences } from "../verify/result.ts";
 import { DEFAULT_READY_TIMEOUT_MS, DEFAULT_SMOKE_TIMEOUT_MS, verifyImages } from "../verify/run.ts";
 import { parseAssignments } from "./assignments.ts";
-import type { CliIO } from "./main.ts";
+import { commandHelp } from "./help.ts";
+import type { CliIO } from "./io.ts";
 import { writeFileAtomic } from "./write.ts";
+import { UsageError } from "../errors.ts";
 
-export const VERIFY_HELP = `Verify options (shipshape verify BEFORE AFTER):
+export const VERIFY_OPTIONS = `Options:
   --smoke 'ARGS'                     run both images with ARGS (--network=none), compare exit code and output (repeatable; '' = default command)
   --smoke-ignore REGEX               text to ignore in smoke output and HTTP bodies, e.g. timestamps (repeatable)
   --smoke-timeout SECONDS            per smoke run (default: ${DEFAULT_SMOKE_TIMEOUT_MS / 1000})
@@ -38,6 +39,14 @@ export const VERIFY_HELP = `Verify options (shipshape verify BEFORE AFTER):
   --no-history                       do not record the result in the metrics database
   --db PATH                          metrics database (default: .shipshape/metrics.db in the repository)
 `;
+
+export const VERIFY_HELP = commandHelp({
+  usage: "shipshape verify BEFORE AFTER [options]",
+  summary: "Are two images equivalent for their users? Compares config, files, executables, shared libraries and\nNode packages; --smoke and --http also run both images and compare what they do.",
+  options: VERIFY_OPTIONS,
+  examples: ["shipshape verify shop-api:before shop-api:after", "shipshape verify old:1 new:1 --smoke '--version' --http 3000/health", "shipshape verify a.tar b.tar --format json --output verify.json"],
+  exitCodes: "0 equivalent, 1 not equivalent, 2 usage error, unknown image or no engine.",
+});
 
 function seconds(value: string | undefined, option: string, fallbackMs: number): number {
   if (value === undefined) return fallbackMs;

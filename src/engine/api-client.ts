@@ -7,7 +7,7 @@ import https from "node:https";
 import type { Readable } from "node:stream";
 import { endpointRequestOptions, parseDockerHost } from "./docker-host.ts";
 import type { DockerEndpoint } from "./docker-host.ts";
-import { EngineUnavailableError } from "./types.ts";
+import { EngineUnavailableError } from "../errors.ts";
 
 /** The newest API version this client speaks; older daemons are talked to in their own version. */
 export const MAX_API_VERSION = "1.45";

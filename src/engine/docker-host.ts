@@ -5,6 +5,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { DockerHostError } from "../errors.ts";
 
 export const DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";
 
@@ -19,8 +20,6 @@ export interface DockerEndpoint {
   /** TLS material for https endpoints (DOCKER_TLS_VERIFY / DOCKER_CERT_PATH). */
   tls?: { ca?: Buffer; cert?: Buffer; key?: Buffer; rejectUnauthorized: boolean };
 }
-
-export class DockerHostError extends Error {}
 
 export function parseDockerHost(env: NodeJS.ProcessEnv = process.env): DockerEndpoint {
   const raw = (env.DOCKER_HOST ?? "").trim() || DEFAULT_DOCKER_HOST;
@@ -57,7 +56,7 @@ export function parseDockerHost(env: NodeJS.ProcessEnv = process.env): DockerEnd
   }
   if (scheme === "npipe") throw new DockerHostError(`DOCKER_HOST=${raw}: Windows named pipes are not supported`);
   if (scheme === "ssh") throw new DockerHostError(`DOCKER_HOST=${raw}: ssh:// is not supported; forward the socket (ssh -L) and use unix:// or tcp://`);
-  throw new DockerHostError(`DOCKER_HOST=${raw}: unsupported scheme ${scheme}://`);
+  throw new DockerHostError(`DOCKER_HOST=${raw}: unsupported scheme ${scheme}://; use unix:///path/to/docker.sock or tcp://host:port`);
 }
 
 function loadTls(env: NodeJS.ProcessEnv, verify: boolean): NonNullable<DockerEndpoint["tls"]> {

@@ -3,6 +3,7 @@
 import { ApiEngine } from "./api-engine.ts";
 import { BuildxEngine, buildxAvailable } from "./buildx-engine.ts";
 import type { Engine } from "./types.ts";
+import { EngineDriverError } from "../errors.ts";
 
 export type EngineDriver = "api" | "buildx" | "auto";
 
@@ -14,8 +15,6 @@ export interface CreateEngineOptions {
   /** The docker CLI for the buildx driver (default "docker"). */
   dockerBinary?: string;
 }
-
-export class EngineDriverError extends Error {}
 
 export function isEngineDriver(value: string): value is EngineDriver {
   return (ENGINE_DRIVERS as readonly string[]).includes(value);

@@ -133,5 +133,3 @@ export interface Engine {
   /** Whether a started container's program still runs, and its exit code once it has stopped. */
   containerState(id: string): Promise<{ running: boolean; exitCode?: number }>;
 }
-
-export class EngineUnavailableError extends Error {}

@@ -38,14 +38,15 @@ export function renderFixSummary(report: FixReport): string {
 
   const remaining = report.results.reduce((sum, { result }) => sum + result.remaining.summary.findings, 0);
   const unapplied = report.results.flatMap(({ displayRoot, result }) => result.unapplied.map((item) => ({ ...item, path: joinDisplayPath(displayRoot, item.path) })));
-  const errors = report.results.flatMap(({ displayRoot, result }) => result.remaining.files.filter((file) => file.error !== undefined).map((file) => `${joinDisplayPath(displayRoot, file.path)}: ${file.error ?? ""}`));
+  const errors = report.results.flatMap(({ displayRoot, result }) => result.remaining.files.filter((file) => file.error !== undefined).map((file) => `${joinDisplayPath(displayRoot, file.path)}: could not be audited: ${file.error ?? ""}`));
   const remain = report.written || applied.length === 0 ? (remaining === 1 ? "remains" : "remain") : "would remain";
   lines.push(`${plural(remaining, "finding")} ${remain}${remaining > 0 ? " (`shipshape audit` explains each)" : ""}`);
   if (unapplied.length > 0) {
     lines.push(`${plural(unapplied.length, "fix", "fixes")} could not be applied (they kept colliding with other fixes):`);
     for (const item of unapplied) lines.push(`  ${item.path}:${item.finding.line} ${item.finding.rule}`);
   }
-  for (const error of errors) lines.push(`not audited: ${error}`);
+  // Worded as audit words them: the same file gives the same error in both commands.
+  for (const error of errors) lines.push(`error: ${error}`);
   return `${lines.join("\n")}\n`;
 }
 

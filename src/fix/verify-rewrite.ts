@@ -12,7 +12,7 @@ import type { BenchWorkspace } from "../bench/workspace.ts";
 import { buildImage } from "../build/run-builds.ts";
 import type { ImageBuildReport } from "../build/summary.ts";
 import type { BuildTarget } from "../build/targets.ts";
-import { EngineUnavailableError } from "../engine/types.ts";
+import { EngineUnavailableError } from "../errors.ts";
 import type { Engine } from "../engine/types.ts";
 import type { CommandOverride } from "../verify/executables.ts";
 import type { VerifyResult } from "../verify/result.ts";

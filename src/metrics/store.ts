@@ -13,20 +13,10 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type * as NodeSqlite from "node:sqlite";
 import type { DatabaseSync } from "node:sqlite";
+import { MetricsStoreError } from "../errors.ts";
 
 export type SqliteModule = typeof NodeSqlite;
 
-export type MetricsStoreErrorReason = "busy" | "corrupt" | "newer-schema" | "foreign-database" | "unavailable" | "io";
-
-/** A metrics database that cannot be used; the CLI prints the message and exits 2. */
-export class MetricsStoreError extends Error {
-  readonly reason: MetricsStoreErrorReason;
-  constructor(reason: MetricsStoreErrorReason, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "MetricsStoreError";
-    this.reason = reason;
-  }
-}
 
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 

@@ -4,6 +4,7 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
 import type { Node as YamlNode, Pair } from "yaml";
 import { z } from "zod";
 import { splitArguments } from "./shell-words.ts";
+import { describeYamlError } from "../errors.ts";
 
 export interface ComposeVolume {
   raw: string;
@@ -113,8 +114,8 @@ export function parseCompose(text: string, path: string): ComposeModel {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: false, merge: true });
   if (document.errors.length > 0) {
-    const first = document.errors[0];
-    throw new ComposeError(`invalid YAML: ${first?.message.split("\n")[0] ?? "parse error"}`);
+    const { reason, line, column } = describeYamlError(document.errors[0]);
+    throw new ComposeError(`invalid YAML${line !== undefined ? ` at line ${line}, column ${column ?? 1}` : ""}: ${reason}`);
   }
   const parsed = composeSchema.safeParse(document.toJS({ maxAliasCount: 100 }) ?? {});
   if (!parsed.success) {

@@ -125,7 +125,7 @@ export function renderRulesTable(rules: readonly RuleSource[], options: { color:
   metas.forEach((meta, index) => {
     lines.push(format(rows[index] ?? [], (cell, column) => (column === 1 ? paint.impact(meta.impact, cell) : cell)));
   });
-  lines.push("", paint.dim(`${plural(metas.length, "rule")}; docs: docs/rules/<id>.md`));
+  lines.push("", paint.dim(`${plural(metas.length, "rule")}; docs: ${ruleDocsUrl("<id>")}`));
   return `${lines.join("\n")}\n`;
 }
 

@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { auditRepository } from "../../src/audit/run.ts";
-import { ConfigError, parseConfig, ruleSettingFor, STARTER_CONFIG } from "../../src/audit/config.ts";
+import { parseConfig, ruleSettingFor, STARTER_CONFIG } from "../../src/audit/config.ts";
 import { snapshotFromFiles } from "../../src/repo/memory.ts";
 import { buildRepositoryView } from "../../src/repo/view.ts";
+import { ConfigError } from "../../src/errors.ts";
 
 const known = new Set(["apt-no-install-recommends", "shell-form-cmd"]);
 

@@ -11,7 +11,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { BuildRunReport } from "../../src/build/summary.ts";
 import { runCli } from "../../src/cli/main.ts";
-import type { CliIO } from "../../src/cli/main.ts";
+import type { CliIO } from "../../src/cli/io.ts";
 import { ApiEngine } from "../../src/engine/api-engine.ts";
 import { loadSqlite, openMetricsDatabase, queryMeasurements } from "../../src/metrics/store.ts";
 import { engineStatus, failIfRequired } from "../helpers/engine.ts";

@@ -5,7 +5,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { UsageError } from "../../src/audit/audit-paths.ts";
+import { UsageError } from "../../src/errors.ts";
 import { buildTargetsFromView, discoverBuildTargets, dockerfileTargetName, imageTagFor, repositoryNameOf } from "../../src/build/targets.ts";
 import { snapshotFromFiles } from "../../src/repo/memory.ts";
 import { buildRepositoryView } from "../../src/repo/view.ts";

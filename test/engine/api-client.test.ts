@@ -9,8 +9,8 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { ApiClient, ENGINE_UNAVAILABLE_EXIT_CODE, EngineApiError, encodeQuery, jsonLines } from "../../src/engine/api-client.ts";
 import { ApiEngine, UnsupportedBuildOptionError, buildQuery, cacheFromForApi, demultiplexLogs, imagePath } from "../../src/engine/api-engine.ts";
-import { DockerHostError, parseDockerHost } from "../../src/engine/docker-host.ts";
-import { EngineUnavailableError } from "../../src/engine/types.ts";
+import { parseDockerHost } from "../../src/engine/docker-host.ts";
+import { DockerHostError, EngineUnavailableError } from "../../src/errors.ts";
 
 describe("DOCKER_HOST", () => {
   it("defaults to the unix socket and reads unix://, tcp:// and bare paths", () => {

@@ -2,7 +2,7 @@
 // the `verify.services` config and how probes and build targets are chosen, and the report.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ConfigError, parseConfig } from "../../src/audit/config.ts";
+import { parseConfig } from "../../src/audit/config.ts";
 import { renderRewriteReport, renderVerifyReport } from "../../src/fix/rewrite-report.ts";
 import { composeRun, probeEnvironment, probesFromConfig, targetsFor } from "../../src/fix/verify-changes.ts";
 import { classifyDifferences, dockerfileEnvKeys, movedDirectories, rewriteIntent } from "../../src/fix/expected-differences.ts";
@@ -10,6 +10,7 @@ import type { ClassifyContext } from "../../src/fix/expected-differences.ts";
 import { describeBuildError } from "../../src/fix/verify-rewrite.ts";
 import type { VerifyRewriteResult } from "../../src/fix/verify-rewrite.ts";
 import type { Difference } from "../../src/verify/result.ts";
+import { ConfigError } from "../../src/errors.ts";
 
 const root = { entrypoint: null, cmd: ["/bin/sh", "-c", "python app.py"], user: "" };
 const nonRoot = { entrypoint: null, cmd: ["python", "app.py"], user: "app" };

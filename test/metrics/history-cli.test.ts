@@ -102,12 +102,33 @@ describe("shipshape history", () => {
     assert.equal((await run(["history", "--fail-on-regression", "size=20%", "--baseline", "v1"], root)).code, 0);
   });
 
-  it("a missing database is an empty history, and is not created", async () => {
+  it("a missing database is an empty history, and is not created; with --fail-on-regression it is an error", async () => {
     const cwd = tempDir();
-    const result = await run(["history", "--fail-on-regression", "size=10%"], cwd);
+    const result = await run(["history"], cwd);
     assert.equal(result.code, 0);
     assert.match(result.stdout, /No metrics recorded yet/);
+    const gate = await run(["history", "--fail-on-regression", "size=10%"], cwd);
+    assert.equal(gate.code, 2);
+    assert.match(gate.stderr, /^shipshape: --fail-on-regression: no metrics database at .*metrics\.db; record measurements first/);
+    assert.equal(gate.stderr.trim().split("\n").length, 1);
     assert.equal(fs.existsSync(path.join(cwd, ".shipshape")), false);
+  });
+
+  it("history PATH reads that repository's .shipshape/metrics.db, whatever the current directory", async () => {
+    const { root } = await repositoryWithHistory();
+    const elsewhere = tempDir();
+    const here = await run(["history", "--format", "json"], elsewhere);
+    assert.equal((JSON.parse(here.stdout) as HistoryJson).images.length, 0);
+    const there = await run(["history", path.relative(elsewhere, root), "--format", "json"], elsewhere);
+    assert.equal(there.code, 0, there.stderr);
+    const report = JSON.parse(there.stdout) as HistoryJson;
+    assert.equal(fs.realpathSync(report.database), fs.realpathSync(path.join(root, ".shipshape", "metrics.db")));
+    assert.deepEqual(report.images.map((image) => image.image).sort(), ["shop:api", "shop:web"]);
+    const gate = await run(["history", root, "--fail-on-regression", "size=5%", "--format", "json"], elsewhere);
+    assert.equal(gate.code, 1);
+    const missing = await run(["history", path.join(elsewhere, "nope")], elsewhere);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /is not a directory/);
   });
 
   it("usage errors exit 2", async () => {

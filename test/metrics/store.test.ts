@@ -12,13 +12,13 @@ import {
   LATEST_SCHEMA_VERSION,
   loadSqlite,
   migrate,
-  MetricsStoreError,
   MIGRATIONS,
   openMetricsDatabase,
   queryMeasurements,
   readSchemaVersion,
   type RunInput,
 } from "../../src/metrics/store.ts";
+import { MetricsStoreError } from "../../src/errors.ts";
 
 function tempDir(): string {
   return tempDirectory("shipshape-metrics-");
