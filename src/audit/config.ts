@@ -99,7 +99,7 @@ export function ruleSettingFor(config: ShipshapeConfig, rule: string, filePath: 
 }
 
 export function isIgnoredPath(config: ShipshapeConfig, filePath: string): boolean {
-  return config.ignorePaths.some((glob) => matchesGlob(filePath, glob) || matchesGlob(filePath, `${glob.replace(/\/+$/, "")}/**`));
+  return config.ignorePaths.some((glob) => matchesGlob(filePath, glob) || matchesGlob(filePath, `${glob.replace(/(?<!\/)\/+$/, "")}/**`));
 }
 
 export function matchesGlob(filePath: string, glob: string): boolean {

@@ -139,7 +139,7 @@ function impactRank(impact: Impact): number {
 }
 
 function joinDisplay(root: string, path: string): string {
-  const cleanRoot = root.replace(/\/+$/, "");
+  const cleanRoot = root.replace(/(?<!\/)\/+$/, "");
   if (cleanRoot === "" || cleanRoot === ".") return path;
   return `${cleanRoot}/${path}`;
 }

@@ -60,7 +60,7 @@ export function buildRepositoryView(snapshot: RepoSnapshot, options: ViewOptions
 }
 
 function normalize(posixPath: string): string {
-  const normalized = path.posix.normalize(posixPath).replace(/\/+$/, "");
+  const normalized = path.posix.normalize(posixPath).replace(/(?<!\/)\/+$/, "");
   return normalized === "." ? "" : normalized;
 }
 

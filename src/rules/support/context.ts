@@ -85,7 +85,7 @@ function sourceComponents(raw: string, values: ReadonlyMap<string, string | unde
   if (raw.startsWith("<<") || /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) || raw.startsWith("git@")) return undefined;
   const { text, unresolved } = substituteVariables(raw, values);
   if (unresolved) return undefined;
-  const cleaned = path.posix.normalize(`/${text}`).replace(/^\/+|\/+$/g, "");
+  const cleaned = path.posix.normalize(`/${text}`).replace(/^\/+|(?<!\/)\/+$/g, "");
   if (cleaned === "" || cleaned === ".") return [];
   return cleaned.split("/").map(componentMatcher);
 }
@@ -324,7 +324,7 @@ function lowerBound(files: readonly RepoFile[], target: string): number {
 
 /** `a/./b/` -> `a/b`, `.` -> "" (repository-relative POSIX paths). */
 export function normalizeRepoPath(posixPath: string): string {
-  const normalized = path.posix.normalize(posixPath).replace(/\/+$/, "");
+  const normalized = path.posix.normalize(posixPath).replace(/(?<!\/)\/+$/, "");
   return normalized === "." ? "" : normalized;
 }
 

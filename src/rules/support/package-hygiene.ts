@@ -259,7 +259,7 @@ export function nameArgvIndex(command: ShellCommand): number {
 export function appendCommandToRun(model: DockerfileModel, run: RunInstruction, command: string): TextEdit | undefined {
   if (run.form !== "shell" || run.heredocs.length > 0 || run.shell.parseError !== undefined) return undefined;
   const raw = model.text.slice(run.span.start.offset, run.span.end.offset);
-  const body = raw.replace(/\s+$/, "");
+  const body = raw.trimEnd();
   const end = run.span.start.offset + body.length;
   const lines = body.split(/\r?\n/);
   const lastLine = lines.at(-1) ?? "";
