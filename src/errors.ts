@@ -44,7 +44,7 @@ export class MetricsStoreError extends UserError {
 export function describeYamlError(error: unknown): { reason: string; line?: number; column?: number } {
   const message = error instanceof Error ? error.message : String(error);
   const firstLine = message.split("\n")[0] ?? message;
-  const reason = firstLine.replace(/\s*at line \d+, column \d+:?\s*$/, "").trim() || "parse error";
+  const reason = firstLine.replace(/(?<!\s)\s*at line \d+, column \d+:?\s*$/, "").trim() || "parse error";
   const position = (error as { linePos?: { line: number; col: number }[] } | null)?.linePos?.[0];
   const fromText = /at line (\d+), column (\d+)/.exec(firstLine);
   const line = position?.line ?? (fromText ? Number(fromText[1]) : undefined);

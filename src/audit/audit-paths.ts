@@ -91,7 +91,7 @@ export function auditPaths(paths: string[], options: AuditPathsOptions = {}): Au
   const results: AuditResult[] = [];
   for (const target of targets) {
     const { config, displayRoot, snapshot, viewOptions } = openTarget(target, { cwd, configPath: options.configPath, config: options.config, rules });
-    results.push(auditRepository(buildRepositoryView(snapshot, viewOptions), { config, rules, displayRoot }));
+    results.push(auditRepository(buildRepositoryView(snapshot, viewOptions), { config, rules, displayRoot, clock: () => performance.now() }));
   }
   if (results.length === 1 && results[0]) return results[0];
   const files = results.flatMap((result) => result.files);

@@ -46,6 +46,8 @@ export const configSchema = z
     /** Paths (globs) never scanned. */
     ignorePaths: z.array(z.string()).default([]),
     failOn: z.enum(["high", "medium", "low", "none"]).optional(),
+    /** Seconds the audit may spend on one file (parse and rules) before it skips the file's remaining rules and reports it. */
+    fileTimeBudget: z.number().positive().default(5),
     /** Probes for `shipshape fix --verify`, keyed by build target name (compose service) or Dockerfile path. */
     verify: z.object({ services: z.record(z.string(), verifyProbes).default({}) }).strict().optional(),
   })
@@ -143,7 +145,7 @@ export function ruleSettingFor(config: ShipshapeConfig, rule: string, filePath: 
 }
 
 export function isIgnoredPath(config: ShipshapeConfig, filePath: string): boolean {
-  return config.ignorePaths.some((glob) => matchesGlob(filePath, glob) || matchesGlob(filePath, `${glob.replace(/\/+$/, "")}/**`));
+  return config.ignorePaths.some((glob) => matchesGlob(filePath, glob) || matchesGlob(filePath, `${glob.replace(/(?<!\/)\/+$/, "")}/**`));
 }
 
 export function matchesGlob(filePath: string, glob: string): boolean {
@@ -178,4 +180,7 @@ ignorePaths: []
 
 # Exit code 1 when a finding at or above this impact remains: high | medium | low | none
 failOn: medium
+
+# Seconds the audit may spend on one file before it reports the file and moves on:
+# fileTimeBudget: 5
 `;

@@ -1,6 +1,9 @@
 // Runs the rules over a repository view and assembles the result. Pure: the scanner did the
 // I/O already. A rule that throws, or a file that cannot be parsed, becomes a per-file
-// error; the run always goes on.
+// error; the run always goes on. With a clock, each file has a time budget (config
+// `fileTimeBudget`): once parsing and the rules spent it on a file, the file's remaining rules are
+// skipped and it gets a per-file error. JavaScript cannot interrupt a running rule, so the budget
+// is checked between rules: it bounds what follows a slow step, not the step itself.
 import { parseDockerfile } from "../dockerfile/parse.ts";
 import type { DockerfileModel } from "../dockerfile/model.ts";
 import type { RepositoryView } from "../repo/snapshot.ts";
@@ -19,6 +22,8 @@ export interface AuditOptions {
   rules?: readonly Rule[];
   /** Prefix for reported paths, e.g. the directory the user named (`examples/shop`). */
   displayRoot?: string;
+  /** Milliseconds from any fixed origin (performance.now); without it no time budget is kept. */
+  clock?: () => number;
 }
 
 export function auditRepository(view: RepositoryView, options: AuditOptions = {}): AuditResult {
@@ -41,6 +46,26 @@ export function auditRepository(view: RepositoryView, options: AuditOptions = {}
     result.error = result.error ? `${result.error}; ${message}` : message;
   };
 
+  // Time spent on each file so far (parse and rules), and the files that ran over the budget.
+  const clock = options.clock;
+  const budgetMs = config.fileTimeBudget * 1000;
+  const spent = new Map<string, number>();
+  const overBudget = new Set<string>();
+  const timed = <T>(path: string, kind: FileKind, work: () => T): T => {
+    if (!clock) return work();
+    const start = clock();
+    try {
+      return work();
+    } finally {
+      const total = (spent.get(path) ?? 0) + (clock() - start);
+      spent.set(path, total);
+      if (total > budgetMs && !overBudget.has(path)) {
+        overBudget.add(path);
+        addError(path, kind, `analysis took longer than ${config.fileTimeBudget} s (fileTimeBudget); its remaining rules were skipped`);
+      }
+    }
+  };
+
   const dockerfiles = new Map<string, DockerfileModel>();
   for (const path of view.dockerfiles) {
     fileResult(path, "dockerfile");
@@ -55,7 +80,7 @@ export function auditRepository(view: RepositoryView, options: AuditOptions = {}
       continue;
     }
     try {
-      const model = parseDockerfile(text, path);
+      const model = timed(path, "dockerfile", () => parseDockerfile(text, path));
       // Without a stage no rule has anything to check: that is not a clean Dockerfile.
       if (model.stages.length === 0) {
         addError(path, "dockerfile", "no FROM instruction: a Dockerfile starts its first stage with FROM");
@@ -107,8 +132,9 @@ export function auditRepository(view: RepositoryView, options: AuditOptions = {}
     fileResult(path, kind).findings.push(finding);
   };
   const runRule = (rule: Rule, path: string, kind: FileKind, check: () => RuleReport[]): void => {
+    if (overBudget.has(path)) return;
     try {
-      for (const report of check()) record(rule, report.path ?? path, report.path === undefined ? kind : kindOf(view, report.path), report);
+      for (const report of timed(path, kind, check)) record(rule, report.path ?? path, report.path === undefined ? kind : kindOf(view, report.path), report);
     } catch (failure) {
       addError(path, kind, `rule ${rule.meta.id} failed: ${(failure as Error).message}`);
     }
@@ -153,7 +179,7 @@ function impactRank(impact: Impact): number {
 }
 
 function joinDisplay(root: string, path: string): string {
-  const cleanRoot = root.replace(/\/+$/, "");
+  const cleanRoot = root.replace(/(?<!\/)\/+$/, "");
   if (cleanRoot === "" || cleanRoot === ".") return path;
   return `${cleanRoot}/${path}`;
 }

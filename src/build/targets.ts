@@ -104,7 +104,7 @@ export function buildTargetsFromView(view: RepositoryView, options: ViewTargetOp
 /** The tag shipshape gives a target's image: `<prefix>/<repository>-<name>:latest`. */
 export function imageTagFor(repositoryName: string, targetName: string, tagPrefix = "shipshape"): string {
   const repository = `${tagComponent(repositoryName)}-${tagComponent(targetName)}`;
-  const prefix = tagPrefix.replace(/\/+$/, "");
+  const prefix = tagPrefix.replace(/(?<!\/)\/+$/, "");
   return `${prefix === "" ? "" : `${prefix}/`}${repository}:latest`;
 }
 
@@ -262,7 +262,7 @@ function tagComponent(value: string): string {
     .toLowerCase()
     .replace(/[^a-z0-9._-]+/g, "-")
     .replace(/[._-]{2,}/g, (run) => (/^-+$/.test(run) ? run : "-"))
-    .replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, "");
+    .replace(/^[^a-z0-9]+|(?<![^a-z0-9])[^a-z0-9]+$/g, "");
   return cleaned === "" ? "image" : cleaned;
 }
 

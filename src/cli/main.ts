@@ -157,7 +157,7 @@ function describeParseArgsError(error: unknown, command: string, help: string): 
 }
 
 function oneLine(message: string): string {
-  return message.replace(/\s*\n\s*/g, " ").trim();
+  return message.split("\n").map((line) => line.trim()).filter((line) => line !== "").join(" ");
 }
 
 const isMain = process.argv[1] !== undefined && import.meta.url === new URL(`file://${path.resolve(process.argv[1])}`).href;

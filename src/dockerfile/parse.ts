@@ -335,7 +335,7 @@ export function joinContinuations(raw: string, escapeChar: string): string {
   let result = "";
   for (let index = 0; index < kept.length; index++) {
     const line = kept[index] ?? "";
-    const trimmed = line.replace(/\s+$/, "");
+    const trimmed = line.trimEnd();
     if (trimmed.endsWith(escapeChar) && index < kept.length - 1) result += trimmed.slice(0, -1) + " ";
     else result += line + (index < kept.length - 1 ? "\n" : "");
   }

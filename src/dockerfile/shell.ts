@@ -217,7 +217,7 @@ function walkSubstitutions(word: ShNode, state: WalkState): void {
 /** `sh -c 'a && b'`: the string is a script of its own; parse it once more. */
 function reparseShellString(command: ShellCommand, state: WalkState): void {
   if (!SHELLS.has(command.name) || state.depth > 3) return;
-  const flagIndex = command.args.findIndex((arg) => /^-[a-z]*c[a-z]*$/.test(arg));
+  const flagIndex = command.args.findIndex((arg) => /^-[a-bd-z]*c[a-z]*$/.test(arg));
   const script = flagIndex >= 0 ? command.args[flagIndex + 1] : undefined;
   if (script === undefined) return;
   const inner = parseShellInto(script, state);

@@ -51,7 +51,7 @@ export function planDevStage(input: PlannerInput, planned: PlannedStages): Plann
   lines.push("COPY . .");
   if (original.exposedPorts.length > 0) lines.push(`EXPOSE ${original.exposedPorts.join(" ")}`);
   lines.push(`CMD ${execForm(command)}`);
-  const keepPaths = planned.ecosystem === "node" || planned.ecosystem === "static-web" ? [`${workdir.replace(/\/+$/, "")}/node_modules`] : [];
+  const keepPaths = planned.ecosystem === "node" || planned.ecosystem === "static-web" ? [`${workdir.replace(/(?<!\/)\/+$/, "")}/node_modules`] : [];
   messages.notes.push(`Dev target \`${DEV_STAGE}\` (\`docker build --target ${DEV_STAGE}\`): all dependencies, sources from a bind mount at ${workdir}, runs \`${command.join(" ")}\`.`);
   return {
     stage: { from: stageNames.has(parent) ? parent : original.baseText, name: DEV_STAGE, purpose: "Development: every dependency, sources bind-mounted over the workdir (compose.dev.yaml); not for production.", lines },

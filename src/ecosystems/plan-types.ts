@@ -44,8 +44,8 @@ export function checkCopies(input: PlannerInput, workdir: string): void {
   const { original, messages } = input;
   for (const copy of original.copies) {
     if (copy.from !== undefined) continue;
-    const destination = copy.destination.replace(/\/+$/, "");
-    const root = workdir.replace(/\/+$/, "");
+    const destination = copy.destination.replace(/(?<!\/)\/+$/, "");
+    const root = workdir.replace(/(?<!\/)\/+$/, "");
     const intoWorkdir = !destination.startsWith("/") || destination === root || destination.startsWith(`${root}/`);
     const whole = copy.sources.some((source) => source === "." || source === "./");
     if (intoWorkdir) continue;

@@ -129,10 +129,17 @@ export function sameVersionSlimImage(original: OriginalBuild, image: string, sty
   const base = original.base;
   const official = (base.registry === undefined || base.registry === "docker.io") && base.name.replace(/^library\//, "") === image;
   if (!official || base.digest !== undefined || base.unresolved) return undefined;
-  const rawTag = /:([^/@]+)$/.exec(base.raw)?.[1];
+  const rawTag = tagAsWritten(base.raw);
   if (rawTag?.includes("$") && base.tag !== undefined && /^\d[\d.]*$/.test(base.tag)) return `${image}:${rawTag}-slim`;
   const slim = slimTag(base.tag, style);
   return slim === undefined ? undefined : `${image}:${slim}`;
+}
+
+/** The tag of an image reference as written (`node:${NODE_VERSION}`): after the first `:` past the last `/` or `@`. */
+function tagAsWritten(reference: string): string | undefined {
+  const name = reference.slice(Math.max(reference.lastIndexOf("/"), reference.lastIndexOf("@")) + 1);
+  const colon = name.indexOf(":");
+  return colon < 0 || colon === name.length - 1 ? undefined : name.slice(colon + 1);
 }
 
 /** Context files the startup commands name (`./docker-entrypoint.sh`, `scripts/start.sh`): the runtime needs them too. */

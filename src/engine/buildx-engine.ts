@@ -52,7 +52,7 @@ export function buildxArgs(options: BuildOptions, files: { dockerfile: string; i
 export function buildxError(lines: string[]): string | undefined {
   for (let index = lines.length - 1; index >= 0; index--) {
     const line = (lines[index] ?? "").trim();
-    const match = /^ERROR:\s*(.*)$/.exec(line);
+    const match = /^ERROR:\s*(?!\s)(.*)$/.exec(line);
     if (match) return match[1] ?? line;
   }
   return undefined;

@@ -78,7 +78,7 @@ export class BuildProgress {
   }
 
   message(text: string): void {
-    const trimmed = text.replace(/\s+$/, "");
+    const trimmed = text.trimEnd();
     if (trimmed !== "") this.#emit({ type: "message", text: trimmed });
   }
 

@@ -427,7 +427,7 @@ function renderDockerfile(members: readonly Member[], shared: number, baseStage:
   const firstFrom = first.model.stages[0]?.from;
   if (!firstFrom) return "";
   const blocks: string[] = [];
-  const header = first.model.text.slice(0, firstFrom.span.start.offset).replace(/\s+$/, "");
+  const header = first.model.text.slice(0, firstFrom.span.start.offset).trimEnd();
   if (header !== "") blocks.push(header);
   const names = members.map((member) => member.target).join(", ");
   blocks.push(`# Consolidated by \`shipshape fix --consolidate\`: one target per service (${names}).${eol}# ${bakeFile} builds them all; \`docker build --target <name>\` builds one.`);
@@ -446,7 +446,7 @@ function renderDockerfile(members: readonly Member[], shared: number, baseStage:
       const replacement = rewrittenInstruction(member, instruction);
       if (replacement !== undefined) edits.push({ start: instruction.span.start.offset - start, end: instruction.span.end.offset - start, text: replacement });
     }
-    const rest = applyEdits(member.model.text.slice(start), edits).replace(/^(\r?\n)+/, "").replace(/\s+$/, "");
+    const rest = applyEdits(member.model.text.slice(start), edits).replace(/^(\r?\n)+/, "").trimEnd();
     // ARG scope ends with its stage: the base's ARGs must be declared again to stay visible.
     const redeclared = sharedInstructions.filter((instruction) => instruction.keyword === "ARG" && !instruction.onbuild).map((instruction) => member.model.text.slice(instruction.span.start.offset, instruction.span.end.offset));
     const from = shared > 0 ? `FROM ${baseStage} AS ${member.target}` : fromLine(member.model, member.target);
@@ -506,7 +506,7 @@ function targetName(member: Member): string {
   const base = path.posix.basename(member.path);
   const fromFileName = /^Dockerfile\.(.+)$/i.exec(base)?.[1] ?? /^(.+)\.dockerfile$/i.exec(base)?.[1];
   const raw = composeName ?? fromFileName ?? (path.posix.basename(path.posix.dirname(member.path)) || "app");
-  const name = raw.toLowerCase().replace(/[^a-z0-9_-]+/g, "-").replace(/^[^a-z]+/, "").replace(/-+$/, "");
+  const name = raw.toLowerCase().replace(/[^a-z0-9_-]+/g, "-").replace(/^[^a-z]+/, "").replace(/(?<!-)-+$/, "");
   return name === "" ? "app" : name;
 }
 
@@ -732,7 +732,7 @@ function bakeHeader(bakePath: string, dockerfiles: readonly string[]): string[] 
 // paths
 
 function normalize(posixPath: string): string {
-  const normalized = path.posix.normalize(posixPath).replace(/\/+$/, "");
+  const normalized = path.posix.normalize(posixPath).replace(/(?<!\/)\/+$/, "");
   return normalized === "." ? "" : normalized;
 }
 
@@ -767,7 +767,7 @@ export function consolidateDiff(change: ConsolidateChange, displayPath: string):
 /** What `shipshape fix --consolidate` says: where each old file went, what was created, what was skipped. */
 export function renderConsolidateSummary(plans: readonly { displayRoot: string; plan: ConsolidatePlan }[], written: boolean): string {
   const lines: string[] = [];
-  const show = (root: string, file: string): string => (root === "" || root === "." ? file : `${root.replace(/\/+$/, "")}/${file}`);
+  const show = (root: string, file: string): string => (root === "" || root === "." ? file : `${root.replace(/(?<!\/)\/+$/, "")}/${file}`);
   const groups = plans.flatMap(({ displayRoot, plan }) => plan.groups.map((group) => ({ displayRoot, group })));
   if (groups.length === 0) lines.push("shipshape fix --consolidate: no Dockerfiles similar enough to consolidate");
   for (const { displayRoot, group } of groups) {

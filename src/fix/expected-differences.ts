@@ -29,8 +29,8 @@ export function movedDirectories(afterText: string): MovedDirectory[] {
   const moves: MovedDirectory[] = [];
   for (const instruction of runtime?.instructions ?? []) {
     if (!isCopyOrAdd(instruction) || instruction.from === undefined || instruction.sources.length !== 1) continue;
-    const source = (instruction.sources[0] ?? "").replace(/\/+$/, "");
-    const destination = instruction.destination.replace(/\/+$/, "");
+    const source = (instruction.sources[0] ?? "").replace(/(?<!\/)\/+$/, "");
+    const destination = instruction.destination.replace(/(?<!\/)\/+$/, "");
     if (source.startsWith("/") && destination.startsWith("/") && source !== "" && destination !== "" && !/[*?[$]/.test(source)) moves.push({ before: source, after: destination });
   }
   return moves;

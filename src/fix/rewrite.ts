@@ -163,7 +163,7 @@ export function composeDevOverrides(view: RepositoryView, devTargets: ReadonlyMa
 
 /** The build context as the compose file writes it, as a bind-mount source (`./services/api`). */
 function relativeSource(context: string): string {
-  const clean = path.posix.normalize(context).replace(/\/+$/, "");
+  const clean = path.posix.normalize(context).replace(/(?<!\/)\/+$/, "");
   if (clean === "." || clean === "") return ".";
   return clean.startsWith(".") ? clean : `./${clean}`;
 }

@@ -12,7 +12,7 @@ export interface FixReport {
 }
 
 export function joinDisplayPath(root: string, path: string): string {
-  const clean = root.replace(/\/+$/, "");
+  const clean = root.replace(/(?<!\/)\/+$/, "");
   return clean === "" || clean === "." ? path : `${clean}/${path}`;
 }
 

@@ -218,6 +218,6 @@ export function describeBuildError(error: { step?: string; message: string; logT
 
 /** A docker repository name component: lowercase letters, digits and separators. */
 function tagName(name: string): string {
-  const cleaned = name.toLowerCase().replace(/[^a-z0-9._-]+/g, "-").replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, "");
+  const cleaned = name.toLowerCase().replace(/[^a-z0-9._-]+/g, "-").replace(/^[^a-z0-9]+|(?<![^a-z0-9])[^a-z0-9]+$/g, "");
   return cleaned === "" ? "image" : cleaned;
 }

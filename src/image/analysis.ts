@@ -178,7 +178,7 @@ export function instructionOf(createdBy: string): string {
   if (shell.test(text)) return `RUN ${text.replace(shell, "")}`;
   if (/^\|\d+ /.test(text)) {
     // Legacy builder with build args: "|2 A=1 B=2 /bin/sh -c cmd".
-    const command = text.replace(/^\|\d+ (\S+=\S* )*/, "");
+    const command = text.replace(/^\|\d+ (\S[^\s=]*=\S* )*/, "");
     return shell.test(command) ? `RUN ${command.replace(shell, "")}` : `RUN ${command}`;
   }
   return recordedAsRun ? `RUN ${text}` : text;
@@ -403,7 +403,7 @@ const BYTE_UNITS: Record<string, number> = {
 
 /** "20MB" (10^6, like dive's humanize.ParseBytes), "20MiB" (2^20), "1.5GB", "1024". */
 export function parseByteSize(text: string): number | undefined {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(text);
+  const match = /^(\d+(?:\.\d+)?)\s*([a-zA-Z]*)$/.exec(text.trim());
   if (match === null) return undefined;
   const unit = BYTE_UNITS[(match[2] ?? "").toLowerCase()];
   if (unit === undefined) return undefined;

@@ -130,7 +130,7 @@ export function parseDotenv(text: string): Record<string, string> {
   for (let index = 0; index < lines.length; index++) {
     const line = (lines[index] as string).trim();
     if (line === "" || line.startsWith("#")) continue;
-    const match = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$/.exec(line);
+    const match = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(?!\s)(.*)$/.exec(line);
     if (!match) continue;
     const key = match[1] as string;
     let value = match[2] as string;
@@ -143,7 +143,7 @@ export function parseDotenv(text: string): Record<string, string> {
       body = end < 0 ? body : body.slice(0, end);
       value = quote === "'" ? body : body.replace(/\\([nrt"\\])/g, (_, char: string) => ({ n: "\n", r: "\r", t: "\t" })[char as "n" | "r" | "t"] ?? char);
     } else {
-      value = value.replace(/\s+#.*$/, "").trim();
+      value = value.replace(/(?<!\s)\s+#.*$/, "").trim();
     }
     values[key] = value;
   }

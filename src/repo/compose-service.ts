@@ -5,7 +5,7 @@ import type { ComposeModel, ComposeService } from "./compose.ts";
 
 /** `a/./b/` -> `a/b`, `.` -> "" (repository-relative POSIX paths). */
 export function normalizeRepoPath(posixPath: string): string {
-  const normalized = path.posix.normalize(posixPath).replace(/\/+$/, "");
+  const normalized = path.posix.normalize(posixPath).replace(/(?<!\/)\/+$/, "");
   return normalized === "." ? "" : normalized;
 }
 

@@ -24,7 +24,7 @@ export function createGitignoreSet(): GitignoreSet {
     add(base, text) {
       const rules = text
         .split(/\r?\n/)
-        .map((line) => line.replace(/(?<!\\)\s+$/, ""))
+        .map(trimUnescapedTrailingSpace)
         .filter((line) => line !== "" && !line.startsWith("#"))
         .map(compileRule);
       const entry = { order: added++, rules };
@@ -56,13 +56,19 @@ export function createGitignoreSet(): GitignoreSet {
   };
 }
 
+/** Trailing blanks are dropped unless escaped with a backslash (then one stays: `a\ ` keeps its space). */
+function trimUnescapedTrailingSpace(line: string): string {
+  const trimmed = line.trimEnd();
+  return trimmed.endsWith("\\") && trimmed.length < line.length ? line.slice(0, trimmed.length + 1) : trimmed;
+}
+
 function compileRule(line: string): GitignoreRule {
   let pattern = line;
   const negate = pattern.startsWith("!");
   if (negate) pattern = pattern.slice(1);
   if (pattern.startsWith("\\")) pattern = pattern.slice(1);
   const directoryOnly = pattern.endsWith("/");
-  if (directoryOnly) pattern = pattern.replace(/\/+$/, "");
+  if (directoryOnly) pattern = pattern.replace(/(?<!\/)\/+$/, "");
   const anchored = pattern.includes("/");
   if (pattern.startsWith("/")) pattern = pattern.slice(1);
   let source = "";

@@ -84,7 +84,7 @@ export function skippedFolders(snapshot: RepoSnapshot, options: ViewOptions): Sk
 }
 
 function normalize(posixPath: string): string {
-  const normalized = path.posix.normalize(posixPath).replace(/\/+$/, "");
+  const normalized = path.posix.normalize(posixPath).replace(/(?<!\/)\/+$/, "");
   return normalized === "." ? "" : normalized;
 }
 

@@ -43,8 +43,22 @@ export function escapeMarkdown(text: string, options: { lineBreaks?: "br" | "spa
     .replace(/>/g, "&gt;")
     .replace(MARKDOWN_BACKSLASHED, (character) => `\\${character}`)
     .replace(/\t/g, " ")
-    .replace(/[ ]*(?:\r\n|\r|\n|\u2028|\u2029)[ ]*/g, lineBreak)
+    .split(/\r\n|\r|\n|\u2028|\u2029/)
+    .map((line, index, lines) => trimSpaces(line, index > 0, index < lines.length - 1))
+    .join(lineBreak)
     .replace(CONTROL_CHARACTERS, "");
+}
+
+/**
+ * The spaces around a line break go with it. Done without a regular expression: one that
+ * matches spaces, a break, spaces rescans a long run of spaces from each of its positions.
+ */
+function trimSpaces(line: string, start: boolean, end: boolean): string {
+  let from = 0;
+  let to = line.length;
+  if (start) while (from < to && line[from] === " ") from++;
+  if (end) while (to > from && line[to - 1] === " ") to--;
+  return line.slice(from, to);
 }
 
 /**

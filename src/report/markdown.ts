@@ -107,7 +107,7 @@ export function renderMarkdown(result: AuditResult, options: MarkdownOptions = {
     lines.push("");
     lines.push(`Impacts are the rules' defaults unless the configuration changed them. Rule documentation: [docs/rules](${SHIPSHAPE_REPOSITORY_URL}/tree/main/docs/rules).`, "");
   }
-  return `${lines.join("\n").replace(/\n+$/, "")}\n`;
+  return `${lines.join("\n").replace(/(?<!\n)\n+$/, "")}\n`;
 }
 
 function summaryTable(files: readonly FileResult[]): string[] {

@@ -31,7 +31,7 @@ export const rule: DockerfileRule = {
           if (kind === "url" && !hasChecksum) {
             message =
               `ADD ${source} downloads at build time without verifying the file: a changed or compromised download silently changes the image, and the file stays in its own layer` +
-              (/\.(tar|tgz|tar\.\w+|zip)$/i.test(source.replace(/[?#].*$/, "")) ? " (remote archives are not extracted)" : "") +
+              (/\.(tar|tgz|tar\.\w+|zip)$/i.test(source.replace(/(?<![?#])[?#].*$/, "")) ? " (remote archives are not extracted)" : "") +
               `. Pin it with ADD --checksum=sha256:<digest> (${checksumSupport(dockerfile)}), or download it in a RUN with curl, check it with sha256sum -c and use it in the same RUN`;
           } else if (kind === "tar" && !explicitUnpack && !stage.isScratch) {
             // FROM scratch + ADD rootfs.tar.xz / is how base images are built: extraction is the point there.

@@ -49,7 +49,7 @@ function runsScript(command: { name: string; argv: string[]; args: string[] }): 
   const head = command.argv.find((word) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(word)) ?? "";
   if (/\.(sh|bash)$/.test(command.name) || head.startsWith("./") || head.startsWith("../")) return true;
   if (head.startsWith("/") && !/^\/(usr\/)?(s?bin|local\/s?bin)\//.test(head)) return true;
-  if (["sh", "bash", "dash", "ash", "source", "."].includes(command.name)) return command.args.some((arg) => !arg.startsWith("-")) && !command.args.some((arg) => /^-[a-z]*c[a-z]*$/.test(arg));
+  if (["sh", "bash", "dash", "ash", "source", "."].includes(command.name)) return command.args.some((arg) => !arg.startsWith("-")) && !command.args.some((arg) => /^-[a-bd-z]*c[a-z]*$/.test(arg));
   return false;
 }
 

@@ -88,7 +88,7 @@ const EXACT_TOOLS: Record<SystemPackageManager, Set<string>> = {
 const PATTERN_TOOLS: Record<SystemPackageManager, RegExp> = {
   apt: /^((gcc|g\+\+|cpp|clang|llvm|gfortran)-\d+(\.\d+)?|openjdk-\d+-jdk(-headless)?|golang-\d+(\.\d+)?(-go)?|linux-headers-.+|.+-dev)$/,
   apk: /^(gcc\d+|clang\d+|llvm\d+|openjdk\d+(-jdk)?|go\d+(\.\d+)?|.+-dev)$/,
-  rpm: /^(gcc-toolset-\d+.*|java-[\d.]+-openjdk-devel|kernel-devel.*|.+-devel)$/,
+  rpm: /^(gcc-toolset-\d.*|java-[\d.]+-openjdk-devel|kernel-devel.*|.+-devel)$/,
   zypper: /^(gcc\d+(-c\+\+)?|java-[\d_]+-openjdk-devel|patterns-devel-.+|.+-devel)$/,
 };
 

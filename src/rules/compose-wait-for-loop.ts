@@ -5,14 +5,16 @@ import type { ComposeRule, RuleReport } from "./types.ts";
 const PROBE = String.raw`(?:nc|ncat|netcat|pg_isready|mysqladmin|mysql|psql|mongosh|mongo|redis-cli|curl|wget|nslookup|getent|ping|timeout|bash\s+-c\s+\S*/dev/tcp|cat\s+<\s*/dev/tcp)`;
 const WAIT_PATTERNS: RegExp[] = [
   // until nc -z db 5432; do sleep 1; done  /  while ! pg_isready -h db; do ...
-  new RegExp(String.raw`\b(?:until\s+!?|while\s+!\s*)(?:[^;]*?[\s(/])?${PROBE}\b[^;]*;\s*do\b`),
+  // (Written so that no two quantifiers compete for the same blanks: `until\s+!?(?:[^;]*?[\s(/])?`
+  // backtracked polynomially.)
+  new RegExp(String.raw`\b(?:until\s(?:\s*!|[^;]*[\s(/])?|while\s+!(?:[^;]*[\s(/])?)${PROBE}\b[^;]*;\s*do\b`),
   /\bwait[-_]?for[-_]?it(?:\.sh)?\b/,
   /\bwait-for(?:\.sh)?\s/,
   /\bdockerize\b[^;&|]*\s-wait\b/,
   // ufoscout/docker-compose-wait's binary
   /(?:^|[\s;&|('"])\/wait(?:\s*(?:&&|;|$))/,
   // sleep 15 && npm start: guessing how long the database takes
-  /^(?:(?:sh|bash)\s+-c\s+)?["']?\s*sleep\s+\d+[smh]?\s*(?:&&|;)/,
+  /^(?:(?:sh|bash)\s+-c\s+(?:["']\s*)?|["']?\s*)sleep\s+\d+[smh]?\s*(?:&&|;)/,
 ];
 
 // Hand-written wait loops guess at readiness (the port is open before the database accepts

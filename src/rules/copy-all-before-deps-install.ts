@@ -58,7 +58,7 @@ const SOURCE_DIRECTORIES = new Set(["src", "app", "cmd", "internal"]);
 function isBroadCopy(copy: CopyInstruction, context: BuildContext | undefined): boolean {
   if (copy.from !== undefined || copy.heredocs.length > 0) return false;
   return copy.sources.some((source) => {
-    const cleaned = source.replace(/^(\.\/)+/, "").replace(/\/+$/, "");
+    const cleaned = source.replace(/^(\.\/)+/, "").replace(/(?<!\/)\/+$/, "");
     if (SOURCE_DIRECTORIES.has(cleaned)) return true;
     if (cleaned !== "" && cleaned !== "." && !/^\*+$/.test(cleaned)) return false;
     if (!context?.dockerignore) return true;
@@ -115,7 +115,7 @@ function reorderFix(model: DockerfileModel, stage: Stage, broad: CopyInstruction
   // Only the line break and comment or blank lines may separate them.
   if (!/^[ \t]*$/.test(indent) || !between.startsWith(newline) || !between.slice(newline.length).split(/\r?\n/).every((line) => line.trim() === "" || line.trim().startsWith("#"))) return undefined;
   const flags = broad.flags.map((flag) => text.slice(flag.span.start.offset, flag.span.end.offset)).map((flag) => `${flag} `).join("");
-  const target = destination === "." || destination === "./" ? "./" : `${destination.replace(/\/+$/, "")}/`;
+  const target = destination === "." || destination === "./" ? "./" : `${destination.replace(/(?<!\/)\/+$/, "")}/`;
   const manifestCopy = `${indent}COPY ${flags}${files.join(" ")} ${target}`;
   // Comment lines stay with the RUN; blank lines also separate the RUN from the moved COPY.
   const linesBetween = between.slice(newline.length);
@@ -156,7 +156,7 @@ function filesTheInstallNeeds(manager: PackageManager, command: ShellCommand, co
       const files = requirementFiles(command);
       if (files.length === 0 || files.some((file) => file.includes("/") || !sent(file))) return undefined;
       // Nested -r/-c files, editable or local path requirements need more than these files.
-      const local = /^\s*(-r|-c|-e|--requirement|--constraint|--editable|\.|\/|file:)/m;
+      const local = /^[^\S\n\r\u2028\u2029]*(-r|-c|-e|--requirement|--constraint|--editable|\.|\/|file:)/m;
       if (files.some((file) => { const content = read(file); return content === undefined || local.test(content); })) return undefined;
       return files;
     }

@@ -60,10 +60,10 @@ function readsScriptFromStdin(command: ShellCommand): boolean {
   const shell = SHELLS.has(command.name);
   for (let index = 0; index < command.args.length; index++) {
     const arg = command.args[index] ?? "";
-    if (arg === "-" || (shell && /^-[a-zA-Z]*s[a-zA-Z]*$/.test(arg))) return true;
+    if (arg === "-" || (shell && /^-[a-rt-zA-Z]*s[a-zA-Z]*$/.test(arg))) return true;
     if (arg === "--") return shell ? command.args[index + 1] === undefined : false;
     if (/^[-+]o$/.test(arg)) index++;
-    else if (/^-[a-zA-Z]*c[a-zA-Z]*$/.test(arg) || arg === "-e" && !shell || arg === "-m") return false;
+    else if (/^-[abd-zA-Z]*c[a-zA-Z]*$/.test(arg) || arg === "-e" && !shell || arg === "-m") return false;
     else if (!arg.startsWith("-") && !arg.startsWith("+")) return false;
   }
   return true;

@@ -126,7 +126,7 @@ function devInstall(command: ShellCommand, env: ReadonlyMap<string, string>, run
       if (!isPipInstall(command)) return undefined;
       const devFile = requirementFiles(command).find((file) => DEV_NAME.test(file.replace(/\.(txt|in)$/, "")));
       if (devFile) return { ecosystem: "python", label: `pip install -r ${devFile}`, remedy: `install ${devFile} only in a build or test stage` };
-      const extras = command.args.find((arg) => /\[([^\]]+)\]$/.exec(arg)?.[1]?.split(",").some((extra) => DEV_NAME.test(extra.trim())));
+      const extras = command.args.find((arg) => /(?<!\[)\[([^\]]+)\]$/.exec(arg)?.[1]?.split(",").some((extra) => DEV_NAME.test(extra.trim())));
       if (extras) return { ecosystem: "python", label: `pip install ${extras}`, remedy: "install the package without its development extras" };
       return undefined;
     }
@@ -170,16 +170,16 @@ function nodeProjectHasDevDependencies(context: BuildContext | undefined, texts:
 /** A Poetry dev group (or legacy dev-dependencies) that `poetry install` installs by default (not `optional = true`). */
 function poetryInstallsDevGroup(pyproject: string): boolean {
   if (/^\[tool\.poetry\.dev-dependencies\]/m.test(pyproject)) return true;
-  const group = /^\[tool\.poetry\.group\.dev\]\s*\n([\s\S]*?)(?=^\[)/m.exec(`${pyproject}\n[`);
+  const group = /^\[tool\.poetry\.group\.dev\][^\S\n]*\n([\s\S]*?)(?=^\[)/m.exec(`${pyproject}\n[`);
   if (group && /^optional\s*=\s*true/m.test(group[1] ?? "")) return false;
   return /^\[tool\.poetry\.group\.dev(\.dependencies)?\]/m.test(pyproject);
 }
 
 /** `[dependency-groups]` with a dev group, or the legacy `[tool.uv] dev-dependencies`. */
 function hasUvDevGroup(pyproject: string): boolean {
-  const groups = /^\[dependency-groups\]\s*\n([\s\S]*?)(?=^\[)/m.exec(`${pyproject}\n[`);
+  const groups = /^\[dependency-groups\][^\S\n]*\n([\s\S]*?)(?=^\[)/m.exec(`${pyproject}\n[`);
   if (groups && /^dev\s*=/m.test(groups[1] ?? "")) return true;
-  return /^dev-dependencies\s*=/m.test(/^\[tool\.uv\]\s*\n([\s\S]*?)(?=^\[)/m.exec(`${pyproject}\n[`)?.[1] ?? "");
+  return /^dev-dependencies\s*=/m.test(/^\[tool\.uv\][^\S\n]*\n([\s\S]*?)(?=^\[)/m.exec(`${pyproject}\n[`)?.[1] ?? "");
 }
 
 /** `npm prune --omit=dev` (or --production) / `pnpm prune --prod` in the same RUN: the dev packages never reach the layer. */

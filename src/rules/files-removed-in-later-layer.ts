@@ -157,7 +157,7 @@ function runAdditions(run: RunInstruction, workdir: string | undefined, removals
       const dir = optionValue(command, "--output-dir");
       const output = shortOptionValue(command, "o", "--output");
       if (output !== undefined) add(dir && !output.startsWith("/") ? `${dir}/${output}` : output, "download");
-      else if (command.args.some((arg) => /^-[a-zA-Z]*O[a-zA-Z]*$/.test(arg) || arg === "--remote-name")) add(urlFileName(command.args, dir), "download");
+      else if (command.args.some((arg) => /^-[a-zA-NP-Z]*O[a-zA-Z]*$/.test(arg) || arg === "--remote-name")) add(urlFileName(command.args, dir), "download");
     } else if (command.name === "wget" && command.pipelineIndex === command.pipelineLength - 1) {
       const output = shortOptionValue(command, "O", "--output-document");
       const prefix = optionValue(command, "-P") ?? optionValue(command, "--directory-prefix");
@@ -166,7 +166,7 @@ function runAdditions(run: RunInstruction, workdir: string | undefined, removals
     } else if (command.name === "git" && command.args[0] === "clone") {
       const positional = command.args.slice(1).filter((arg, index, args) => !arg.startsWith("-") && !/^-(b|c|o|j)$|^--(branch|depth|origin|config|jobs|filter|reference|separate-git-dir|template|upload-pack)$/.test(args[index - 1] ?? ""));
       const url = positional[0];
-      if (url !== undefined) add(positional[1] ?? path.posix.basename(url.replace(/\/+$/, "")).replace(/\.git$/, ""), "git clone");
+      if (url !== undefined) add(positional[1] ?? path.posix.basename(url.replace(/(?<!\/)\/+$/, "")).replace(/\.git$/, ""), "git clone");
     } else if (isAptUpdate(command)) {
       add("/var/lib/apt/lists", "apt-get update");
     }
@@ -190,7 +190,7 @@ function shortOptionValue(command: ShellCommand, letter: string, long: string): 
 function urlFileName(args: string[], dir: string | undefined): string | undefined {
   const url = args.find((arg) => /^(https?|ftp):\/\//.test(arg));
   if (url === undefined) return undefined;
-  const name = path.posix.basename(url.replace(/[?#].*$/, "").replace(/^[a-z]+:\/\/[^/]*/, ""));
+  const name = path.posix.basename(url.replace(/(?<![?#])[?#].*$/, "").replace(/^[a-z]+:\/\/[^/]*/, ""));
   if (name === "" || name === "/") return undefined;
   return dir ? `${dir}/${name}` : name;
 }
@@ -211,7 +211,7 @@ function copyAdditions(model: DockerfileModel, stage: Stage, copy: CopyInstructi
       if (name) additions.push({ path: intoDirectory ? normalizePath(`${destination}/${name}`) : destination, instruction: copy, how });
       continue;
     }
-    const cleaned = source.replace(/^(\.\/|\/)+/, "").replace(/\/+$/, "");
+    const cleaned = source.replace(/^(\.\/|\/)+/, "").replace(/(?<!\/)\/+$/, "");
     if (copy.from === undefined && context) {
       const files = context.entries.filter((file) => !file.excluded);
       if (cleaned === "" || cleaned === "." || files.some((file) => file.path.startsWith(`${cleaned}/`))) {

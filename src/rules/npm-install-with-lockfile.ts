@@ -114,7 +114,7 @@ function lockfileFor(manager: Manager, model: DockerfileModel, stage: Stage, run
 /** Whether a COPY source (context-relative, maybe a glob or a directory) includes `contextPath`. */
 function sourceCovers(source: string, contextPath: string): boolean {
   if (source.includes("$") || /^[a-z]+:\/\//i.test(source)) return false;
-  const cleaned = source.replace(/^(\.\/|\/)+/, "").replace(/\/+$/, "");
+  const cleaned = source.replace(/^(\.\/|\/)+/, "").replace(/(?<!\/)\/+$/, "");
   if (cleaned === "" || cleaned === ".") return true;
   if (!/[*?[]/.test(cleaned)) return contextPath === cleaned || contextPath.startsWith(`${cleaned}/`);
   const regex = globToRegExp(cleaned);

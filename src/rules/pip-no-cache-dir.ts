@@ -55,7 +55,7 @@ function pipCacheDir(command: ShellCommand, env: ReadonlyMap<string, string>, ru
   const configured = optionValue(command, "--cache-dir") ?? variableValue("PIP_CACHE_DIR", env, run, command);
   if (configured && !configured.includes("$")) return configured;
   const xdg = variableValue("XDG_CACHE_HOME", env, run, command);
-  if (xdg && !xdg.includes("$")) return `${xdg.replace(/\/+$/, "")}/pip`;
+  if (xdg && !xdg.includes("$")) return `${xdg.replace(/(?<!\/)\/+$/, "")}/pip`;
   return "/root/.cache/pip";
 }
 

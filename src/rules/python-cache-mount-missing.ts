@@ -119,7 +119,7 @@ function removeNoCacheOptions(text: string, run: RunInstruction, commands: Shell
   if (wanted.length === 0) return [];
   const start = run.span.start.offset;
   const raw = text.slice(start, run.span.end.offset);
-  const matches = [...raw.matchAll(/[ \t]+(--no-cache-dir|--no-cache)(?=[\s;&|)]|$)/g)];
+  const matches = [...raw.matchAll(/(?<![ \t])[ \t]+(--no-cache-dir|--no-cache)(?=[\s;&|)]|$)/g)];
   // Every occurrence in the RUN must belong to these commands, or we would edit something else.
   if (matches.length !== wanted.length || matches.some((match, index) => match[1] !== wanted[index])) return undefined;
   return matches.map((match) => ({ start: start + (match.index ?? 0), end: start + (match.index ?? 0) + match[0].length, text: "" }));

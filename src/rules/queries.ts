@@ -166,7 +166,7 @@ export function hasCacheMountFor(run: RunInstruction, ...paths: string[]): boole
 }
 
 function normalizeDir(path: string): string {
-  return path.replace(/\/+$/, "").replace(/^~(?=\/|$)/, "/root") || "/";
+  return path.replace(/(?<!\/)\/+$/, "").replace(/^~(?=\/|$)/, "/root") || "/";
 }
 
 /** Stages whose layers end up in the image (final stage and its FROM ancestors). */

@@ -56,7 +56,7 @@ export function scriptCommands(script: string): string[] {
 function shellScript(argv: readonly string[]): string | undefined {
   const [program, ...rest] = argv;
   if (program === undefined || !SHELLS.has(baseName(program))) return undefined;
-  const flag = rest.findIndex((word) => /^-[a-z]*c[a-z]*$/.test(word));
+  const flag = rest.findIndex((word) => /^-[a-bd-z]*c[a-z]*$/.test(word));
   return flag < 0 ? undefined : rest[flag + 1];
 }
 
@@ -166,9 +166,9 @@ export function ldSoConfDirs(filesystem: MergedFilesystem, file = "/etc/ld.so.co
   if (text === undefined || depth > 8) return [];
   const dirs: string[] = [];
   for (const raw of text.split("\n")) {
-    const line = raw.replace(/#.*$/, "").trim();
+    const line = raw.replace(/(?<!#)#.*$/, "").trim();
     if (line === "") continue;
-    const include = /^include\s+(.+)$/.exec(line);
+    const include = /^include\s+(?!\s)(.+)$/.exec(line);
     if (!include) {
       if (line.startsWith("/")) dirs.push(absolutePath(line));
       continue;

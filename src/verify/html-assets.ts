@@ -23,7 +23,7 @@ export interface PageAssets {
 const FETCHED_LINK_RELATIONS = new Set(["stylesheet", "modulepreload", "preload", "icon", "shortcut", "apple-touch-icon", "manifest"]);
 
 const TAG = /<(script|link|img|source)\b([^>]*)>/gi;
-const ATTRIBUTE = /([^\s"'=<>`]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))/g;
+const ATTRIBUTE = /(?<![^\s"'=<>`])([^\s"'=<>`]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))/g;
 
 function attributesOf(text: string): Map<string, string> {
   const attributes = new Map<string, string>();

@@ -82,7 +82,7 @@ describe("simple shell reader against mvdan-sh", () => {
     const texts = filesUnder(path.join(ROOT, "test"), (name) => name.endsWith(".ts")).concat(filesUnder(path.join(ROOT, "docs"), (name) => name.endsWith(".md")));
     for (const file of texts) {
       const text = fs.readFileSync(file, "utf8").replace(/\\n/g, "\n").replace(/\\\\/g, "\\");
-      for (const match of text.matchAll(/^\s*RUN ((?:.*\\\n)*.*)$/gm)) sources.push(...shellSources(`FROM scratch\nRUN ${match[1] ?? ""}\n`));
+      for (const match of text.matchAll(/^[^\S\n\r\u2028\u2029]*RUN ((?:.*\\\n)*.*)$/gm)) sources.push(...shellSources(`FROM scratch\nRUN ${match[1] ?? ""}\n`));
     }
     const { total, simple } = assertSameAsMvdan(new Set(sources));
     assert.ok(total > 100, `expected many snippet bodies, got ${total}`);

@@ -270,10 +270,10 @@ describe("Docker Engine API driver (real engine)", { skip }, () => {
     const archive = Buffer.concat(chunks);
     const names: string[] = [];
     for (let offset = 0; offset + 512 <= archive.length; ) {
-      const name = archive.toString("utf8", offset, offset + 100).replace(/\0.*$/s, "");
+      const name = archive.toString("utf8", offset, offset + 100).split("\0")[0] ?? "";
       if (name === "") break;
       names.push(name);
-      const size = Number.parseInt(archive.toString("latin1", offset + 124, offset + 136).replace(/\0.*$/s, "").trim() || "0", 8);
+      const size = Number.parseInt(archive.toString("latin1", offset + 124, offset + 136).split("\0")[0]?.trim() || "0", 8);
       offset += 512 + Math.ceil(size / 512) * 512;
     }
     assert.ok(names.includes("manifest.json"), names.join(", "));

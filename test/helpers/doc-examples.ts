@@ -16,9 +16,11 @@ export interface DocExample {
 export function readDocExamples(docPath: string): DocExample[] {
   const text = fs.readFileSync(docPath, "utf8");
   const examples: DocExample[] = [];
-  const fence = /^```(\w+)\s+(failing|passing)\s*\n([\s\S]*?)^```\s*$/gm;
+  const fence = /^```(\w+)\s+(failing|passing)[^\S\n]*\n([\s\S]*?)^```\s*$/gm;
   for (const match of text.matchAll(fence)) {
-    const [, language = "", expectation, body = ""] = match;
+    const [, language = "", expectation, fenced = ""] = match;
+    // Blank lines after the opening fence are not part of the example.
+    const body = fenced.replace(/^(?:[^\S\n]*\n)+/, "");
     const line = text.slice(0, match.index).split("\n").length;
     examples.push({ expectation: expectation as "failing" | "passing", files: filesOf(language, body), line });
   }

@@ -92,7 +92,7 @@ function* metadataEntries(entry: TarInputEntry, options: TarWriteOptions): Gener
 
 function truncateName(name: string): string {
   const bytes = encoder.encode(name);
-  return bytes.length <= 100 ? name : new TextDecoder().decode(bytes.subarray(0, 100)).replace(/\uFFFD+$/, "");
+  return bytes.length <= 100 ? name : new TextDecoder().decode(bytes.subarray(0, 100)).replace(/(?<!\uFFFD)\uFFFD+$/, "");
 }
 
 /** The tar stream of `entries`, block by block (including the end-of-archive marker). */

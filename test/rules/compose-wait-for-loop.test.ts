@@ -25,6 +25,13 @@ describe(id, () => {
     }
   });
 
+  it("matches the loop and sleep shapes however they are spaced, and no long line makes it backtrack", () => {
+    const flagged = ["until !nc -z db 5432; do sleep 1; done", "until  ! nc -z db 5432; do sleep 1; done", "until (nc -z db 5432); do sleep 1; done", "until /bin/nc -z db 5432; do :; done", "while !nc -z db 5432; do sleep 1; done", "while  !  timeout 1 bash -c true; do sleep 1; done", "sh -c \"  sleep 5; exec app\"", "bash  -c  ' sleep 5s && exec app'", "sleep 3 && exec app"];
+    for (const command of flagged) assert.deepEqual(linesOf({ "docker-compose.yml": withCommand("command", JSON.stringify(command)) }, id), [6], command);
+    const ignored = ["until python main.py; do sleep 1; done", "while nc -z db 5432; do sleep 1; done", " 'sleep 5 && exec app'", `until${" ".repeat(20000)}x`, `sh -c${" ".repeat(20000)}sleep 5`];
+    for (const command of ignored) assert.deepEqual(linesOf({ "docker-compose.yml": withCommand("command", JSON.stringify(command)) }, id), [], command.slice(0, 40));
+  });
+
   it("finds the entrypoint line, which the compose model does not record", () => {
     assert.deepEqual(linesOf({ "docker-compose.yml": withCommand("entrypoint", `["/wait-for-it.sh", "db:5432", "--", "/entrypoint.sh"]`) }, id), [6]);
   });

@@ -44,7 +44,7 @@ describe("smoke comparison", () => {
     const before = run({ stdout: "started at 2024-01-01T10:00:00Z in 12ms\n" });
     const after = run({ stdout: "started at 2026-11-27T07:00:00Z in 9ms\n" });
     assert.equal(compareSmoke("", before, after, []).length, 1);
-    assert.deepEqual(compareSmoke("", before, after, [/\d{4}-\d\d-\d\dT[\d:]+Z/, /\d+ms/]), []);
+    assert.deepEqual(compareSmoke("", before, after, [/\d{4}-\d\d-\d\dT[\d:]+Z/, /(?<!\d)\d+ms/]), []);
     assert.equal(applyIgnore("a1b22", [/\d+/]), "a<ignored>b<ignored>", "every match, without the g flag too");
   });
 

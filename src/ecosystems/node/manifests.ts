@@ -120,7 +120,7 @@ export function tsconfigOutDir(text: string): { outDir?: string; extendsOther: b
 }
 
 export function normalizeDirectory(directory: string): string {
-  return directory.replace(/^\.\//, "").replace(/\/+$/, "");
+  return directory.replace(/^\.\//, "").replace(/(?<!\/)\/+$/, "");
 }
 
 /** `outDir: 'build'` (vite build.outDir) or `distDir` (next) found in a bundler config text. */

@@ -178,7 +178,7 @@ function pruneCommand(project: NodeProject): string {
  * cache; `sharing=locked` because Next.js does not expect two builds writing its cache at once.
  */
 function nextBuildCacheMount(project: NodeProject, workdir: string, distDir: string): string {
-  const name = project.manifest.name?.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^-+|-+$/g, "");
+  const name = project.manifest.name?.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^-+|(?<!-)-+$/g, "");
   return `--mount=type=cache,${name ? `id=next-cache-${name},` : ""}target=${workdir}/${distDir}/cache,sharing=locked`;
 }
 

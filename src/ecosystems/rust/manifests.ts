@@ -14,11 +14,11 @@ export function parseCargoToml(text: string): CargoManifest {
   const manifest: CargoManifest = { bins: [], hasLib: false, workspace: false, dependencies: [] };
   let table = "";
   for (const rawLine of text.split(/\r?\n/)) {
-    const line = rawLine.replace(/\s+#.*$/, "").trim();
+    const line = rawLine.replace(/(?<!\s)\s+#.*$/, "").trim();
     if (line === "" || line.startsWith("#")) continue;
-    const header = /^\[\[?\s*([^\]]+?)\s*\]\]?$/.exec(line);
+    const header = /^\[\[?([^\]]+)\]\]?$/.exec(line);
     if (header?.[1] !== undefined) {
-      table = header[1];
+      table = header[1].trim();
       if (line.startsWith("[[") && table === "bin") manifest.bins.push({});
       if (table === "lib") manifest.hasLib = true;
       if (table === "workspace") manifest.workspace = true;
@@ -26,7 +26,7 @@ export function parseCargoToml(text: string): CargoManifest {
       if (dependency !== undefined) manifest.dependencies.push(dependency.replace(/"/g, ""));
       continue;
     }
-    const pair = /^([A-Za-z0-9_.-]+)\s*=\s*(.*)$/.exec(line);
+    const pair = /^([A-Za-z0-9_.-]+)\s*=\s*(?!\s)(.*)$/.exec(line);
     if (!pair?.[1]) continue;
     const key = pair[1];
     const value = /^"([^"]*)"$/.exec(pair[2] ?? "")?.[1];

@@ -86,7 +86,7 @@ function sourceComponents(raw: string, values: ReadonlyMap<string, string | unde
   if (raw.startsWith("<<") || /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) || raw.startsWith("git@")) return undefined;
   const { text, unresolved } = substituteVariables(raw, values);
   if (unresolved) return undefined;
-  const cleaned = path.posix.normalize(`/${text}`).replace(/^\/+|\/+$/g, "");
+  const cleaned = path.posix.normalize(`/${text}`).replace(/^\/+|(?<!\/)\/+$/g, "");
   if (cleaned === "" || cleaned === ".") return [];
   return cleaned.split("/").map(componentMatcher);
 }

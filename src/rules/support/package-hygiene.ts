@@ -150,8 +150,10 @@ export function globToRegExp(glob: string): RegExp {
   let source = "";
   for (let index = 0; index < glob.length; index++) {
     const char = glob[index] ?? "";
-    if (char === "*") source += "[^/]*";
-    else if (char === "?") source += "[^/]";
+    if (char === "*") {
+      // `**` means what `*` means here; one `[^/]*` per star would backtrack polynomially.
+      if (glob[index - 1] !== "*") source += "[^/]*";
+    } else if (char === "?") source += "[^/]";
     else if (char === "[") {
       const close = glob.indexOf("]", index + 1);
       if (close < 0) source += "\\[";
@@ -215,7 +217,10 @@ export function wordEndOffset(model: DockerfileModel, run: RunInstruction, comma
   const words = command.argv.slice(0, argvIndex + 1);
   if (words.length !== argvIndex + 1 || words.some((word) => word === "" || /[\s$`"'\\]/.test(word))) return undefined;
   const escape = escapeRegExp(model.escapeChar);
-  const separator = `(?:[ \\t]+|${escape}\\r?\\n(?:[ \\t]*#[^\\n]*\\r?\\n)*)+`;
+  // One blank or one continuation (with the comment lines it skips) per repetition: a `[ \t]+`
+  // inside the `+` could split a run of blanks in exponentially many ways, and `[^\n]*\r?\n`
+  // could end a CRLF comment line in two, so a near miss backtracked for as long as one let it.
+  const separator = `(?:[ \\t]|${escape}\\r?\\n(?:[ \\t]*#[^\\n]*\\n)*)+`;
   const pattern = new RegExp(`(^|[\\s;&|(\`'"])${words.map(escapeRegExp).join(separator)}(?=$|[\\s;&|)\`'"])`, "g");
   const start = run.span.start.offset;
   const raw = model.text.slice(start, run.span.end.offset);
@@ -254,7 +259,7 @@ export function nameArgvIndex(command: ShellCommand): number {
 export function appendCommandToRun(model: DockerfileModel, run: RunInstruction, command: string): TextEdit | undefined {
   if (run.form !== "shell" || run.heredocs.length > 0 || run.shell.parseError !== undefined) return undefined;
   const raw = model.text.slice(run.span.start.offset, run.span.end.offset);
-  const body = raw.replace(/\s+$/, "");
+  const body = raw.trimEnd();
   const end = run.span.start.offset + body.length;
   const lines = body.split(/\r?\n/);
   const lastLine = lines.at(-1) ?? "";

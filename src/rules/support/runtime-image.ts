@@ -101,9 +101,9 @@ function valueOf(command: ShellCommand, option: string): string | undefined {
 /** `gcc=4:12.2.0-3` -> `gcc`, `libc6-dev:amd64` -> `libc6-dev`, `gcc~12` -> `gcc`; local `.deb` paths keep their file name. */
 function packageName(word: string, manager: SystemPackageManager): string {
   if (word.includes("/")) return path.posix.basename(word);
-  if (manager === "apt") return word.replace(/[=:].*$/, "").toLowerCase();
-  if (manager === "apk") return word.replace(/[=~<>].*$/, "").toLowerCase();
-  return word.replace(/[<>=].*$/, "").toLowerCase();
+  if (manager === "apt") return word.replace(/(?<![=:])[=:].*$/, "").toLowerCase();
+  if (manager === "apk") return word.replace(/(?<![=~<>])[=~<>].*$/, "").toLowerCase();
+  return word.replace(/(?<![<>=])[<>=].*$/, "").toLowerCase();
 }
 
 /**
@@ -314,7 +314,7 @@ function swapTag(tag: string | undefined, variant: string): string {
 
 /** The reference as written (registry and path kept) with another tag; a digest is dropped since it pinned the old tag. */
 function withTag(base: ImageReference, tag: string): string {
-  const withoutDigest = base.resolved.replace(/@.*$/, "");
+  const withoutDigest = base.resolved.replace(/(?<!@)@.*$/, "");
   const lastSlash = withoutDigest.lastIndexOf("/");
   const colon = withoutDigest.lastIndexOf(":");
   const repository = colon > lastSlash ? withoutDigest.slice(0, colon) : withoutDigest;
