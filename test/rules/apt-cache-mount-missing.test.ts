@@ -94,6 +94,8 @@ describe(id, () => {
       ["FROM debian\nRUN apt-get update \\\n    && apt-get install -y curl \\\n    # tidy up\n    && rm -rf /var/lib/apt/lists/*\nCOPY app /app\n", `FROM debian\n${mounts} apt-get update \\\n    && apt-get install -y curl\nCOPY app /app\n`],
       // Trailing `&&`, a blank line and two comment lines, apt-get clean.
       ["FROM debian\nRUN apt-get update && \\\n    apt-get install -y curl && \\\n\n    # one\n    # two\n    apt-get clean\nRUN echo next\n", `FROM debian\n${mounts} apt-get update && \\\n    apt-get install -y curl\nRUN echo next\n`],
+      // Spaces or a tab after the escape: still a continuation to Docker.
+      ["FROM debian\nRUN apt-get update && apt-get install -y \\\t\n        curl \\ \n    && rm -rf /var/lib/apt/lists/*\n\nVOLUME /data\n", `FROM debian\n${mounts} apt-get update && apt-get install -y \\\t\n        curl\n\nVOLUME /data\n`],
       // Comment lines before a cleanup in the middle: the chain goes on after it.
       ["FROM debian\nRUN apt-get update \\\n    && apt-get install -y curl \\\n    # tidy up\n    && apt-get clean \\\n    && echo done\nCOPY app /app\n", `FROM debian\n${mounts} apt-get update \\\n    && apt-get install -y curl \\\n    && echo done\nCOPY app /app\n`],
     ];

@@ -433,8 +433,9 @@ export function removeCommandsEdits(model: DockerfileModel, run: RunInstruction,
   if (run.form !== "shell" || run.heredocs.length > 0 || run.shell.parseError !== undefined) return undefined;
   const start = run.span.start.offset;
   const raw = maskDroppedLines(model.text.slice(start, run.span.end.offset));
-  const gap = `(?:[ \\t]|${escapeRegExp(model.escapeChar)}\\r?\\n)`;
-  const commandEnd = `(?=[ \\t]*(?:${escapeRegExp(model.escapeChar)}\\r?\\n|\\r?\\n|&&|;|$))`;
+  // Docker reads an escape followed by spaces or tabs up to the line break as a continuation too.
+  const gap = `(?:[ \\t]|${escapeRegExp(model.escapeChar)}[ \\t]*\\r?\\n)`;
+  const commandEnd = `(?=[ \\t]*(?:${escapeRegExp(model.escapeChar)}[ \\t]*\\r?\\n|\\r?\\n|&&|;|$))`;
   const edits: TextEdit[] = [];
   for (const command of commands) {
     if (command.pipelineLength > 1 || command.viaShellString || command.assignments.length > 0 || command.argv.length === 0) return undefined;
