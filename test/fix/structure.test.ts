@@ -38,6 +38,13 @@ describe("structuralProblems", () => {
     assert.deepEqual(structuralProblems("FROM debian\nRUN echo a && && echo b\n", "FROM debian\nRUN echo a && && echo c\n"), []);
   });
 
+  it("does not blame an inserted RUN for an original RUN that never parsed", () => {
+    const before = "FROM debian\nRUN echo a && && echo b\nCOPY x /x\n";
+    const after = "FROM debian\nRUN rm -f /etc/apt/apt.conf.d/docker-clean\nRUN echo a && && echo b\nCOPY x /x\n";
+    assert.deepEqual(structuralProblems(before, after, { rules: ["apt-docker-clean-active"] }), []);
+    assert.equal(structuralProblems(before, "FROM debian\nRUN echo (\nRUN echo a && && echo b\nCOPY x /x\n", { rules: ["apt-docker-clean-active"] }).length, 1);
+  });
+
   it("keeps ONBUILD triggers apart from the stage's own instructions", () => {
     assert.equal(structuralProblems("FROM debian\nONBUILD RUN echo a\n", "FROM debian\nRUN echo a\n").length, 2);
   });
