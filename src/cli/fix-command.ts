@@ -154,7 +154,9 @@ export async function runFixCommand(args: string[], io: CliIO): Promise<number> 
   }
   io.stdout(reports(true));
   io.stdout(renderFixSummary({ results, written: true, writeFailures }));
-  return writeFailures.length > 0 || verificationFailed || notAudited ? 1 : 0;
+  // A file whose fixes could not be applied cleanly was left as it was: the run did not do its job for it.
+  const rejected = results.some(({ result }) => result.rejected.length > 0);
+  return writeFailures.length > 0 || verificationFailed || notAudited || rejected ? 1 : 0;
 }
 
 function fixLevel(value: string | undefined): FixLevel {

@@ -14,6 +14,7 @@ import { buildRepositoryView } from "../repo/view.ts";
 import type { ViewOptions } from "../repo/view.ts";
 import type { FileCreation, Rule, TextEdit } from "../rules/types.ts";
 import { applyEdits, selectEditGroups } from "./apply.ts";
+import { structuralProblems } from "./structure.ts";
 import type { EditGroup } from "./apply.ts";
 
 export const MAX_PASSES = 10;
@@ -70,6 +71,12 @@ export interface FixResult {
   remaining: AuditResult;
   /** Findings of the selected rules that still carry a fix nobody could apply (collisions that never resolved). */
   unapplied: { path: string; finding: Finding }[];
+  /**
+   * Files whose fixes were dropped as a whole, with the reason: the fixes kept colliding (they
+   * never converged), or the fixed Dockerfile failed the structural check (src/fix/structure.ts).
+   * They are not in `changes`: a fix that cannot be applied cleanly is not written.
+   */
+  rejected: { path: string; reason: string }[];
 }
 
 interface CandidateGroup extends EditGroup {
@@ -104,7 +111,52 @@ export function runFixes(snapshot: RepoSnapshot, options: FixOptions = {}): FixR
     result = audit(current);
   }
   const unapplied = converged ? [] : candidateGroups(result, options.only).map((group) => ({ path: group.path, finding: findingOf(result, group) }));
-  return { changes: changesBetween(snapshot, current), applied, passes, converged, remaining: result, unapplied };
+  const rejected = rejectedFiles(snapshot, current, applied, unapplied, { maxPasses, viewOptions: options.viewOptions });
+  if (rejected.length > 0) {
+    const dropped = new Set(rejected.map((entry) => entry.path));
+    current = restoreFiles(snapshot, current, dropped);
+    result = audit(current);
+    for (let index = applied.length - 1; index >= 0; index--) if (dropped.has((applied[index] as AppliedFix).path)) applied.splice(index, 1);
+  }
+  return { changes: changesBetween(snapshot, current), applied, passes, converged, remaining: result, unapplied, rejected };
+}
+
+/**
+ * The changed files that must not be written: those with fixes still pending when the passes ran
+ * out (the next run would change them again), and Dockerfiles whose fixed text fails the
+ * structural check against the text the loop started from.
+ */
+function rejectedFiles(before: RepoSnapshot, after: RepoSnapshot, applied: readonly AppliedFix[], unapplied: readonly { path: string; finding: Finding }[], { maxPasses, viewOptions }: { maxPasses: number; viewOptions: ViewOptions | undefined }): { path: string; reason: string }[] {
+  const rejected: { path: string; reason: string }[] = [];
+  const pending = new Map<string, string[]>();
+  for (const { path, finding } of unapplied) pending.set(path, [...(pending.get(path) ?? []), `${finding.rule} at line ${finding.line}`]);
+  const dockerfiles = new Set(buildRepositoryView(after, viewOptions).dockerfiles);
+  for (const [path, text] of after.texts) {
+    const original = before.texts.get(path);
+    if (original === text) continue;
+    const waiting = pending.get(path);
+    if (waiting !== undefined) {
+      rejected.push({ path, reason: `its fixes did not settle after ${maxPasses} passes (${waiting.join(", ")} kept changing it); nothing written` });
+      continue;
+    }
+    if (original === undefined || !dockerfiles.has(path)) continue;
+    const rules = new Set(applied.filter((fix) => fix.path === path).map((fix) => fix.rule));
+    const problems = structuralProblems(original, text, { path, rules });
+    if (problems.length > 0) rejected.push({ path, reason: `the fixed file would be broken: ${problems.join("; ")} (rules: ${[...rules].sort().join(", ")}); nothing written` });
+  }
+  return rejected.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** `after` with the given files as they were in `before` (created ones removed). */
+function restoreFiles(before: RepoSnapshot, after: RepoSnapshot, paths: ReadonlySet<string>): RepoSnapshot {
+  const texts = new Map(after.texts);
+  for (const path of paths) {
+    const original = before.texts.get(path);
+    if (original === undefined) texts.delete(path);
+    else texts.set(path, original);
+  }
+  const files = after.files.filter((file) => !paths.has(file.path) || before.texts.has(file.path)).map((file) => (paths.has(file.path) ? (before.files.find((candidate) => candidate.path === file.path) ?? file) : file));
+  return { ...after, files, texts };
 }
 
 function findingOf(result: AuditResult, group: CandidateGroup): Finding {

@@ -24,7 +24,9 @@ export function renderFixSummary(report: FixReport): string {
   const changed = changes.filter((change) => !failed.has(change.path));
   const created = changed.filter((change) => change.before === undefined).length;
   const lines: string[] = [];
-  if (applied.length === 0) lines.push("shipshape fix: nothing to fix");
+  const rejectedCount = report.results.reduce((sum, { result }) => sum + result.rejected.length, 0);
+  if (applied.length === 0 && rejectedCount > 0) lines.push(`shipshape fix: no fix ${report.written ? "applied" : "to apply"}; ${plural(rejectedCount, "file")} left as ${rejectedCount === 1 ? "it was" : "they were"} (below)`);
+  else if (applied.length === 0) lines.push("shipshape fix: nothing to fix");
   else {
     const verb = report.written ? "changed" : "would change";
     const passes = Math.max(...report.results.map(({ result }) => result.passes));
@@ -35,6 +37,9 @@ export function renderFixSummary(report: FixReport): string {
     for (const [rule, count] of [...byRule].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))) lines.push(`  ${rule.padEnd(width)}  ${count}`);
   }
   for (const failure of failures) lines.push(`not written: ${failure.path}: ${failure.reason}`);
+  for (const { displayRoot, result } of report.results) {
+    for (const rejected of result.rejected) lines.push(`${report.written ? "not written" : "would not be written"}: ${joinDisplayPath(displayRoot, rejected.path)}: ${rejected.reason}`);
+  }
 
   const remaining = report.results.reduce((sum, { result }) => sum + result.remaining.summary.findings, 0);
   const unapplied = report.results.flatMap(({ displayRoot, result }) => result.unapplied.map((item) => ({ ...item, path: joinDisplayPath(displayRoot, item.path) })));

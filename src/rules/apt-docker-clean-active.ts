@@ -1,7 +1,8 @@
 import type { DockerfileModel, Instruction, RunInstruction, Stage } from "../dockerfile/model.ts";
 import { isRun } from "../dockerfile/model.ts";
-import { subcommand } from "./queries.ts";
+import { isApt, subcommand } from "./queries.ts";
 import { APT_ARCHIVES, cacheMountTargets, disablesDockerClean, instructionsUpTo, isAptDownload, keepsDownloadedPackages, runEnvironment, unwrapXargs } from "./support/cache-mounts.ts";
+import { stageChain } from "./support/package-hygiene.ts";
 import type { DockerfileRule, RuleReport, TextEdit } from "./types.ts";
 
 // The Debian and Ubuntu images ship /etc/apt/apt.conf.d/docker-clean, a hook that deletes
@@ -35,7 +36,7 @@ export const rule: DockerfileRule = {
         ? `\`apt ${subcommand(aptCli) ?? "install"}\` deletes downloaded packages unless Binary::apt::APT::Keep-Downloaded-Packages is "true", so the apt cache mount stays empty; set it in an earlier RUN: \`${FIX_COMMAND}\``
         : `this RUN caches /var/cache/apt but the base image's /etc/apt/apt.conf.d/docker-clean deletes every downloaded .deb after each apt run, so the cache mount stays empty; disable it in an earlier RUN: \`${FIX_COMMAND}\``;
       const report: RuleReport = { message, line: run.span.start.line, endLine: run.span.end.line };
-      const edit = insertRunBefore(dockerfile, run);
+      const edit = laterInstallKeepsPackages(dockerfile, stage, run) ? undefined : insertRunBefore(dockerfile, run);
       if (edit) report.fix = [edit];
       reports.push(report);
     }
@@ -43,8 +44,29 @@ export const rule: DockerfileRule = {
   },
 };
 
+/**
+ * Whether a RUN after `run` in this image (its stage, the stages built FROM it, ONBUILD triggers
+ * for child images) downloads packages with no mount on the archives and no `apt-get clean`:
+ * without the hook its .deb files would stay in that layer, so removing the hook is no fix.
+ */
+function laterInstallKeepsPackages(model: DockerfileModel, stage: Stage, run: RunInstruction): boolean {
+  for (const other of model.stages) {
+    if (!stageChain(model, other).includes(stage)) continue;
+    for (const later of other.instructions.filter(isRun)) {
+      if (later.index <= run.index || !later.shell.commands.some(isAptDownload)) continue;
+      if (later.shell.commands.some((command) => isApt(command) && ["clean", "autoclean"].includes(subcommand(command) ?? ""))) continue;
+      if (!archivesMounted(model, other, later)) return true;
+    }
+  }
+  return false;
+}
+
 function installsUnderArchiveMount(model: DockerfileModel, stage: Stage, run: RunInstruction): boolean {
-  if (!run.shell.commands.some(isAptDownload) || !run.mounts.some((mount) => mount.type === "cache")) return false;
+  return run.shell.commands.some(isAptDownload) && archivesMounted(model, stage, run);
+}
+
+function archivesMounted(model: DockerfileModel, stage: Stage, run: RunInstruction): boolean {
+  if (!run.mounts.some((mount) => mount.type === "cache")) return false;
   const env = runEnvironment(model, stage, run);
   return cacheMountTargets(run, env).some(({ target }) => target !== undefined && (target === APT_ARCHIVES || APT_ARCHIVES.startsWith(`${target}/`)));
 }

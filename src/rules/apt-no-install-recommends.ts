@@ -1,5 +1,6 @@
 import { estimateMB } from "./estimates.ts";
 import { allCommands, hasOption, isAptInstall, isShippedStage } from "./queries.ts";
+import { insertAfterWord, subcommandArgvIndex } from "./support/package-hygiene.ts";
 import type { DockerfileRule, RuleReport } from "./types.ts";
 
 // apt installs "recommended" packages by default: often docs, extra tools and libraries the
@@ -26,21 +27,12 @@ export const rule: DockerfileRule = {
         endLine: run.span.end.line,
       };
       if (shipped) report.estimatedSavingMB = estimateMB("aptRecommends");
-      const edit = insertAfterInstall(dockerfile.text, run.span.start.offset, run.span.end.offset, command.text);
+      // The `install` word of this very command: two installs in one RUN may start alike.
+      const installIndex = subcommandArgvIndex(command, "install");
+      const edit = installIndex === undefined ? undefined : insertAfterWord(dockerfile, run, command, installIndex, "--no-install-recommends");
       if (edit) report.fix = [edit];
       reports.push(report);
     }
     return reports;
   },
 };
-
-/** Inserts the flag right after the `install` word of this command inside the RUN's text. */
-function insertAfterInstall(text: string, start: number, end: number, commandText: string): { start: number; end: number; text: string } | undefined {
-  const body = text.slice(start, end);
-  const commandAt = body.indexOf(commandText.slice(0, Math.min(commandText.length, 40)));
-  if (commandAt < 0) return undefined;
-  const match = /\binstall\b/.exec(body.slice(commandAt));
-  if (!match) return undefined;
-  const offset = start + commandAt + match.index + match[0].length;
-  return { start: offset, end: offset, text: " --no-install-recommends" };
-}

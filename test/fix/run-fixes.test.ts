@@ -100,7 +100,33 @@ describe("runFixes: what is not fixed", () => {
     assert.equal(result.passes, 3);
     assert.equal(result.converged, false);
     assert.equal(result.unapplied.length, 1);
-    assert.equal(result.changes[0]?.after, "FROM scratch\n# 0\n# 1\n# 2\n");
+    // The next run would change it again: nothing of it is written.
+    assert.deepEqual(result.changes, []);
+    assert.deepEqual(result.applied, []);
+    assert.deepEqual(result.rejected.map((entry) => entry.path), ["Dockerfile"]);
+    assert.match(result.rejected[0]?.reason ?? "", /did not settle after 3 passes \(test-restless at line 1 kept changing it\)/);
+  });
+
+  it("does not write a Dockerfile whose fixes would swallow the next instruction into a RUN", () => {
+    const dangling: DockerfileRule = {
+      meta: { id: "test-dangling", description: "", impact: "low", category: "speed", scope: "dockerfile", hadolint: [], fixable: true },
+      check: ({ dockerfile }) => (dockerfile.text.includes("curl \\") ? [] : [{ message: "x", line: 2, fix: [{ start: dockerfile.text.indexOf("curl") + 4, end: dockerfile.text.indexOf("curl") + 4, text: " \\" }] }]),
+    };
+    const files = { Dockerfile: "FROM debian\nRUN apt-get install -y curl\nCOPY app /app\n" };
+    const result = runFixes(snapshotFromFiles(files), { rules: [dangling] });
+    assert.deepEqual(result.changes, []);
+    assert.deepEqual(result.rejected.map((entry) => entry.path), ["Dockerfile"]);
+    assert.match(result.rejected[0]?.reason ?? "", /the COPY at line 3 is gone .*test-dangling/);
+  });
+
+  it("does not write a Dockerfile whose fix leaves a RUN that no longer parses as shell", () => {
+    const unbalanced: DockerfileRule = {
+      meta: { id: "test-unbalanced", description: "", impact: "low", category: "speed", scope: "dockerfile", hadolint: [], fixable: true },
+      check: ({ dockerfile }) => (dockerfile.text.includes("(") ? [] : [{ message: "x", line: 2, fix: [{ start: dockerfile.text.indexOf("curl"), end: dockerfile.text.indexOf("curl"), text: "( " }] }]),
+    };
+    const result = runFixes(snapshotFromFiles({ Dockerfile: "FROM debian\nRUN apt-get install -y curl\n" }), { rules: [unbalanced] });
+    assert.deepEqual(result.changes, []);
+    assert.match(result.rejected[0]?.reason ?? "", /the RUN at line 2 no longer parses as shell/);
   });
 });
 

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { applyEdits } from "../../src/fix/apply.ts";
+import { structuralProblems } from "../../src/fix/structure.ts";
 import { findingsOf, linesOf } from "../helpers/audit.ts";
 
 const id = "apt-cache-mount-missing";
@@ -84,6 +85,27 @@ describe(id, () => {
     const [second] = findingsOf(trailing, id);
     assert.ok(second?.fix);
     assert.match(applyEdits(trailing, second.fix), /apt-get install -y curl && \\\n {4}echo done\n$/);
+  });
+
+  it("deletes a last cleanup that follows comment lines with the continuation before them, so the next instruction stays its own", () => {
+    const mounts = "RUN --mount=type=cache,target=/var/cache/apt,sharing=locked --mount=type=cache,target=/var/lib/apt,sharing=locked";
+    const cases: [string, string][] = [
+      // Leading `&&`: the `\\` before the comment ended the install's line.
+      ["FROM debian\nRUN apt-get update \\\n    && apt-get install -y curl \\\n    # tidy up\n    && rm -rf /var/lib/apt/lists/*\nCOPY app /app\n", `FROM debian\n${mounts} apt-get update \\\n    && apt-get install -y curl\nCOPY app /app\n`],
+      // Trailing `&&`, a blank line and two comment lines, apt-get clean.
+      ["FROM debian\nRUN apt-get update && \\\n    apt-get install -y curl && \\\n\n    # one\n    # two\n    apt-get clean\nRUN echo next\n", `FROM debian\n${mounts} apt-get update && \\\n    apt-get install -y curl\nRUN echo next\n`],
+      // Spaces or a tab after the escape: still a continuation to Docker.
+      ["FROM debian\nRUN apt-get update && apt-get install -y \\\t\n        curl \\ \n    && rm -rf /var/lib/apt/lists/*\n\nVOLUME /data\n", `FROM debian\n${mounts} apt-get update && apt-get install -y \\\t\n        curl\n\nVOLUME /data\n`],
+      // Comment lines before a cleanup in the middle: the chain goes on after it.
+      ["FROM debian\nRUN apt-get update \\\n    && apt-get install -y curl \\\n    # tidy up\n    && apt-get clean \\\n    && echo done\nCOPY app /app\n", `FROM debian\n${mounts} apt-get update \\\n    && apt-get install -y curl \\\n    && echo done\nCOPY app /app\n`],
+    ];
+    for (const [dockerfile, expected] of cases) {
+      const fix = findingsOf(dockerfile, id)[0]?.fix;
+      assert.ok(fix, dockerfile);
+      const fixed = applyEdits(dockerfile, fix);
+      assert.equal(fixed, expected);
+      assert.deepEqual(structuralProblems(dockerfile, fixed, { rules: [id] }), []);
+    }
   });
 
   it("keeps a removal that also deletes other paths, and offers no fix when a cleanup cannot be located exactly", () => {

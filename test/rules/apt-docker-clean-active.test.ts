@@ -55,4 +55,24 @@ describe(id, () => {
     );
     assert.deepEqual(linesOf(fixed, id), []);
   });
+
+  it("offers no fix when a later RUN of the image (or an ONBUILD RUN, or a stage built on it) installs without an archives mount", () => {
+    const cases = [
+      `FROM debian:bookworm-slim\nRUN ${MOUNTS} apt-get update && apt-get install -y curl\nRUN apt-get install -y jq\n`,
+      `FROM debian:bookworm-slim\nRUN ${MOUNTS} apt-get update && apt-get install -y curl\nONBUILD RUN apt-get install -y jq\n`,
+      `FROM debian:bookworm-slim AS base\nRUN ${MOUNTS} apt-get update && apt-get install -y curl\nFROM base\nRUN ["apt-get", "install", "-y", "jq"]\n`,
+    ];
+    for (const dockerfile of cases) {
+      const findings = findingsOf(dockerfile, id);
+      assert.equal(findings.length, 1, dockerfile);
+      assert.equal(findings[0]?.fix, undefined, dockerfile);
+    }
+    // Mounted, cleaned in the same RUN, or in an unrelated stage: the hook is not needed there.
+    const fine = [
+      `FROM debian:bookworm-slim\nRUN ${MOUNTS} apt-get update && apt-get install -y curl\nRUN ${MOUNTS} apt-get install -y jq\n`,
+      `FROM debian:bookworm-slim\nRUN ${MOUNTS} apt-get update && apt-get install -y curl\nRUN apt-get install -y jq && apt-get clean\n`,
+      `FROM debian:bookworm-slim AS a\nRUN ${MOUNTS} apt-get update && apt-get install -y curl\nFROM debian:bookworm-slim\nRUN apt-get install -y jq\n`,
+    ];
+    for (const dockerfile of fine) assert.ok(findingsOf(dockerfile, id)[0]?.fix, dockerfile);
+  });
 });

@@ -32,6 +32,25 @@ describe(id, () => {
     assert.equal(fixed, "FROM debian\nRUN apt-get update && \\\n    apt-get install --no-install-recommends -y curl\n");
   });
 
+  it("fixes the second of two installs that start alike at its own install word, once", () => {
+    const dockerfile = "FROM debian\nRUN apt-get install -y gcc --no-install-recommends && apt-get install -y gc\n";
+    const [finding, ...others] = findingsOf(dockerfile, id);
+    assert.equal(others.length, 0);
+    const edit = finding?.fix?.[0];
+    assert.ok(edit);
+    const fixed = dockerfile.slice(0, edit.start) + edit.text + dockerfile.slice(edit.end);
+    assert.equal(fixed, "FROM debian\nRUN apt-get install -y gcc --no-install-recommends && apt-get install --no-install-recommends -y gc\n");
+    assert.deepEqual(findingsOf(fixed, id), []);
+  });
+
+  it("finds the install word across continuation and comment lines", () => {
+    const dockerfile = "FROM debian\nRUN apt-get update && apt-get \\\n    # the tools\n    install -y curl\n";
+    const edit = findingsOf(dockerfile, id)[0]?.fix?.[0];
+    assert.ok(edit);
+    const fixed = dockerfile.slice(0, edit.start) + edit.text + dockerfile.slice(edit.end);
+    assert.equal(fixed, "FROM debian\nRUN apt-get update && apt-get \\\n    # the tools\n    install --no-install-recommends -y curl\n");
+  });
+
   it("honours # hadolint ignore=DL3015", () => {
     assert.deepEqual(linesOf("FROM debian\n# hadolint ignore=DL3015\nRUN apt-get install -y curl\n", id), []);
   });

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { applyEdits } from "../../src/fix/apply.ts";
+import { runFixes } from "../../src/fix/run-fixes.ts";
+import { snapshotFromFiles } from "../../src/repo/memory.ts";
 import { findingsOf, linesOf } from "../helpers/audit.ts";
 
 const id = "go-cache-mount-missing";
@@ -65,5 +67,24 @@ describe(id, () => {
     const fixed = applyEdits(dockerfile, finding.fix);
     assert.equal(fixed, "FROM golang:1.22 AS build\nWORKDIR /src\nRUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build go build -o /app .\n");
     assert.deepEqual(linesOf(fixed, id), []);
+  });
+  it("offers no fix when GOPATH comes from a command substitution: no mount target names it", () => {
+    for (const dockerfile of [
+      "FROM golang:1.22\nRUN GOPATH=$(mktemp -d) go mod download\n",
+      "FROM golang:1.22\nRUN export GOPATH=/$(mktemp -d) && go mod download\n",
+      "FROM golang:1.22\nRUN GOPATH=`mktemp -d` go mod download\n",
+    ]) {
+      const findings = findingsOf(dockerfile, id);
+      assert.equal(findings.length, 1, dockerfile);
+      assert.equal(findings[0]?.fix, undefined, dockerfile);
+    }
+  });
+
+  it("leaves a RUN alone whose GOPATH (ENV) holds a command substitution, so fix has nothing to repeat", () => {
+    // Docker does not run `$(...)` in ENV: the mount target would be the literal text, with a space in it.
+    const dockerfile = "FROM golang:1.22\nENV GOPATH /$(mktemp -d)\nRUN go mod download\n";
+    const result = runFixes(snapshotFromFiles({ Dockerfile: dockerfile }), { only: new Set([id]) });
+    assert.deepEqual(result.changes, []);
+    assert.ok(result.converged);
   });
 });

@@ -217,7 +217,9 @@ export function resolveRunPath(raw: string, env: RunEnvironment): string | undef
     text = text.replace(/^(~|\$HOME|\$\{HOME\})/, env.user.home);
   }
   const expanded = expand(text, env.variables);
-  if (expanded === undefined || expanded === "") return undefined;
+  // What is left of a command substitution (`$(mktemp -d)`), quotes, spaces or commas: not a path
+  // known before the RUN runs, and nothing a `--mount=...,target=` could name.
+  if (expanded === undefined || expanded === "" || /[$`\s,"'\\]/.test(expanded)) return undefined;
   if (expanded.startsWith("/")) return normalizePath(expanded);
   return env.workdir === undefined ? undefined : normalizePath(`${env.workdir}/${expanded}`);
 }
@@ -278,7 +280,8 @@ function isCovered(need: CacheNeed, mounts: { target: string | undefined; raw: s
 
 /** `--mount=type=cache,target=/root/.npm` (with uid/gid for a non-root user, who could not write a root-owned mount). */
 function mountFlag(need: CacheNeed, env: RunEnvironment): string | undefined {
-  if (need.target === undefined) return undefined;
+  // A target the flag cannot carry as one plain word would break the RUN or name another directory.
+  if (need.target === undefined || /[\s,"'$`\\]/.test(need.target)) return undefined;
   let flag = `--mount=type=cache,target=${need.target}`;
   if (need.options) flag += `,${need.options}`;
   if (!env.user.isRoot && !need.rootOwned) {
@@ -399,17 +402,40 @@ function escapeRegExp(text: string): string {
 }
 
 /**
+ * The RUN's text with the lines Docker drops inside a continued instruction (comment lines and
+ * blank lines after the first line) turned into spaces, line break included: same length, so
+ * offsets still point into the real text, and a deletion across them takes them along. Without
+ * this, deleting `\\ # comment \n && rm -rf ...` at the end of a RUN would stop at the comment
+ * and leave the `\\` before it, and the next instruction would become part of the RUN.
+ */
+function maskDroppedLines(raw: string): string {
+  let masked = "";
+  let position = 0;
+  let first = true;
+  while (position < raw.length) {
+    const newline = raw.indexOf("\n", position);
+    const end = newline < 0 ? raw.length : newline + 1;
+    const line = raw.slice(position, end);
+    masked += !first && /^[ \t]*(?:#[^\n]*)?\n?$/.test(line.replace(/\r(?=\n$)/, "")) ? " ".repeat(line.length) : line;
+    first = false;
+    position = end;
+  }
+  return masked;
+}
+
+/**
  * Edits deleting whole commands from a `&&`/`;` chain of a shell-form RUN, with the operator
- * that joins them (`\\` continuations included, in either style). Undefined when a command
- * cannot be found exactly once in the text (quotes, variables, pipelines, comments in between):
- * no fix rather than a wrong one.
+ * that joins them (`\\` continuations included, in either style, and the comment lines between
+ * the operator and the command). Undefined when a command cannot be found exactly once in the
+ * text (quotes, variables, pipelines): no fix rather than a wrong one.
  */
 export function removeCommandsEdits(model: DockerfileModel, run: RunInstruction, commands: readonly ShellCommand[]): TextEdit[] | undefined {
   if (run.form !== "shell" || run.heredocs.length > 0 || run.shell.parseError !== undefined) return undefined;
   const start = run.span.start.offset;
-  const raw = model.text.slice(start, run.span.end.offset);
-  const gap = `(?:[ \\t]|${escapeRegExp(model.escapeChar)}\\r?\\n)`;
-  const commandEnd = `(?=[ \\t]*(?:${escapeRegExp(model.escapeChar)}\\r?\\n|\\r?\\n|&&|;|$))`;
+  const raw = maskDroppedLines(model.text.slice(start, run.span.end.offset));
+  // Docker reads an escape followed by spaces or tabs up to the line break as a continuation too.
+  const gap = `(?:[ \\t]|${escapeRegExp(model.escapeChar)}[ \\t]*\\r?\\n)`;
+  const commandEnd = `(?=[ \\t]*(?:${escapeRegExp(model.escapeChar)}[ \\t]*\\r?\\n|\\r?\\n|&&|;|$))`;
   const edits: TextEdit[] = [];
   for (const command of commands) {
     if (command.pipelineLength > 1 || command.viaShellString || command.assignments.length > 0 || command.argv.length === 0) return undefined;
