@@ -19,6 +19,7 @@ export const rule: DockerfileRule = {
     scope: "dockerfile",
     hadolint: [],
     fixable: true,
+    fixLevel: "rewrite",
   },
   check({ dockerfile, buildContext, repository }) {
     const reports: RuleReport[] = [];

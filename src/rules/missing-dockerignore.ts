@@ -17,6 +17,7 @@ export const rule: DockerfileRule = {
     scope: "dockerfile",
     hadolint: [],
     fixable: true,
+    fixLevel: "rewrite",
   },
   check({ dockerfile, buildContext, repository }) {
     if (!buildContext || buildContext.dockerignore) return [];
