@@ -16,7 +16,7 @@ import { substituteVariables } from "../../dockerfile/image-ref.ts";
 import type { ComposeModel, ComposeService } from "../../repo/compose.ts";
 import { compileDockerignore, parseDockerignore } from "../../repo/dockerignore.ts";
 import type { DockerignoreMatcher } from "../../repo/dockerignore.ts";
-import type { BuildContext, ContextEntry, RepoFile, RepoSnapshot } from "../../repo/snapshot.ts";
+import type { BuildContext, ContextEntry, RepoFile, RepoSnapshot, RepositoryView } from "../../repo/snapshot.ts";
 
 /** A path a Dockerfile reads from its build context. */
 export interface ContextSource {
@@ -354,4 +354,22 @@ export function serviceUsesMergeKey(composeText: string | undefined, compose: Co
   const lines = composeText.split(/\r?\n/);
   const next = compose.services.map((other) => other.line).filter((line) => line > service.line).sort((a, b) => a - b)[0] ?? lines.length + 1;
   return lines.slice(service.line, next - 1).some((line) => /^\s*<<\s*:/.test(line));
+}
+
+const servicesByRepository = new WeakMap<RepositoryView, Map<string, ComposeService[]>>();
+
+/** Compose services by the Dockerfile they build, computed once per repository. */
+export function servicesBuilding(repository: RepositoryView): Map<string, ComposeService[]> {
+  let byDockerfile = servicesByRepository.get(repository);
+  if (!byDockerfile) {
+    byDockerfile = new Map();
+    for (const compose of repository.composes) {
+      for (const service of compose.services) {
+        const path = composeBuildDockerfile(compose, service);
+        if (path !== undefined) byDockerfile.set(path, [...(byDockerfile.get(path) ?? []), service]);
+      }
+    }
+    servicesByRepository.set(repository, byDockerfile);
+  }
+  return byDockerfile;
 }
