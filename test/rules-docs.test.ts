@@ -15,7 +15,7 @@ for (const rule of allRules) {
       assert.ok(fs.existsSync(docPath), `${docPath} is missing`);
       const meta = readDocMeta(docPath);
       assert.ok(meta, `${docPath} lacks the | impact | category | hadolint | fixable | table`);
-      assert.deepEqual(meta, { impact: rule.meta.impact, category: rule.meta.category, hadolint: rule.meta.hadolint, fixable: rule.meta.fixable });
+      assert.deepEqual(meta, { impact: rule.meta.impact, category: rule.meta.category, hadolint: rule.meta.hadolint, fixable: rule.meta.fixable ? (rule.meta.fixLevel ?? "level missing") : "no" });
     });
     const examples = fs.existsSync(docPath) ? readDocExamples(docPath) : [];
     it("has at least one failing and one passing example", () => {

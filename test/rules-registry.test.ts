@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import { describe, it } from "node:test";
 import { allRules } from "../src/rules/index.ts";
-import { CATEGORIES, IMPACTS } from "../src/rules/types.ts";
+import { CATEGORIES, FIX_LEVELS, IMPACTS } from "../src/rules/types.ts";
 
 const SUPPORT_FILES = new Set(["index.ts", "types.ts", "queries.ts", "estimates.ts"]);
 const ruleFiles = fs
@@ -32,6 +32,13 @@ describe("rule registry", () => {
       assert.ok(CATEGORIES.includes(meta.category), `${meta.id}: category`);
       assert.ok(meta.description.length > 20, `${meta.id}: description`);
       for (const hadolint of meta.hadolint) assert.match(hadolint, /^(DL|SC)\d{4}$/);
+    }
+  });
+
+  it("declares the level of every fixable rule's fixes, and none for rules without fixes (docs/fix.md, What safe means)", () => {
+    for (const { meta } of allRules) {
+      if (meta.fixable) assert.ok(meta.fixLevel !== undefined && FIX_LEVELS.includes(meta.fixLevel), `${meta.id} is fixable but declares no fixLevel (safe or rewrite)`);
+      else assert.equal(meta.fixLevel, undefined, `${meta.id} has no fix, so no fixLevel`);
     }
   });
 

@@ -1,5 +1,5 @@
 // The audit result: the stable shape behind `--format json` (documented in docs/json-format.md).
-import type { Category, FileCreation, Impact, TextEdit } from "../rules/types.ts";
+import type { Category, FileCreation, FixLevel, Impact, TextEdit } from "../rules/types.ts";
 import type { SkippedFolder } from "../repo/snapshot.ts";
 
 export interface Finding {
@@ -20,6 +20,8 @@ export interface Finding {
   fix?: TextEdit[];
   /** A file `shipshape fix` creates (a missing .dockerignore); not part of the JSON report. */
   createFile?: FileCreation;
+  /** With a fix: its level (docs/fix.md, What safe means); `fix` applies `rewrite` ones only with `--level rewrite`. */
+  fixLevel?: FixLevel;
 }
 
 export type FileKind = "dockerfile" | "compose" | "dockerignore" | "other";

@@ -129,6 +129,7 @@ export function auditRepository(view: RepositoryView, options: AuditOptions = {}
     if (report.estimatedSavingMB !== undefined) finding.estimatedSavingMB = Math.round(report.estimatedSavingMB);
     if (report.fix !== undefined) finding.fix = report.fix;
     if (report.createFile !== undefined) finding.createFile = report.createFile;
+    if (finding.fixable) finding.fixLevel = report.fixLevel ?? rule.meta.fixLevel ?? "rewrite";
     fileResult(path, kind).findings.push(finding);
   };
   const runRule = (rule: Rule, path: string, kind: FileKind, check: () => RuleReport[]): void => {

@@ -1,6 +1,6 @@
 // `shipshape fix --level rewrite`: every single-stage Dockerfile the rewrite planner understands
-// (src/ecosystems) is replaced by its multi-stage rewrite, then the safe fix loop runs on the
-// result as at the safe level. A rewrite the planner is unsure about (non-empty `review`) is
+// (src/ecosystems) is replaced by its multi-stage rewrite, then the fix loop runs on the
+// result with the rules' fixes of both levels (docs/fix.md, What safe means). A rewrite the planner is unsure about (non-empty `review`) is
 // not applied unless the caller accepts reviews: it is reported with its reasons instead.
 // With `dev`, rewrites get a `dev` stage and compose files building them get a
 // `compose.dev.yaml` override. Pure: from a snapshot to the changed files.
@@ -14,8 +14,9 @@ import { composeBuildDockerfile, composeDirectory } from "../repo/compose-servic
 import { runFixes } from "./run-fixes.ts";
 import type { FileChange, FixOptions, FixResult } from "./run-fixes.ts";
 
-export const FIX_LEVELS = ["safe", "rewrite"] as const;
-export type FixLevel = (typeof FIX_LEVELS)[number];
+// One home for the levels: the rules declare them (src/rules/types.ts), the fix loop honours them.
+export { FIX_LEVELS } from "../rules/types.ts";
+export type { FixLevel } from "../rules/types.ts";
 
 /** The override file written next to a compose file for the dev targets. */
 export const COMPOSE_DEV_FILE = "compose.dev.yaml";
@@ -35,7 +36,6 @@ export interface PlannedRewrite {
 }
 
 export interface RewriteOptions extends FixOptions {
-  level?: FixLevel;
   /** Add a dev stage and compose.dev.yaml overrides (rewrite level only). */
   dev?: boolean;
   /** Apply rewrites whose plan has review reasons too. */

@@ -12,7 +12,7 @@ import type { AuditResult, Finding } from "../audit/result.ts";
 import type { RepoFile, RepoSnapshot } from "../repo/snapshot.ts";
 import { buildRepositoryView } from "../repo/view.ts";
 import type { ViewOptions } from "../repo/view.ts";
-import type { FileCreation, Rule, TextEdit } from "../rules/types.ts";
+import type { FileCreation, FixLevel, Rule, TextEdit } from "../rules/types.ts";
 import { applyEdits, selectEditGroups } from "./apply.ts";
 import { structuralProblems } from "./structure.ts";
 import type { EditGroup } from "./apply.ts";
@@ -41,6 +41,11 @@ export interface FixOptions {
   only?: ReadonlySet<string>;
   viewOptions?: ViewOptions;
   maxPasses?: number;
+  /**
+   * The highest fix level applied (docs/fix.md, What safe means). Default `safe`: fixes that
+   * could change the image's packages, files, user or command are left to `rewrite`.
+   */
+  level?: FixLevel;
 }
 
 /** One file the fixes changed or created (repository-relative path). */
@@ -77,6 +82,8 @@ export interface FixResult {
    * They are not in `changes`: a fix that cannot be applied cleanly is not written.
    */
   rejected: { path: string; reason: string }[];
+  /** Remaining findings of the selected rules whose fix is above the level (rewrite-level fixes at the safe level). */
+  withheld: { path: string; finding: Finding }[];
 }
 
 interface CandidateGroup extends EditGroup {
@@ -87,6 +94,7 @@ interface CandidateGroup extends EditGroup {
 
 export function runFixes(snapshot: RepoSnapshot, options: FixOptions = {}): FixResult {
   const maxPasses = options.maxPasses ?? MAX_PASSES;
+  const level = options.level ?? "safe";
   const auditOptions = { ...(options.config ? { config: options.config } : {}), ...(options.rules ? { rules: options.rules } : {}) };
   const audit = (current: RepoSnapshot): AuditResult => auditRepository(buildRepositoryView(current, options.viewOptions), auditOptions);
   const applied: AppliedFix[] = [];
@@ -95,7 +103,7 @@ export function runFixes(snapshot: RepoSnapshot, options: FixOptions = {}): FixR
   let passes = 0;
   let converged = false;
   while (true) {
-    const candidates = withoutSuperseded(candidateGroups(result, options.only));
+    const candidates = withoutSuperseded(candidateGroups(result, options.only, level));
     if (candidates.length === 0) {
       converged = true;
       break;
@@ -110,7 +118,7 @@ export function runFixes(snapshot: RepoSnapshot, options: FixOptions = {}): FixR
     passes++;
     result = audit(current);
   }
-  const unapplied = converged ? [] : candidateGroups(result, options.only).map((group) => ({ path: group.path, finding: findingOf(result, group) }));
+  const unapplied = converged ? [] : candidateGroups(result, options.only, level).map((group) => ({ path: group.path, finding: findingOf(result, group) }));
   const rejected = rejectedFiles(snapshot, current, applied, unapplied, { maxPasses, viewOptions: options.viewOptions });
   if (rejected.length > 0) {
     const dropped = new Set(rejected.map((entry) => entry.path));
@@ -118,7 +126,8 @@ export function runFixes(snapshot: RepoSnapshot, options: FixOptions = {}): FixR
     result = audit(current);
     for (let index = applied.length - 1; index >= 0; index--) if (dropped.has((applied[index] as AppliedFix).path)) applied.splice(index, 1);
   }
-  return { changes: changesBetween(snapshot, current), applied, passes, converged, remaining: result, unapplied, rejected };
+  const withheld = result.files.flatMap((file) => file.findings.filter((finding) => (!options.only || options.only.has(finding.rule)) && finding.fixable && !withinLevel(finding, level)).map((finding) => ({ path: file.path, finding })));
+  return { changes: changesBetween(snapshot, current), applied, passes, converged, remaining: result, unapplied, rejected, withheld };
 }
 
 /**
@@ -166,12 +175,18 @@ function findingOf(result: AuditResult, group: CandidateGroup): Finding {
   return finding;
 }
 
-/** Every finding's fix as a group, in file order. */
-function candidateGroups(result: AuditResult, only: ReadonlySet<string> | undefined): CandidateGroup[] {
+/** Whether a finding's fix may be applied at `level`; a fix of unknown level counts as a rewrite. */
+export function withinLevel(finding: Pick<Finding, "fixLevel">, level: FixLevel): boolean {
+  return level === "rewrite" || finding.fixLevel === "safe";
+}
+
+/** Every finding's fix (up to `level`) as a group, in file order. */
+function candidateGroups(result: AuditResult, only: ReadonlySet<string> | undefined, level: FixLevel): CandidateGroup[] {
   const groups: CandidateGroup[] = [];
   for (const file of result.files) {
     for (const finding of file.findings) {
       if (only && !only.has(finding.rule)) continue;
+      if (!withinLevel(finding, level)) continue;
       const endLine = finding.endLine ?? finding.line;
       if (finding.fix !== undefined && finding.fix.length > 0) groups.push({ rule: finding.rule, path: file.path, line: finding.line, endLine, edits: finding.fix });
       if (finding.createFile !== undefined) groups.push({ rule: finding.rule, path: finding.createFile.path, line: finding.line, endLine, edits: [], create: finding.createFile });

@@ -50,6 +50,11 @@ export function renderFixSummary(report: FixReport): string {
     lines.push(`${plural(unapplied.length, "fix", "fixes")} could not be applied (they kept colliding with other fixes):`);
     for (const item of unapplied) lines.push(`  ${item.path}:${item.finding.line} ${item.finding.rule}`);
   }
+  const withheld = report.results.flatMap(({ result }) => result.withheld ?? []);
+  if (withheld.length > 0) {
+    const rules = [...new Set(withheld.map((item) => item.finding.rule))].sort();
+    lines.push(`${plural(withheld.length, "fix", "fixes")} left for \`--level rewrite\` (they could change what the image contains or runs; review them, with \`--verify\`): ${rules.join(", ")}`);
+  }
   // Worded as audit words them: the same file gives the same error in both commands.
   for (const error of errors) lines.push(`error: ${error}`);
   return `${lines.join("\n")}\n`;

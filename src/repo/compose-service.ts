@@ -2,6 +2,7 @@
 // block uses: shared by the compose rules, the rewrite planner and the fix command.
 import path from "node:path";
 import type { ComposeModel, ComposeService } from "./compose.ts";
+import type { RepositoryView } from "./snapshot.ts";
 
 /** `a/./b/` -> `a/b`, `.` -> "" (repository-relative POSIX paths). */
 export function normalizeRepoPath(posixPath: string): string {
@@ -35,4 +36,22 @@ export function serviceUsesMergeKey(composeText: string | undefined, compose: Co
   const lines = composeText.split(/\r?\n/);
   const next = compose.services.map((other) => other.line).filter((line) => line > service.line).sort((a, b) => a - b)[0] ?? lines.length + 1;
   return lines.slice(service.line, next - 1).some((line) => /^\s*<<\s*:/.test(line));
+}
+
+const servicesByRepository = new WeakMap<RepositoryView, Map<string, ComposeService[]>>();
+
+/** Compose services by the Dockerfile they build, computed once per repository. */
+export function servicesBuilding(repository: RepositoryView): Map<string, ComposeService[]> {
+  let byDockerfile = servicesByRepository.get(repository);
+  if (!byDockerfile) {
+    byDockerfile = new Map();
+    for (const compose of repository.composes) {
+      for (const service of compose.services) {
+        const path = composeBuildDockerfile(compose, service);
+        if (path !== undefined) byDockerfile.set(path, [...(byDockerfile.get(path) ?? []), service]);
+      }
+    }
+    servicesByRepository.set(repository, byDockerfile);
+  }
+  return byDockerfile;
 }

@@ -2,7 +2,7 @@
 // docs/json-format.md. Objects are rebuilt key by key so the order never depends on how the
 // audit assembled them, and `fix` edits (an internal detail of `shipshape fix`) never leak out.
 import type { AuditResult, AuditSummary, FileResult, Finding } from "../audit/result.ts";
-import type { Category, Impact, RuleMeta } from "../rules/types.ts";
+import type { Category, FixLevel, Impact, RuleMeta } from "../rules/types.ts";
 import { CATEGORIES, IMPACTS } from "../rules/types.ts";
 
 /** Version of the JSON report shape; bumped only on a breaking change. */
@@ -48,6 +48,8 @@ export interface JsonFinding {
   estimatedSavingMB?: number;
   hadolint: string[];
   fixable: boolean;
+  /** With `fixable`: `safe` (applied by `shipshape fix`) or `rewrite` (only with `--level rewrite`). */
+  fixLevel?: FixLevel;
 }
 
 export interface JsonFile {
@@ -70,6 +72,7 @@ export interface JsonRule {
   category: Category;
   hadolint: string[];
   fixable: boolean;
+  fixLevel?: FixLevel;
   description: string;
   scope: RuleMeta["scope"];
   docs: string;
@@ -95,6 +98,7 @@ export function toJsonRules(rules: readonly RuleSource[]): JsonRule[] {
     category: meta.category,
     hadolint: [...meta.hadolint],
     fixable: meta.fixable,
+    ...(meta.fixable && meta.fixLevel !== undefined ? { fixLevel: meta.fixLevel } : {}),
     description: meta.description,
     scope: meta.scope,
     docs: ruleDocsPath(meta.id),
@@ -120,6 +124,7 @@ function toJsonFinding(finding: Finding): JsonFinding {
   if (finding.estimatedSavingMB !== undefined) json.estimatedSavingMB = finding.estimatedSavingMB;
   json.hadolint = [...finding.hadolint];
   json.fixable = finding.fixable;
+  if (finding.fixable && finding.fixLevel !== undefined) json.fixLevel = finding.fixLevel;
   return json;
 }
 

@@ -114,7 +114,7 @@ export function renderRulesTable(rules: readonly RuleSource[], options: { color:
   const paint = painter(options.color);
   const metas = ruleMetas(rules);
   const header = ["id", "impact", "category", "hadolint", "fixable"];
-  const rows = metas.map((meta) => [meta.id, meta.impact, meta.category, meta.hadolint.join(",") || "-", meta.fixable ? "yes" : "no"]);
+  const rows = metas.map((meta) => [meta.id, meta.impact, meta.category, meta.hadolint.join(",") || "-", meta.fixable ? (meta.fixLevel ?? "rewrite") : "no"]);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)));
   const format = (cells: string[], style: (cell: string, column: number) => string): string =>
     cells

@@ -14,6 +14,7 @@ export const rule: DockerfileRule = {
     scope: "dockerfile",
     hadolint: ["DL3020"],
     fixable: true,
+    fixLevel: "safe",
   },
   check({ dockerfile }) {
     const reports: RuleReport[] = [];

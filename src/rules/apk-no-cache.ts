@@ -17,6 +17,7 @@ export const rule: DockerfileRule = {
     scope: "dockerfile",
     hadolint: ["DL3019"],
     fixable: true,
+    fixLevel: "safe",
   },
   check({ dockerfile }) {
     const reports: RuleReport[] = [];

@@ -23,6 +23,7 @@ export const rule: DockerfileRule = {
     scope: "dockerfile",
     hadolint: [],
     fixable: true,
+    fixLevel: "safe",
   },
   check({ dockerfile }) {
     return checkCacheMounts(dockerfile, {

@@ -1,6 +1,6 @@
 import type { DockerfileModel, Instruction, RunInstruction, Stage } from "../dockerfile/model.ts";
 import { isRun } from "../dockerfile/model.ts";
-import { isApt, subcommand } from "./queries.ts";
+import { isApt, isShippedStage, subcommand } from "./queries.ts";
 import { APT_ARCHIVES, cacheMountTargets, disablesDockerClean, instructionsUpTo, isAptDownload, keepsDownloadedPackages, runEnvironment, unwrapXargs } from "./support/cache-mounts.ts";
 import { stageChain } from "./support/package-hygiene.ts";
 import type { DockerfileRule, RuleReport, TextEdit } from "./types.ts";
@@ -21,6 +21,7 @@ export const rule: DockerfileRule = {
     scope: "dockerfile",
     hadolint: [],
     fixable: true,
+    fixLevel: "rewrite",
   },
   check({ dockerfile }) {
     const reports: RuleReport[] = [];
@@ -38,6 +39,9 @@ export const rule: DockerfileRule = {
       const report: RuleReport = { message, line: run.span.start.line, endLine: run.span.end.line };
       const edit = laterInstallKeepsPackages(dockerfile, stage, run) ? undefined : insertRunBefore(dockerfile, run);
       if (edit) report.fix = [edit];
+      // The RUN changes /etc/apt in the image: in a build stage only the build's apt keeps its
+      // downloads (safe); in a stage that ships, every later apt run in the image would too.
+      if (edit && !isShippedStage(dockerfile, stage)) report.fixLevel = "safe";
       reports.push(report);
     }
     return reports;

@@ -18,6 +18,7 @@ export const rule: DockerfileRule = {
     scope: "dockerfile",
     hadolint: ["DL3009"],
     fixable: true,
+    fixLevel: "safe",
   },
   check({ dockerfile }) {
     const reports: RuleReport[] = [];

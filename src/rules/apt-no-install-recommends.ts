@@ -14,6 +14,7 @@ export const rule: DockerfileRule = {
     scope: "dockerfile",
     hadolint: ["DL3015"],
     fixable: true,
+    fixLevel: "rewrite",
   },
   check({ dockerfile }) {
     const reports: RuleReport[] = [];

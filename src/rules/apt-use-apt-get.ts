@@ -15,6 +15,7 @@ export const rule: DockerfileRule = {
     scope: "dockerfile",
     hadolint: ["DL3027"],
     fixable: true,
+    fixLevel: "safe",
   },
   check({ dockerfile }) {
     const reports: RuleReport[] = [];
@@ -31,6 +32,8 @@ export const rule: DockerfileRule = {
         // `apt` -> `apt-get`: append to the command word, which also keeps a path such as /usr/bin/apt.
         const end = replacement ? wordEndOffset(dockerfile, run, command, nameArgvIndex(command)) : undefined;
         if (replacement && end !== undefined && dockerfile.text.slice(end - 3, end) === "apt") report.fix = [{ start: end, end, text: replacement.slice(3) }];
+        // `apt upgrade` installs new dependencies that `apt-get upgrade` holds back: other packages.
+        if (report.fix && sub === "upgrade") report.fixLevel = "rewrite";
         reports.push(report);
       }
     }

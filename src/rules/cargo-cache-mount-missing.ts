@@ -17,10 +17,13 @@ export const rule: DockerfileRule = {
     scope: "dockerfile",
     hadolint: [],
     fixable: true,
+    fixLevel: "safe",
   },
   check({ dockerfile }) {
     return checkCacheMounts(dockerfile, {
       consequence: "downloads every crate and recompiles every dependency again",
+      // `cargo run` at start-up builds with the registry (and target directory) the image holds.
+      readAtStartup: (command) => command.name === "cargo",
       needsOf(command, env, run) {
         if (command.name !== "cargo") return undefined;
         const sub = subcommand(command);

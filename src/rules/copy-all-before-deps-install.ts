@@ -20,6 +20,7 @@ export const rule: DockerfileRule = {
     scope: "dockerfile",
     hadolint: [],
     fixable: true,
+    fixLevel: "safe",
   },
   check({ dockerfile, buildContext, repository }) {
     const reports: RuleReport[] = [];
@@ -144,6 +145,9 @@ function filesTheInstallNeeds(manager: PackageManager, command: ShellCommand, co
     case "pnpm": {
       const manifest = parseJson(read("package.json"));
       if (!sent("package.json") || !manifest || manifest.workspaces !== undefined) return undefined;
+      // A node_modules the context sends would be copied over the installed one once COPY . .
+      // comes after the install (before, the install replaced it): other files in the image.
+      if (context.entries.some((entry) => !entry.excluded && entry.path.startsWith("node_modules/"))) return undefined;
       const scripts = (manifest.scripts ?? {}) as Record<string, unknown>;
       if (!hasOption(command, "--ignore-scripts") && LIFECYCLE_SCRIPTS.some((name) => scripts[name] !== undefined)) return undefined;
       const specs = ["dependencies", "devDependencies", "optionalDependencies"].flatMap((field) => Object.values((manifest[field] ?? {}) as Record<string, unknown>));

@@ -4,7 +4,10 @@ import { imageShortName, tagVersion } from "../dockerfile/image-ref.ts";
 import type { BuildContext } from "../repo/snapshot.ts";
 import { estimateMB } from "./estimates.ts";
 import { hasOption, isPipInstall, isShippedStage, optionValue, subcommand } from "./queries.ts";
-import { commandsAfter, contextManifests, environmentAt, insertAfterWord, isYarnBerry, nameArgvIndex, positionalArgs, stageChain, variableValue } from "./support/package-hygiene.ts";
+import type { ComposeService } from "../repo/compose.ts";
+import { servicesBuilding } from "../repo/compose-service.ts";
+import { buildEnvironmentAt, commandsAfter, contextManifests, insertAfterWord, isYarnBerry, nameArgvIndex, positionalArgs, stageChain, variableValue } from "./support/package-hygiene.ts";
+import type { BuildEnvironment } from "./support/package-hygiene.ts";
 import type { DockerfileRule, RuleReport } from "./types.ts";
 
 // Test runners, compilers, linters and type packages are only needed to build and check the
@@ -19,28 +22,46 @@ export const rule: DockerfileRule = {
     scope: "dockerfile",
     hadolint: [],
     fixable: true,
+    fixLevel: "rewrite",
   },
   check({ dockerfile, buildContext, repository }) {
     const reports: RuleReport[] = [];
     const texts = repository.snapshot.texts;
+    // Compose services that build the final image: their build.args choose the ARGs' values.
+    const finalStage = dockerfile.stages.at(-1);
+    const services = (servicesBuilding(repository).get(dockerfile.path) ?? []).filter((service) => service.build?.target === undefined || service.build.target === finalStage?.name);
     for (const stage of dockerfile.stages) {
       if (!isShippedStage(dockerfile, stage)) continue;
       for (const run of stage.instructions.filter(isRun)) {
         if (run.onbuild) continue;
-        const env = environmentAt(dockerfile, stage, run);
+        const env = buildEnvironmentAt(dockerfile, stage, run);
         for (const command of run.shell.commands) {
-          const install = devInstall(command, env, run, buildContext, texts);
+          const install = devInstall(command, env.values, run, buildContext, texts);
           if (!install || prunesAfter(run, command)) continue;
-          const build = laterBuildStep(dockerfile, run, command, install.ecosystem);
+          // What decides it may be a build arg (`ARG NODE_ENV=production`, `ENV NODE_ENV=$NODE_ENV`):
+          // then each build gets what its args say, and only the default build can be judged.
+          const args = controllingArgs(env, command, run);
+          let argNote: string | undefined;
+          if (args.length > 0) {
+            // A compose build that sets the arg chose the dependencies on purpose (a development
+            // build is meant to have them); an arg without a default is the builder's to set.
+            if (services.some((service) => args.some((arg) => service.build?.args !== undefined && arg in service.build.args))) continue;
+            if (!productionVariables(command).some((name) => (env.values.get(name) ?? "") !== "" && (env.argSources.get(name)?.size ?? 0) > 0)) continue;
+            argNote = args.map((arg) => `build arg ${arg}${env.args.has(arg) || dockerfile.globalArgs.has(arg) ? ` (default ${JSON.stringify(env.args.get(arg) ?? dockerfile.globalArgs.get(arg) ?? "")})` : ""}`).join(", ");
+          }
+          const build = laterBuildStep(dockerfile, run, command, install.ecosystem, services);
           const report: RuleReport = {
             message: build
-              ? `${install.label} installs development dependencies, which ${build.label} (line ${build.line}) needs: run the build in a separate stage and install only production dependencies in the runtime stage (${install.remedy}), copying the build output across`
-              : `${install.label} installs development dependencies into the runtime image; ${install.remedy}`,
+              ? `${install.label} installs development dependencies, which ${build.label}${build.line === undefined ? "" : ` (line ${build.line})`} needs: run the build in a separate stage and install only production dependencies in the runtime stage (${install.remedy}), copying the build output across`
+              : argNote !== undefined
+                ? `${install.label} installs development dependencies into the runtime image in the default build: it depends on ${argNote}, which no compose service building this image sets; build the runtime image with --build-arg ${args[0] ?? "NODE_ENV"}=production (or set it in the compose service's build.args)`
+                : `${install.label} installs development dependencies into the runtime image; ${install.remedy}`,
             line: run.span.start.line,
             endLine: run.span.end.line,
             estimatedSavingMB: estimateMB("devDependencies"),
           };
-          if (!build && install.npmFlag) {
+          // A flag would override what the build arg says: no fix then.
+          if (!build && install.npmFlag && argNote === undefined) {
             const sub = subcommand(command);
             const edit = sub === undefined ? undefined : insertAfterWord(dockerfile, run, command, nameArgvIndex(command) + 1 + command.args.indexOf(sub), npmOmitFlag(dockerfile, stage));
             if (edit) report.fix = [edit];
@@ -75,13 +96,14 @@ function devInstall(command: ShellCommand, env: ReadonlyMap<string, string>, run
     case "npm": {
       if (!["ci", "install", "i", "in", "isntall"].includes(sub ?? "")) return undefined;
       if (positionalArgs(command, NPM_VALUE_OPTIONS).length > 0 || hasOption(command, "-g", "--global")) return undefined;
-      const includesDev = optionValues(command, "--include").includes("dev") || /^false$/i.test(optionValue(command, "--production") ?? "");
+      const listed = (value: string | undefined): string[] => (value ?? "").split(/[\s,]+/);
+      const includesDev = optionValues(command, "--include").includes("dev") || /^false$/i.test(optionValue(command, "--production") ?? "") || listed(variable("npm_config_include") ?? variable("NPM_CONFIG_INCLUDE")).includes("dev");
       const omitsDev =
         optionValues(command, "--omit").includes("dev") ||
         /^prod(uction)?$/.test(optionValue(command, "--only") ?? "") ||
         (hasOption(command, "--production", "--prod") && !includesDev) ||
         production ||
-        /^dev$/.test(variable("npm_config_omit") ?? variable("NPM_CONFIG_OMIT") ?? "") ||
+        listed(variable("npm_config_omit") ?? variable("NPM_CONFIG_OMIT")).includes("dev") ||
         /^true$/.test(variable("npm_config_production") ?? variable("NPM_CONFIG_PRODUCTION") ?? "");
       if (omitsDev && !includesDev) return undefined;
       if (!nodeProjectHasDevDependencies(context, texts)) return undefined;
@@ -98,7 +120,7 @@ function devInstall(command: ShellCommand, env: ReadonlyMap<string, string>, run
     }
     case "pnpm": {
       if (sub !== "install" && sub !== "i") return undefined;
-      if (hasOption(command, "--prod", "-P", "--production") || production) return undefined;
+      if (hasOption(command, "--prod", "-P", "--production") || production || /^true$/.test(variable("npm_config_production") ?? variable("NPM_CONFIG_PRODUCTION") ?? "")) return undefined;
       if (!nodeProjectHasDevDependencies(context, texts)) return undefined;
       return { ecosystem: "node", label: `pnpm ${sub}`, remedy: "add --prod (or set ENV NODE_ENV=production before it)" };
     }
@@ -131,6 +153,33 @@ function devInstall(command: ShellCommand, env: ReadonlyMap<string, string>, run
       return undefined;
     }
   }
+}
+
+/** The variables that make the package manager skip (or keep) dev dependencies. */
+function productionVariables(command: ShellCommand): string[] {
+  switch (command.name) {
+    case "npm":
+      return ["NODE_ENV", "npm_config_production", "NPM_CONFIG_PRODUCTION", "npm_config_omit", "NPM_CONFIG_OMIT", "npm_config_include", "NPM_CONFIG_INCLUDE"];
+    case "yarn":
+      return ["NODE_ENV", "YARN_PRODUCTION"];
+    case "pnpm":
+      return ["NODE_ENV", "npm_config_production", "NPM_CONFIG_PRODUCTION"];
+    default:
+      return [];
+  }
+}
+
+/**
+ * The build args those variables come from at this command: an ARG of that name in scope, or
+ * one an ENV took its value from. None when the command sets the variables itself.
+ */
+function controllingArgs(env: BuildEnvironment, command: ShellCommand, run: RunInstruction): string[] {
+  const args = new Set<string>();
+  for (const name of productionVariables(command)) {
+    if (variableValue(name, new Map(), run, command) !== undefined) continue;
+    for (const arg of env.argSources.get(name) ?? []) args.add(arg);
+  }
+  return [...args].sort();
 }
 
 /** Every value of a repeatable option: `--omit=dev --omit optional` -> ["dev", "optional"]; comma lists split. */
@@ -197,7 +246,7 @@ const NODE_SCRIPT = /build|compile|bundle|test|lint|typecheck|tsc|generate/i;
 const PYTHON_BUILD_TOOLS = new Set(["pytest", "tox", "nox", "mypy", "ruff", "flake8", "pylint", "black"]);
 
 /** A build or test step after the install, in the same stage or a runtime stage built on it. */
-function laterBuildStep(model: DockerfileModel, run: RunInstruction, install: ShellCommand, ecosystem: "node" | "python"): { label: string; line: number } | undefined {
+function laterBuildStep(model: DockerfileModel, run: RunInstruction, install: ShellCommand, ecosystem: "node" | "python", services: readonly ComposeService[]): { label: string; line?: number } | undefined {
   const later: { command: ShellCommand; line: number }[] = commandsAfter(run, install).map((command) => ({ command, line: run.span.start.line }));
   let seen = false;
   for (const stage of runtimeStages(model)) {
@@ -218,6 +267,11 @@ function laterBuildStep(model: DockerfileModel, run: RunInstruction, install: Sh
         const tool = instruction.command.flatMap((word) => word.split(/\s+/)).find((word) => NODE_RUNTIME_DEV_TOOLS.has(word.split("/").pop() ?? ""));
         if (tool) return { label: `${instruction.keyword} running ${tool}`, line: instruction.span.start.line };
       }
+    }
+    // So does a compose service that runs the image with such a command (`command: nodemon server.js`).
+    for (const service of services) {
+      const tool = [...(service.entrypointArgv ?? []), ...(service.commandArgv ?? [])].flatMap((word) => word.split(/\s+/)).find((word) => NODE_RUNTIME_DEV_TOOLS.has(word.split("/").pop() ?? ""));
+      if (tool) return { label: `the compose service ${service.name}'s command running ${tool}` };
     }
   }
   return undefined;

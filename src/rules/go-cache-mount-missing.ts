@@ -17,12 +17,15 @@ export const rule: DockerfileRule = {
     scope: "dockerfile",
     hadolint: [],
     fixable: true,
+    fixLevel: "safe",
   },
   check({ dockerfile, buildContext }) {
     // Since Go 1.14 a vendor/modules.txt next to go.mod switches builds to the vendor directory.
     const vendored = buildContext?.entries.some((entry) => !entry.excluded && /(^|\/)vendor\/modules\.txt$/.test(entry.path)) ?? false;
     return checkCacheMounts(dockerfile, {
       consequence: "downloads every module and recompiles every package again",
+      // `go run` at start-up compiles with the module and build caches the image holds.
+      readAtStartup: (command) => command.name === "go" && ["run", "build", "test", "generate"].includes(subcommand(command) ?? ""),
       needsOf(command, env, run) {
         if (command.name !== "go") return undefined;
         const sub = subcommand(command);

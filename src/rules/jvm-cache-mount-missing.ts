@@ -17,10 +17,13 @@ export const rule: DockerfileRule = {
     scope: "dockerfile",
     hadolint: [],
     fixable: true,
+    fixLevel: "safe",
   },
   check({ dockerfile }) {
     return checkCacheMounts(dockerfile, {
       consequence: "downloads every dependency again",
+      // `mvn spring-boot:run`, `gradle bootRun`: the build tool resolves dependencies at start-up.
+      readAtStartup: (command) => ["mvn", "mvnw", "gradle", "gradlew"].includes(command.name.split("/").pop() ?? ""),
       needsOf(command, env, run) {
         if (isInfoOnly(command) || offline(command)) return undefined;
         const need = cacheOf(dockerfile, command, env, run);

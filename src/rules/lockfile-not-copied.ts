@@ -20,6 +20,7 @@ export const rule: DockerfileRule = {
     scope: "dockerfile",
     hadolint: [],
     fixable: true,
+    fixLevel: "rewrite",
   },
   check({ dockerfile, buildContext }) {
     if (!buildContext) return [];

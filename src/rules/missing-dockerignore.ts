@@ -18,6 +18,7 @@ export const rule: DockerfileRule = {
     scope: "dockerfile",
     hadolint: [],
     fixable: true,
+    fixLevel: "rewrite",
   },
   check({ dockerfile, buildContext, repository }) {
     if (!buildContext || buildContext.dockerignore) return [];

@@ -13,6 +13,7 @@ export const rule: DockerfileRule = {
     scope: "dockerfile",
     hadolint: ["DL4003", "DL4004"],
     fixable: true,
+    fixLevel: "safe",
   },
   check({ dockerfile }) {
     const reports: RuleReport[] = [];

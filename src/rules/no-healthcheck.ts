@@ -1,8 +1,6 @@
 import type { CommandInstruction, ImageReference } from "../dockerfile/model.ts";
-import type { ComposeService } from "../repo/compose.ts";
-import type { RepositoryView } from "../repo/snapshot.ts";
 import { runtimeStages } from "../dockerfile/model.ts";
-import { composeBuildDockerfile } from "../repo/compose-service.ts";
+import { servicesBuilding } from "../repo/compose-service.ts";
 import { isNonProductionDockerfile, officialImage, rootImageStage, startupCommands, startupInstructions } from "./support/runtime-image.ts";
 import type { DockerfileRule } from "./types.ts";
 
@@ -46,24 +44,6 @@ export const rule: DockerfileRule = {
     ];
   },
 };
-
-const servicesByRepository = new WeakMap<RepositoryView, Map<string, ComposeService[]>>();
-
-/** Compose services by the Dockerfile they build, computed once per repository. */
-function servicesBuilding(repository: RepositoryView): Map<string, ComposeService[]> {
-  let byDockerfile = servicesByRepository.get(repository);
-  if (!byDockerfile) {
-    byDockerfile = new Map();
-    for (const compose of repository.composes) {
-      for (const service of compose.services) {
-        const path = composeBuildDockerfile(compose, service);
-        if (path !== undefined) byDockerfile.set(path, [...(byDockerfile.get(path) ?? []), service]);
-      }
-    }
-    servicesByRepository.set(repository, byDockerfile);
-  }
-  return byDockerfile;
-}
 
 /** Vendor images that already declare a HEALTHCHECK the final image inherits. */
 const HEALTHCHECKED_BASES = new Set(["gitlab/gitlab-ce", "gitlab/gitlab-ee"]);

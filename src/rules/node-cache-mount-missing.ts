@@ -17,6 +17,7 @@ export const rule: DockerfileRule = {
     scope: "dockerfile",
     hadolint: [],
     fixable: true,
+    fixLevel: "safe",
   },
   check({ dockerfile, buildContext }) {
     // Yarn 2+ (Berry) announces itself with .yarnrc.yml; it caches per project or in ~/.yarn/berry.

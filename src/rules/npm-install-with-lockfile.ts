@@ -20,6 +20,7 @@ export const rule: DockerfileRule = {
     scope: "dockerfile",
     hadolint: [],
     fixable: true,
+    fixLevel: "safe",
   },
   check({ dockerfile, buildContext, repository }) {
     // Without the build context we cannot know whether a lockfile exists.

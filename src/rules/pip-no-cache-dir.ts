@@ -17,6 +17,7 @@ export const rule: DockerfileRule = {
     scope: "dockerfile",
     hadolint: ["DL3042"],
     fixable: true,
+    fixLevel: "safe",
   },
   check({ dockerfile }) {
     const reports: RuleReport[] = [];

@@ -18,6 +18,7 @@ export const rule: DockerfileRule = {
     scope: "dockerfile",
     hadolint: [],
     fixable: true,
+    fixLevel: "safe",
   },
   check({ dockerfile }) {
     return checkCacheMounts(dockerfile, {
@@ -49,6 +50,9 @@ export const rule: DockerfileRule = {
         // disabling ENV lives elsewhere, so no fix then.
         const commands = run.shell.commands.filter((command) => pythonTool(command) !== undefined);
         if (commands.some((command) => disablingVariable(command, env, run) !== undefined)) return undefined;
+        // Poetry creates its virtualenv under the cache directory by default: under a mount the
+        // installed packages would not reach the image at all.
+        if (commands.some((command) => pythonTool(command) === "poetry" && !poetryVenvOutsideCache(command, env, run, dockerfile.text.slice(0, run.span.end.offset)))) return undefined;
         return removeNoCacheOptions(dockerfile.text, run, commands);
       },
     });
@@ -56,6 +60,17 @@ export const rule: DockerfileRule = {
 };
 
 type PythonTool = "pip" | "uv" | "poetry";
+
+/**
+ * Whether `poetry install` puts its virtualenv outside {cache-dir}/virtualenvs: no virtualenv
+ * (`virtualenvs.create false`), one in the project, or an explicit `virtualenvs.path`, set by
+ * variable or by `poetry config` before the install.
+ */
+function poetryVenvOutsideCache(command: ShellCommand, env: RunEnvironment, run: RunInstruction, textUpToRun: string): boolean {
+  const variable = (name: string): string | undefined => commandVariable(name, env, run, command);
+  if (/^(false|0)$/i.test(variable("POETRY_VIRTUALENVS_CREATE") ?? "") || /^(true|1)$/i.test(variable("POETRY_VIRTUALENVS_IN_PROJECT") ?? "") || (variable("POETRY_VIRTUALENVS_PATH") ?? "") !== "") return true;
+  return /poetry\s+config\s+(?:--local\s+)?virtualenvs\.(?:create\s+(?:false|0)|in-project\s+(?:true|1)|path\s+\S)/.test(textUpToRun);
+}
 
 function pythonTool(command: ShellCommand): PythonTool | undefined {
   if (command.name === "uv") {

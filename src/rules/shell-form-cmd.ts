@@ -15,6 +15,7 @@ export const rule: DockerfileRule = {
     scope: "dockerfile",
     hadolint: ["DL3025"],
     fixable: true,
+    fixLevel: "rewrite",
   },
   check({ dockerfile }) {
     const reports: RuleReport[] = [];

@@ -17,6 +17,7 @@ export const rule: DockerfileRule = {
     scope: "dockerfile",
     hadolint: [],
     fixable: true,
+    fixLevel: "safe",
   },
   check({ dockerfile }) {
     const directive = dockerfile.directives.find((candidate) => candidate.name === "syntax");

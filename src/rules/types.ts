@@ -9,6 +9,16 @@ export type Impact = "high" | "medium" | "low";
 export type Category = "size" | "cache" | "speed" | "security" | "compose" | "maintainability";
 export type RuleScope = "dockerfile" | "compose" | "repository";
 
+/**
+ * How far a fix may go (docs/fix.md, "What safe means"). `safe`: the image keeps the same
+ * packages and files (package managers' download caches and indexes aside), the same user and
+ * the same command, so `shipshape fix` applies it by default. `rewrite`: anything that could
+ * change one of those; applied only with `--level rewrite`, where the diff is reviewed and
+ * `--verify` checks it on the engine.
+ */
+export const FIX_LEVELS = ["safe", "rewrite"] as const;
+export type FixLevel = (typeof FIX_LEVELS)[number];
+
 export const IMPACTS: readonly Impact[] = ["high", "medium", "low"];
 export const CATEGORIES: readonly Category[] = ["size", "cache", "speed", "security", "compose", "maintainability"];
 
@@ -23,6 +33,8 @@ export interface RuleMeta {
   hadolint: string[];
   /** The rule returns text edits that `shipshape fix` can apply. */
   fixable: boolean;
+  /** Required when fixable (a test enforces it): the level of the rule's fixes, unless a report says otherwise. */
+  fixLevel?: FixLevel;
 }
 
 /** A replacement of text [start, end) (0-based offsets into the file) by `text`. */
@@ -51,6 +63,8 @@ export interface RuleReport {
   fix?: TextEdit[];
   /** A file the fix creates instead of (or besides) editing this one, e.g. a missing .dockerignore. */
   createFile?: FileCreation;
+  /** This fix's level when it differs from the rule's `fixLevel` (e.g. safe in a build stage, rewrite in a shipped one). */
+  fixLevel?: FixLevel;
 }
 
 export interface DockerfileRuleContext {

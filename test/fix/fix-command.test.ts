@@ -42,9 +42,11 @@ describe("shipshape fix", () => {
     const result = await run(["fix", "svc"], root);
     assert.equal(result.code, 0);
     assert.match(result.stdout, /^diff --git a\/svc\/api\/Dockerfile b\/svc\/api\/Dockerfile\n--- a\/svc\/api\/Dockerfile\n\+\+\+ b\/svc\/api\/Dockerfile\n@@ /m);
-    assert.match(result.stdout, /^--- \/dev\/null\n\+\+\+ b\/svc\/api\/\.dockerignore$/m);
-    assert.match(result.stdout, /^-CMD npm start\n\+CMD \["npm", "start"\]$/m);
+    assert.match(result.stdout, /^\+RUN --mount=type=cache,target=\/root\/\.npm npm ci$/m);
+    // Safe fixes only: the exec-form CMD and the generated .dockerignore are rewrite-level.
+    assert.doesNotMatch(result.stdout, /dockerignore|^\+CMD/m);
     assert.match(result.stderr, /would change/);
+    assert.match(result.stderr, /^2 fixes left for `--level rewrite` .*: missing-dockerignore, shell-form-cmd$/m);
     assert.equal(fs.readFileSync(path.join(root, "svc/api/Dockerfile"), "utf8"), API);
     assert.ok(!fs.existsSync(path.join(root, "svc/api/.dockerignore")));
   });
@@ -61,7 +63,7 @@ describe("shipshape fix", () => {
     const applied = spawnSync("git", ["apply", "-"], { cwd: viaDiff, input: diff });
     assert.equal(applied.status, 0, applied.stderr.toString());
     assert.equal((await run(["fix", ".", "--write"], viaWrite)).code, 0);
-    for (const file of ["api/Dockerfile", "api/.dockerignore"]) assert.equal(fs.readFileSync(path.join(viaDiff, file), "utf8"), fs.readFileSync(path.join(viaWrite, file), "utf8"), file);
+    for (const file of ["api/Dockerfile"]) assert.equal(fs.readFileSync(path.join(viaDiff, file), "utf8"), fs.readFileSync(path.join(viaWrite, file), "utf8"), file);
   });
 
   it("the diff of a CRLF file with odd formatting applies with git apply to exactly the golden output", async (t) => {
@@ -74,11 +76,11 @@ describe("shipshape fix", () => {
     const diff = (await run(["fix", "."], root)).stdout;
     const applied = spawnSync("git", ["apply", "-"], { cwd: root, input: diff });
     assert.equal(applied.status, 0, applied.stderr.toString());
-    assert.equal(fs.readFileSync(path.join(root, "Dockerfile"), "utf8"), golden.expectedDockerfile);
-    assert.equal(fs.readFileSync(path.join(root, ".dockerignore"), "utf8"), golden.expectedDockerignore);
+    assert.equal(fs.readFileSync(path.join(root, "Dockerfile"), "utf8"), golden.expectedSafeDockerfile);
+    assert.ok(!fs.existsSync(path.join(root, ".dockerignore")), "creating a .dockerignore is a rewrite-level fix");
   });
 
-  it("--write changes only the files it fixes, creates the .dockerignore, prints the summary, and a second run changes nothing", async () => {
+  it("--write changes only the files it fixes, prints the summary, and a second run changes nothing", async () => {
     const root = tempRepo({ "api/Dockerfile": API, "api/package.json": "{}", "api/package-lock.json": "{}", "clean/Dockerfile": CLEAN });
     const untouched = ["clean/Dockerfile", "api/package.json", "api/package-lock.json"];
     const past = new Date(Date.now() - 3_600_000);
@@ -87,28 +89,33 @@ describe("shipshape fix", () => {
 
     const result = await run(["fix", ".", "--write"], root);
     assert.equal(result.code, 0);
-    assert.match(result.stdout, /fixes applied in \d passes; 2 files changed \(1 created\)/);
-    assert.match(result.stdout, /^ {2}missing-dockerignore +1$/m);
+    assert.match(result.stdout, /fixes applied in \d passes?; 1 file changed\n/);
+    assert.match(result.stdout, /^ {2}npm-install-with-lockfile +1$/m);
     assert.match(result.stdout, /findings? remains?/);
     assert.deepEqual(mtimes(root, untouched), before);
     assert.notEqual(fs.readFileSync(path.join(root, "api/Dockerfile"), "utf8"), API);
-    assert.ok(fs.existsSync(path.join(root, "api/.dockerignore")));
+    assert.ok(!fs.existsSync(path.join(root, "api/.dockerignore")));
     assert.deepEqual(fs.readdirSync(path.join(root, "api")).filter((name) => name.endsWith(".tmp")), [], "no temporary files left");
 
-    const fixedMtimes = mtimes(root, ["api/Dockerfile", "api/.dockerignore"]);
+    const fixedMtimes = mtimes(root, ["api/Dockerfile"]);
     const second = await run(["fix", ".", "--write"], root);
     assert.equal(second.code, 0);
     assert.match(second.stdout, /nothing to fix/);
-    assert.deepEqual(mtimes(root, ["api/Dockerfile", "api/.dockerignore"]), fixedMtimes);
+    assert.deepEqual(mtimes(root, ["api/Dockerfile"]), fixedMtimes);
     assert.equal((await run(["fix", "."], root)).stdout, "");
   });
 
   it("--rule restricts the fixes; an unknown or unfixable rule is a usage error", async () => {
     const root = tempRepo({ "api/Dockerfile": API, "api/package.json": "{}", "api/package-lock.json": "{}" });
-    const result = await run(["fix", ".", "--rule", "shell-form-cmd"], root);
+    const result = await run(["fix", ".", "--rule", "npm-install-with-lockfile"], root);
     assert.equal(result.code, 0);
-    assert.match(result.stdout, /^\+CMD \["npm", "start"\]$/m);
-    assert.doesNotMatch(result.stdout, /dockerignore|npm ci/);
+    assert.match(result.stdout, /^\+RUN npm ci$/m);
+    assert.doesNotMatch(result.stdout, /dockerignore|mount|^\+CMD/m);
+    // A rewrite-level rule named at the safe level applies nothing and says where its fix is.
+    const rewriteLevel = await run(["fix", ".", "--rule", "shell-form-cmd"], root);
+    assert.equal(rewriteLevel.code, 0);
+    assert.equal(rewriteLevel.stdout, "");
+    assert.match(rewriteLevel.stderr, /^1 fix left for `--level rewrite` .*: shell-form-cmd$/m);
     const unknown = await run(["fix", ".", "--rule", "no-such-rule"], root);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /no-such-rule: no such rule/);
@@ -119,7 +126,7 @@ describe("shipshape fix", () => {
 
   it("keeps a UTF-8 byte order mark and fixes a Dockerfile named on the command line", async () => {
     const bom = Buffer.from([0xef, 0xbb, 0xbf]);
-    const root = tempRepo({ "Containerfile.prod": Buffer.concat([bom, Buffer.from('FROM debian:bookworm-slim\nCMD echo hi\n')]) });
+    const root = tempRepo({ "Containerfile.prod": Buffer.concat([bom, Buffer.from('FROM debian:bookworm-slim\nCMD ["true"]\nCMD ["echo", "hi"]\n')]) });
     const result = await run(["fix", "Containerfile.prod", "--write"], root);
     assert.equal(result.code, 0);
     const bytes = fs.readFileSync(path.join(root, "Containerfile.prod"));

@@ -11,7 +11,10 @@ export interface GoldenCase {
   directory: string;
   /** The input repository: real files (text) and context.json stand-ins (sizes). */
   files: Record<string, string | number>;
+  /** After every fix, both levels (`--level rewrite` for Dockerfiles the planner declines). */
   expectedDockerfile: string;
+  /** After the safe fixes only (`shipshape fix`); these never create a .dockerignore. */
+  expectedSafeDockerfile: string;
   /** Undefined: the fix must not create a .dockerignore. */
   expectedDockerignore: string | undefined;
 }
@@ -42,5 +45,7 @@ export function loadCase(name: string): GoldenCase {
   const read = (file: string): string | undefined => (fs.existsSync(path.join(directory, file)) ? fs.readFileSync(path.join(directory, file), "utf8") : undefined);
   const expectedDockerfile = read("expected.Dockerfile");
   if (expectedDockerfile === undefined) throw new Error(`${name}: expected.Dockerfile is missing`);
-  return { name, directory, files, expectedDockerfile, expectedDockerignore: read("expected.dockerignore") };
+  const expectedSafeDockerfile = read("expected.safe.Dockerfile");
+  if (expectedSafeDockerfile === undefined) throw new Error(`${name}: expected.safe.Dockerfile is missing`);
+  return { name, directory, files, expectedDockerfile, expectedSafeDockerfile, expectedDockerignore: read("expected.dockerignore") };
 }

@@ -1,12 +1,14 @@
 // Golden tests: each case of test/fixtures/fix/ is fixed in memory and compared byte for byte
-// with expected.Dockerfile (and expected.dockerignore when the fix must create one). Fixing
-// the expected output again must change nothing (idempotence), and the generated .dockerignore
+// with expected.Dockerfile (and expected.dockerignore when the fix must create one) with the
+// fixes of both levels, and with expected.safe.Dockerfile with the safe fixes only. Fixing the
+// expected output again must change nothing (idempotence), and the generated .dockerignore
 // must keep every file the Dockerfile names.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parseDockerfile } from "../../src/dockerfile/parse.ts";
 import { sourcesLosingAllFiles } from "../../src/fix/dockerignore.ts";
 import { runFixes } from "../../src/fix/run-fixes.ts";
+import { allRules } from "../../src/rules/index.ts";
 import { snapshotFromFiles } from "../../src/repo/memory.ts";
 import { buildRepositoryView } from "../../src/repo/view.ts";
 import { goldenCases } from "./golden-cases.ts";
@@ -20,7 +22,7 @@ describe("shipshape fix golden cases", () => {
 
   for (const golden of cases) {
     describe(golden.name, () => {
-      const result = runFixes(snapshotFromFiles(golden.files));
+      const result = runFixes(snapshotFromFiles(golden.files), { level: "rewrite" });
       const after = new Map(result.changes.map((change) => [change.path, change]));
 
       it("produces expected.Dockerfile", () => {
@@ -41,8 +43,19 @@ describe("shipshape fix golden cases", () => {
 
       it("is idempotent: fixing the expected output changes nothing", () => {
         const fixed = { ...golden.files, Dockerfile: golden.expectedDockerfile, ...(golden.expectedDockerignore === undefined ? {} : { ".dockerignore": golden.expectedDockerignore }) };
-        const again = runFixes(snapshotFromFiles(fixed));
+        const again = runFixes(snapshotFromFiles(fixed), { level: "rewrite" });
         assert.deepEqual(again.changes, []);
+        assert.deepEqual(again.applied, []);
+      });
+
+      it("safe level: produces expected.safe.Dockerfile with safe fixes only, creates nothing, and is idempotent", () => {
+        const safe = runFixes(snapshotFromFiles(golden.files));
+        assert.ok(safe.converged);
+        assert.deepEqual(safe.changes.map((change) => change.path).filter((path) => path !== "Dockerfile"), []);
+        assert.equal(safe.changes.find((change) => change.path === "Dockerfile")?.after ?? golden.files.Dockerfile, golden.expectedSafeDockerfile);
+        const levels = new Map(allRules.map((rule) => [rule.meta.id, rule.meta.fixLevel]));
+        for (const applied of safe.applied) assert.equal(levels.get(applied.rule), "safe", `${applied.rule} is not a safe fix`);
+        const again = runFixes(snapshotFromFiles({ ...golden.files, Dockerfile: golden.expectedSafeDockerfile }));
         assert.deepEqual(again.applied, []);
       });
 

@@ -68,21 +68,21 @@ describe("runFixes: contradicting fixes", () => {
 describe("runFixes: what is not fixed", () => {
   it("leaves suppressed findings alone (hadolint and shipshape comments)", () => {
     const dockerfile = "FROM debian:bookworm-slim\n# hadolint ignore=DL3015\nRUN apt-get install -y curl\n# shipshape ignore=apt-no-install-recommends\nRUN apt-get install -y jq\nRUN apt-get install -y less\n";
-    const { text } = fixed({ Dockerfile: dockerfile }, { only: new Set(["apt-no-install-recommends"]) });
+    const { text } = fixed({ Dockerfile: dockerfile }, { only: new Set(["apt-no-install-recommends"]), level: "rewrite" });
     assert.equal(text, "FROM debian:bookworm-slim\n# hadolint ignore=DL3015\nRUN apt-get install -y curl\n# shipshape ignore=apt-no-install-recommends\nRUN apt-get install -y jq\nRUN apt-get install --no-install-recommends -y less\n");
   });
 
   it("leaves rules the config ignores or turns off alone", () => {
     const config = parseConfig("ignore: [shell-form-cmd]\nrules:\n  apt-no-install-recommends: \"off\"\n", "shipshape.config.yaml", ruleIds);
     const dockerfile = "FROM debian:bookworm-slim\nRUN apt-get install -y curl\nCMD curl --version\n";
-    const { result } = fixed({ Dockerfile: dockerfile }, { config });
+    const { result } = fixed({ Dockerfile: dockerfile }, { config, level: "rewrite" });
     assert.ok(!result.applied.some((fix) => fix.rule === "shell-form-cmd" || fix.rule === "apt-no-install-recommends"));
     assert.ok(result.applied.length > 0, "other fixes still apply");
   });
 
   it("never overwrites an existing file with a created one", () => {
     const creating: DockerfileRule = {
-      meta: { id: "test-create", description: "", impact: "low", category: "speed", scope: "dockerfile", hadolint: [], fixable: true },
+      meta: { id: "test-create", description: "", impact: "low", category: "speed", scope: "dockerfile", hadolint: [], fixable: true, fixLevel: "safe" },
       check: () => [{ message: "create", line: 1, createFile: { path: "README.md", text: "new\n" } }],
     };
     const files = { Dockerfile: "FROM scratch\n", "README.md": "old\n" };
@@ -93,7 +93,7 @@ describe("runFixes: what is not fixed", () => {
   it("stops after the pass limit when a fix keeps firing, and says so", () => {
     let counter = 0;
     const restless: DockerfileRule = {
-      meta: { id: "test-restless", description: "", impact: "low", category: "speed", scope: "dockerfile", hadolint: [], fixable: true },
+      meta: { id: "test-restless", description: "", impact: "low", category: "speed", scope: "dockerfile", hadolint: [], fixable: true, fixLevel: "safe" },
       check: ({ dockerfile }) => [{ message: "again", line: 1, fix: [{ start: dockerfile.text.length, end: dockerfile.text.length, text: `# ${counter++}\n` }] }],
     };
     const result = runFixes(snapshotFromFiles({ Dockerfile: "FROM scratch\n" }), { rules: [restless], maxPasses: 3 });
@@ -109,7 +109,7 @@ describe("runFixes: what is not fixed", () => {
 
   it("does not write a Dockerfile whose fixes would swallow the next instruction into a RUN", () => {
     const dangling: DockerfileRule = {
-      meta: { id: "test-dangling", description: "", impact: "low", category: "speed", scope: "dockerfile", hadolint: [], fixable: true },
+      meta: { id: "test-dangling", description: "", impact: "low", category: "speed", scope: "dockerfile", hadolint: [], fixable: true, fixLevel: "safe" },
       check: ({ dockerfile }) => (dockerfile.text.includes("curl \\") ? [] : [{ message: "x", line: 2, fix: [{ start: dockerfile.text.indexOf("curl") + 4, end: dockerfile.text.indexOf("curl") + 4, text: " \\" }] }]),
     };
     const files = { Dockerfile: "FROM debian\nRUN apt-get install -y curl\nCOPY app /app\n" };
@@ -121,7 +121,7 @@ describe("runFixes: what is not fixed", () => {
 
   it("does not write a Dockerfile whose fix leaves a RUN that no longer parses as shell", () => {
     const unbalanced: DockerfileRule = {
-      meta: { id: "test-unbalanced", description: "", impact: "low", category: "speed", scope: "dockerfile", hadolint: [], fixable: true },
+      meta: { id: "test-unbalanced", description: "", impact: "low", category: "speed", scope: "dockerfile", hadolint: [], fixable: true, fixLevel: "safe" },
       check: ({ dockerfile }) => (dockerfile.text.includes("(") ? [] : [{ message: "x", line: 2, fix: [{ start: dockerfile.text.indexOf("curl"), end: dockerfile.text.indexOf("curl"), text: "( " }] }]),
     };
     const result = runFixes(snapshotFromFiles({ Dockerfile: "FROM debian\nRUN apt-get install -y curl\n" }), { rules: [unbalanced] });
@@ -132,14 +132,46 @@ describe("runFixes: what is not fixed", () => {
 
 describe("runFixes: result", () => {
   it("reports each applied fix with its pass, and a second run changes nothing", () => {
-    const files = { Dockerfile: "FROM node:22\nWORKDIR /app\nCOPY . .\nRUN npm install\nCMD npm start\n", "package.json": "{}", "package-lock.json": "{}", "node_modules/a/index.js": 100 };
-    const first = runFixes(snapshotFromFiles(files));
+    const files = { Dockerfile: "FROM node:22\nWORKDIR /app\nCOPY . .\nRUN npm install\nCMD npm start\n", "package.json": "{}", "package-lock.json": "{}", "server.js": "", "node_modules/a/index.js": 100 };
+    const first = runFixes(snapshotFromFiles(files), { level: "rewrite" });
     assert.ok(first.converged);
-    assert.ok(first.passes >= 2, "the install fixes wait until the COPY split is done");
+    // The COPY split waits for the .dockerignore that keeps the host's node_modules out of the later COPY . .
+    assert.ok(first.passes >= 2, "the COPY split waits for the .dockerignore");
     assert.deepEqual([...new Set(first.applied.map((fix) => fix.pass))].sort(), Array.from({ length: first.passes }, (_, index) => index + 1));
     assert.deepEqual(first.changes.map((change) => [change.path, change.before === undefined]), [[".dockerignore", true], ["Dockerfile", false]]);
     const again = { ...files, ...Object.fromEntries(first.changes.map((change) => [change.path, change.after])) };
-    const second = runFixes(snapshotFromFiles(again));
+    const second = runFixes(snapshotFromFiles(again), { level: "rewrite" });
     assert.deepEqual(second.changes, []);
+  });
+});
+
+describe("runFixes: levels (docs/fix.md, What safe means)", () => {
+  const dockerfile = "FROM debian:bookworm-slim\nRUN apt update && apt install -y curl\nCMD curl --version\n";
+
+  it("applies only safe fixes by default and lists the rewrite-level ones it left", () => {
+    const { text, result } = fixed({ Dockerfile: dockerfile });
+    assert.equal(text, "FROM debian:bookworm-slim\nRUN --mount=type=cache,target=/var/cache/apt,sharing=locked --mount=type=cache,target=/var/lib/apt,sharing=locked apt-get update && apt-get install -y curl\nCMD curl --version\n");
+    assert.deepEqual([...new Set(result.withheld.map((item) => item.finding.rule))].sort(), ["apt-docker-clean-active", "apt-no-install-recommends", "shell-form-cmd"]);
+    for (const item of result.withheld) assert.equal(item.finding.fixLevel, "rewrite");
+  });
+
+  it("applies the rewrite-level fixes too at the rewrite level", () => {
+    const { text, result } = fixed({ Dockerfile: dockerfile }, { level: "rewrite" });
+    assert.match(text, /install --no-install-recommends -y curl/);
+    assert.match(text, /^CMD \["curl", "--version"\]$/m);
+    assert.deepEqual(result.withheld, []);
+  });
+
+  it("a report's own level wins over its rule's, and a fixable rule without a level counts as rewrite", () => {
+    const rule = (id: string, metaLevel: "safe" | "rewrite" | undefined, reportLevel: "safe" | "rewrite" | undefined): DockerfileRule => ({
+      meta: { id, description: "", impact: "low", category: "speed", scope: "dockerfile", hadolint: [], fixable: true, ...(metaLevel ? { fixLevel: metaLevel } : {}) },
+      check: ({ dockerfile: model }) => (model.text.includes(`# ${id}`) ? [] : [{ message: id, line: 1, fix: [{ start: model.text.length, end: model.text.length, text: `# ${id}\n` }], ...(reportLevel ? { fixLevel: reportLevel } : {}) }]),
+    });
+    const rules = [rule("raised", "safe", "rewrite"), rule("lowered", "rewrite", "safe"), rule("undeclared", undefined, undefined), rule("plain", "safe", undefined)];
+    const safe = runFixes(snapshotFromFiles({ Dockerfile: "FROM scratch\n" }), { rules });
+    assert.deepEqual(safe.applied.map((fix) => fix.rule).sort(), ["lowered", "plain"]);
+    assert.deepEqual(safe.withheld.map((item) => item.finding.rule).sort(), ["raised", "undeclared"]);
+    const all = runFixes(snapshotFromFiles({ Dockerfile: "FROM scratch\n" }), { rules, level: "rewrite" });
+    assert.deepEqual(all.applied.map((fix) => fix.rule).sort(), ["lowered", "plain", "raised", "undeclared"]);
   });
 });

@@ -7,7 +7,7 @@ import type { DockerfileRule } from "../../src/rules/types.ts";
 
 describe("renderFixSummary", () => {
   it("counts fixes per rule and changed files, with paths under the display root", () => {
-    const result = runFixes(snapshotFromFiles({ Dockerfile: "FROM debian:bookworm-slim\nRUN apt install -y curl\nCMD curl --version\n" }), { only: new Set(["apt-use-apt-get", "shell-form-cmd"]) });
+    const result = runFixes(snapshotFromFiles({ Dockerfile: "FROM debian:bookworm-slim\nRUN apt install -y curl\nCMD curl --version\n" }), { only: new Set(["apt-use-apt-get", "shell-form-cmd"]), level: "rewrite" });
     const text = renderFixSummary({ results: [{ displayRoot: "svc", result }], written: true, writeFailures: [] });
     assert.match(text, /^shipshape fix: 2 fixes applied in 1 pass; 1 file changed\n/);
     assert.match(text, /^ {2}apt-use-apt-get {2}1$/m);
@@ -19,7 +19,7 @@ describe("renderFixSummary", () => {
 
   it("lists fixes that never converged and files that could not be written", () => {
     const restless: DockerfileRule = {
-      meta: { id: "test-restless", description: "", impact: "low", category: "speed", scope: "dockerfile", hadolint: [], fixable: true },
+      meta: { id: "test-restless", description: "", impact: "low", category: "speed", scope: "dockerfile", hadolint: [], fixable: true, fixLevel: "safe" },
       check: ({ dockerfile }) => [{ message: "again", line: 1, fix: [{ start: dockerfile.text.length, end: dockerfile.text.length, text: "#\n" }] }],
     };
     const result = runFixes(snapshotFromFiles({ Dockerfile: "FROM scratch\n" }), { rules: [restless], maxPasses: 2 });
@@ -29,6 +29,13 @@ describe("renderFixSummary", () => {
     assert.match(text, /^not written: Dockerfile: the file changed since it was read$/m);
     assert.match(text, /^1 fix could not be applied/m);
     assert.match(text, /^ {2}Dockerfile:1 test-restless$/m);
+  });
+
+  it("names the rules whose fixes were left for --level rewrite", () => {
+    const result = runFixes(snapshotFromFiles({ Dockerfile: "FROM debian:bookworm-slim\nRUN apt install -y curl\nCMD curl --version\n" }), { only: new Set(["apt-use-apt-get", "shell-form-cmd"]) });
+    const text = renderFixSummary({ results: [{ displayRoot: ".", result }], written: true });
+    assert.match(text, /^shipshape fix: 1 fix applied in 1 pass; 1 file changed\n {2}apt-use-apt-get {2}1\n/);
+    assert.match(text, /^1 fix left for `--level rewrite` \(they could change what the image contains or runs; review them, with `--verify`\): shell-form-cmd$/m);
   });
 
   it("says when there is nothing to fix", () => {

@@ -53,12 +53,12 @@ function filesOf(language: string, body: string): Files {
   return files;
 }
 
-/** The metadata table right under the title: | impact | category | hadolint | fixable |. */
-export function readDocMeta(docPath: string): { impact: string; category: string; hadolint: string[]; fixable: boolean } | undefined {
+/** The metadata table right under the title: | impact | category | hadolint | fixable |; fixable is `safe`, `rewrite` (the fix's level) or `no`. */
+export function readDocMeta(docPath: string): { impact: string; category: string; hadolint: string[]; fixable: string } | undefined {
   const text = fs.readFileSync(docPath, "utf8");
   const match = /\|\s*impact\s*\|\s*category\s*\|\s*hadolint\s*\|\s*fixable\s*\|\s*\n\|[-|\s]+\|\s*\n\|([^\n]+)\|/.exec(text);
   if (!match) return undefined;
   const cells = (match[1] ?? "").split("|").map((cell) => cell.trim());
   const hadolint = cells[2] === "" || cells[2] === "-" || cells[2] === undefined ? [] : cells[2].split(/[,\s]+/).filter(Boolean);
-  return { impact: cells[0] ?? "", category: cells[1] ?? "", hadolint, fixable: cells[3] === "yes" };
+  return { impact: cells[0] ?? "", category: cells[1] ?? "", hadolint, fixable: cells[3] ?? "" };
 }

@@ -8,10 +8,10 @@ import { HAND_RULES, handResult, pipelineResult } from "../fixtures/report/resul
 
 const TOP_KEYS = ["version", "root", "files", "summary"];
 const FILE_KEYS = ["path", "kind", "error", "findings"];
-const FINDING_KEYS = ["rule", "impact", "category", "line", "endLine", "column", "message", "estimatedSavingMB", "hadolint", "fixable"];
+const FINDING_KEYS = ["rule", "impact", "category", "line", "endLine", "column", "message", "estimatedSavingMB", "hadolint", "fixable", "fixLevel"];
 const FINDING_REQUIRED = ["rule", "impact", "category", "line", "message", "hadolint", "fixable"];
 const SUMMARY_KEYS = ["files", "filesWithErrors", "findings", "byImpact", "byCategory", "estimatedSavingMB", "suppressed"];
-const RULE_KEYS = ["id", "impact", "category", "hadolint", "fixable", "description", "scope", "docs"];
+const RULE_KEYS = ["id", "impact", "category", "hadolint", "fixable", "fixLevel", "description", "scope", "docs"];
 
 type Json = Record<string, unknown>;
 
@@ -122,7 +122,8 @@ describe("renderRulesJson", () => {
     const ids = rules.map((rule) => rule.id as string);
     assert.deepEqual(ids, [...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
     for (const rule of rules) {
-      assert.deepEqual(Object.keys(rule), RULE_KEYS);
+      assert.deepEqual(Object.keys(rule), RULE_KEYS.filter((key) => key !== "fixLevel" || rule.fixable === true));
+      if (rule.fixable === true) assert.ok(rule.fixLevel === "safe" || rule.fixLevel === "rewrite");
       assert.equal(rule.docs, `docs/rules/${rule.id as string}.md`);
       assert.ok(["dockerfile", "compose", "repository"].includes(rule.scope as string));
     }
@@ -130,7 +131,7 @@ describe("renderRulesJson", () => {
 
   it("accepts bare rule metadata", () => {
     const rules = JSON.parse(renderRulesJson(HAND_RULES)) as Json[];
-    assert.deepEqual(rules[0], { id: "apt-no-install-recommends", impact: "medium", category: "size", hadolint: ["DL3015"], fixable: true, description: "apt-get install without --no-install-recommends.", scope: "dockerfile", docs: "docs/rules/apt-no-install-recommends.md" });
+    assert.deepEqual(rules[0], { id: "apt-no-install-recommends", impact: "medium", category: "size", hadolint: ["DL3015"], fixable: true, fixLevel: "rewrite", description: "apt-get install without --no-install-recommends.", scope: "dockerfile", docs: "docs/rules/apt-no-install-recommends.md" });
   });
 });
 

@@ -85,7 +85,7 @@ describe("renderRulesTable", () => {
     const output = renderRulesTable(HAND_RULES, { color: false });
     const lines = output.trimEnd().split("\n");
     assert.match(lines[0] ?? "", /^id +impact +category +hadolint +fixable$/);
-    assert.equal(lines[1], "apt-no-install-recommends    medium  size             DL3015    yes");
+    assert.equal(lines[1], "apt-no-install-recommends    medium  size             DL3015    rewrite");
     assert.equal(lines[2], "compose-no-resource-limits   low     compose          -         no");
     assert.equal(lines.at(-1), "5 rules; docs: https://github.com/shipshape-dev/shipshape/blob/main/docs/rules/<id>.md");
     assert.ok(!output.includes(ESC));

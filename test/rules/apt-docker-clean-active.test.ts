@@ -75,4 +75,14 @@ describe(id, () => {
     ];
     for (const dockerfile of fine) assert.ok(findingsOf(dockerfile, id)[0]?.fix, dockerfile);
   });
+
+  it("is a safe fix in a build stage and a rewrite-level one in a stage that ships (it changes /etc/apt in the image)", () => {
+    const install = "RUN --mount=type=cache,target=/var/cache/apt,sharing=locked apt-get update && apt-get install -y gcc\n";
+    const [build] = findingsOf(`FROM debian:bookworm-slim AS build\n${install}FROM debian:bookworm-slim\nCOPY --from=build /usr/bin/gcc /gcc\n`, id);
+    assert.ok(build?.fix);
+    assert.equal(build.fixLevel, "safe");
+    const [shipped] = findingsOf(`FROM debian:bookworm-slim\n${install}`, id);
+    assert.ok(shipped?.fix);
+    assert.equal(shipped.fixLevel, "rewrite");
+  });
 });

@@ -38,4 +38,9 @@ describe(id, () => {
   it("honours # hadolint ignore=DL3027", () => {
     assert.deepEqual(linesOf("FROM ubuntu\n# hadolint ignore=DL3027\nRUN apt install -y curl\n", id), []);
   });
+
+  it("is a safe fix, except apt upgrade (apt-get upgrade holds back what apt upgrade installs)", () => {
+    const findings = findingsOf("FROM debian:bookworm-slim\nRUN apt update && apt upgrade -y && apt install -y curl\n", id);
+    assert.deepEqual(findings.map((finding) => finding.fixLevel), ["safe", "rewrite", "safe"]);
+  });
 });

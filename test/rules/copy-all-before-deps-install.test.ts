@@ -89,4 +89,14 @@ describe(id, () => {
     // Without a known build context there is nothing to copy by name.
     assert.ok(findingsOf(node("FROM node:22\nCOPY . .\nRUN npm ci\n"), id)[0]);
   });
+
+  it("offers no npm fix while the context sends node_modules (COPY . . after the install would copy it over the installed packages)", () => {
+    const files = { Dockerfile: "FROM node:22-slim\nWORKDIR /app\nCOPY . .\nRUN npm ci\n", "package.json": "{}", "package-lock.json": "{}", "server.js": "", "node_modules/a/index.js": 10 };
+    const [finding] = findingsOf(files, id);
+    assert.ok(finding);
+    assert.equal(finding.fix, undefined);
+    const ignored = findingsOf({ ...files, ".dockerignore": "node_modules\n" }, id)[0];
+    assert.ok(ignored?.fix);
+    assert.equal(ignored.fixLevel, "safe");
+  });
 });

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { applyEdits } from "../../src/fix/apply.ts";
+import { runFixes } from "../../src/fix/run-fixes.ts";
+import { snapshotFromFiles } from "../../src/repo/memory.ts";
 import { findingsOf, linesOf } from "../helpers/audit.ts";
 
 const id = "dev-dependencies-in-runtime";
@@ -110,5 +112,86 @@ describe(id, () => {
     assert.deepEqual(linesOf(optional, id), []);
     const installed = { Dockerfile: dockerfile, "pyproject.toml": "[tool.poetry.group.dev.dependencies]\npytest = '*'\n" };
     assert.deepEqual(linesOf(installed, id), [3]);
+  });
+
+  describe("the install's effective environment: ENV, ARG, compose build.args", () => {
+    const manifest = { "package.json": '{"scripts": {"dev": "nodemon server.js"}, "devDependencies": {"nodemon": "^3"}}', "package-lock.json": "{}" };
+    const issue = "FROM node:22-slim\nWORKDIR /app\nARG NODE_ENV=production\nENV NODE_ENV $NODE_ENV\nCOPY package.json package-lock.json ./\nRUN npm ci\nCOPY . .\nCMD [\"node\", \"server.js\"]\n";
+    const compose = (args: string, command = "") => `services:\n  web:\n    build:\n      context: .\n${args}${command}`;
+
+    it("issue 10: NODE_ENV=production from an ARG default through ENV $NODE_ENV is production; compose's development build is meant to have dev deps", () => {
+      assert.deepEqual(linesOf({ Dockerfile: issue, ...manifest }, id), []);
+      const files = { Dockerfile: issue, ...manifest, "docker-compose.yml": compose("      args:\n        NODE_ENV: development\n", "    command: nodemon server.js\n") };
+      assert.deepEqual(linesOf(files, id), []);
+      // And `shipshape fix` (safe level) changes nothing in it, at any level.
+      assert.deepEqual(runFixes(snapshotFromFiles(files), { only: new Set([id]), level: "rewrite" }).changes, []);
+    });
+
+    it("expands ${VAR}, ${VAR:-default} and global ARGs redeclared in the stage", () => {
+      for (const env of ["ENV NODE_ENV=${NODE_ENV}", "ENV NODE_ENV=${NODE_ENV:-development}", 'ENV NODE_ENV="$NODE_ENV"']) {
+        assert.deepEqual(linesOf(`FROM node:22-slim\nARG NODE_ENV=production\n${env}\nRUN npm ci\n`, id), [], env);
+      }
+      assert.deepEqual(linesOf("FROM node:22-slim\nENV NODE_ENV=${NODE_ENV:-production}\nRUN npm ci\n", id), []);
+      assert.deepEqual(linesOf("ARG NODE_ENV=production\nFROM node:22-slim\nARG NODE_ENV\nENV NODE_ENV=$NODE_ENV\nRUN npm ci\n", id), []);
+      // A global ARG is not in scope in the stage until it is declared there.
+      assert.deepEqual(linesOf("ARG NODE_ENV=production\nFROM node:22-slim\nENV NODE_ENV=$NODE_ENV\nRUN npm ci\n", id), [4]);
+    });
+
+    it("inherits ENV from the stage it builds FROM, including a value taken from that stage's ARG", () => {
+      const dockerfile = "FROM node:22-slim AS base\nARG NODE_ENV=production\nENV NODE_ENV=$NODE_ENV\nFROM base\nRUN npm ci\n";
+      assert.deepEqual(linesOf(dockerfile, id), []);
+    });
+
+    it("an ARG whose default installs dev deps: reported without a fix, naming the build arg, unless a compose build sets it", () => {
+      const dockerfile = "FROM node:22-slim\nARG NODE_ENV=development\nENV NODE_ENV=$NODE_ENV\nRUN npm ci\n";
+      const [finding] = findingsOf(dockerfile, id);
+      assert.match(finding?.message ?? "", /depends on build arg NODE_ENV \(default "development"\).*--build-arg NODE_ENV=production/);
+      assert.equal(finding?.fix, undefined);
+      for (const value of ["production", "development"]) {
+        assert.deepEqual(linesOf({ Dockerfile: dockerfile, "compose.yaml": compose(`      args:\n        NODE_ENV: ${value}\n`) }, id), [], value);
+      }
+      // A compose service building another target does not build this image.
+      assert.deepEqual(linesOf({ Dockerfile: dockerfile, "compose.yaml": compose("      target: deps\n      args:\n        NODE_ENV: production\n") }, id), [4]);
+      // Without a default the builder has to pass it: nothing to judge.
+      assert.deepEqual(linesOf("FROM node:22-slim\nARG NODE_ENV\nENV NODE_ENV=$NODE_ENV\nRUN npm ci\n", id), []);
+    });
+
+    it("reads npm_config_production, NPM_CONFIG_OMIT and npm_config_include", () => {
+      assert.deepEqual(linesOf("FROM node:22-slim\nENV npm_config_production=true\nRUN npm ci\n", id), []);
+      assert.deepEqual(linesOf("FROM node:22-slim\nENV NPM_CONFIG_OMIT=dev,optional\nRUN npm ci\n", id), []);
+      assert.deepEqual(linesOf("FROM node:22-slim\nENV NPM_CONFIG_OMIT=dev\nRUN npm ci\n", id), []);
+      assert.deepEqual(linesOf("FROM node:22-slim\nARG npm_config_omit=dev\nRUN npm ci\n", id), []);
+      assert.deepEqual(linesOf("FROM node:22-slim\nENV NODE_ENV=production npm_config_include=dev\nRUN npm ci\n", id), [3]);
+      assert.deepEqual(linesOf("FROM node:22-slim\nRUN NODE_ENV=production npm ci\n", id), []);
+      assert.deepEqual(linesOf("FROM node:22-slim\nRUN npm ci --omit dev && npm install --only=prod\n", id), []);
+    });
+
+    it("reads yarn's --production and YARN_PRODUCTION, yarn berry's workspaces focus --production, pnpm's --prod, -P and npm_config_production", () => {
+      assert.deepEqual(linesOf("FROM node:22-slim\nENV YARN_PRODUCTION=true\nRUN yarn install --frozen-lockfile\n", id), []);
+      assert.deepEqual(linesOf("FROM node:22-slim\nRUN yarn --production\n", id), []);
+      assert.deepEqual(linesOf("FROM node:22-slim\nRUN yarn install --production=false\n", id), [2]);
+      const berry = { Dockerfile: "FROM node:22-slim\nCOPY . .\nRUN yarn workspaces focus --all --production\n", "package.json": '{"packageManager": "yarn@4.2.2", "devDependencies": {"jest": "^29"}}', "yarn.lock": "" };
+      assert.deepEqual(linesOf(berry, id), []);
+      assert.deepEqual(linesOf("FROM node:22-slim\nRUN pnpm install -P --frozen-lockfile\n", id), []);
+      assert.deepEqual(linesOf("FROM node:22-slim\nENV npm_config_production=true\nRUN pnpm install --frozen-lockfile\n", id), []);
+      assert.deepEqual(linesOf("FROM node:22-slim\nARG NODE_ENV=production\nRUN pnpm install --frozen-lockfile && yarn install\n", id), []);
+    });
+
+    it("offers no fix when a compose service runs the image with a dev tool (nodemon)", () => {
+      const files = { Dockerfile: "FROM node:22-slim\nWORKDIR /app\nCOPY package.json package-lock.json ./\nRUN npm ci\nCOPY . .\n", ...manifest, "docker-compose.yml": compose("", "    command: npx nodemon server.js\n") };
+      const [finding] = findingsOf(files, id);
+      assert.match(finding?.message ?? "", /the compose service web's command running nodemon needs/);
+      assert.equal(finding?.fix, undefined);
+    });
+
+    it("its fix is rewrite-level: shipshape fix leaves it, --level rewrite applies it", () => {
+      const files = { Dockerfile: "FROM node:22-slim\nWORKDIR /app\nCOPY package.json package-lock.json ./\nRUN npm ci\nCOPY . .\nCMD [\"node\", \"server.js\"]\n", ...manifest };
+      assert.equal(findingsOf(files, id)[0]?.fixLevel, "rewrite");
+      const safe = runFixes(snapshotFromFiles(files), { only: new Set([id]) });
+      assert.deepEqual(safe.changes, []);
+      assert.deepEqual(safe.withheld.map((item) => item.finding.rule), [id]);
+      const rewrite = runFixes(snapshotFromFiles(files), { only: new Set([id]), level: "rewrite" });
+      assert.match(rewrite.changes[0]?.after ?? "", /^RUN npm ci --omit=dev$/m);
+    });
   });
 });

@@ -87,4 +87,14 @@ describe(id, () => {
     assert.deepEqual(result.changes, []);
     assert.ok(result.converged);
   });
+
+  it("is a safe fix, except in a shipped stage whose command runs the go tool (the caches would be downloaded at start-up)", () => {
+    assert.equal(findingsOf("FROM golang:1.22 AS build\nRUN go build -o /app .\nFROM scratch\nCOPY --from=build /app /app\n", id)[0]?.fixLevel, "safe");
+    assert.equal(findingsOf("FROM golang:1.22\nRUN go build -o /app .\nCMD [\"/app\"]\n", id)[0]?.fixLevel, "safe");
+    const runAtStart = findingsOf("FROM golang:1.22\nCOPY . .\nRUN go mod download\nCMD [\"go\", \"run\", \".\"]\n", id)[0];
+    assert.ok(runAtStart?.fix);
+    assert.equal(runAtStart.fixLevel, "rewrite");
+    const buildStage = findingsOf("FROM golang:1.22 AS dev\nRUN go mod download\nCMD go run .\nFROM scratch\nCOPY --from=dev /go/bin/x /x\n", id)[0];
+    assert.equal(buildStage?.fixLevel, "safe");
+  });
 });

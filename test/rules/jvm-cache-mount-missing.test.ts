@@ -65,4 +65,11 @@ describe(id, () => {
     assert.equal(fixed, "FROM maven:3.9 AS build\nRUN --mount=type=cache,target=/root/.m2 mvn -B package\n");
     assert.deepEqual(linesOf(fixed, id), []);
   });
+
+  it("is a rewrite-level fix in a shipped stage whose command runs Maven or Gradle", () => {
+    const finding = findingsOf("FROM maven:3.9-eclipse-temurin-21\nCOPY . .\nRUN mvn -B package\nCMD [\"mvn\", \"spring-boot:run\"]\n", id)[0];
+    assert.ok(finding?.fix);
+    assert.equal(finding.fixLevel, "rewrite");
+    assert.equal(findingsOf("FROM maven:3.9-eclipse-temurin-21\nCOPY . .\nRUN mvn -B package\nCMD [\"java\", \"-jar\", \"target/app.jar\"]\n", id)[0]?.fixLevel, "safe");
+  });
 });

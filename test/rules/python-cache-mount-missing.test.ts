@@ -81,4 +81,15 @@ describe(id, () => {
     assert.ok(finding?.fix);
     assert.equal(applyEdits(dockerfile, finding.fix), "FROM python:3.12\nRUN --mount=type=cache,target=/root/.cache/pip pip install flask && rm -rf /tmp/wheels\n");
   });
+
+  it("offers no fix for poetry install while its virtualenv lives under the cache directory (the mount would keep the packages out of the image)", () => {
+    const plain = findingsOf("FROM python:3.12-slim\nRUN pip install poetry\nCOPY . .\nRUN poetry install --no-root\n", id).find((finding) => finding.line === 4);
+    assert.ok(plain);
+    assert.equal(plain.fix, undefined);
+    for (const relocated of ["ENV POETRY_VIRTUALENVS_CREATE=false\n", "ENV POETRY_VIRTUALENVS_IN_PROJECT=1\n", "RUN poetry config virtualenvs.create false\n"]) {
+      const finding = findingsOf(`FROM python:3.12-slim\n${relocated}COPY . .\nRUN poetry install --no-root\n`, id).find((candidate) => candidate.line === 4);
+      assert.ok(finding?.fix, relocated);
+      assert.equal(finding.fixLevel, "safe");
+    }
+  });
 });

@@ -12,11 +12,12 @@ import type { DockerfileModel, Instruction, KeyValueInstruction, Mount, RunInstr
 import { isRun } from "../../dockerfile/model.ts";
 import { imageShortName, substituteVariables } from "../../dockerfile/image-ref.ts";
 import { makeCommand } from "../../dockerfile/shell.ts";
-import { dependencyInstall, hasOption, isApt, subcommand } from "../queries.ts";
+import { dependencyInstall, hasOption, isApt, isShippedStage, subcommand } from "../queries.ts";
 import type { DependencyInstall } from "../queries.ts";
 import type { PackageManager } from "../../repo/snapshot.ts";
 import type { RuleReport, TextEdit } from "../types.ts";
 import { instructionsBefore, normalizePath, positionalArgs, removedPaths, stageChain } from "./package-hygiene.ts";
+import { startupCommands, startupInstructions } from "./runtime-image.ts";
 
 // ---------------------------------------------------------------------------------------------
 // What a RUN sees: variables, user, working directory, base image.
@@ -344,11 +345,20 @@ export interface CacheMountRuleSpec {
    * so the fix deletes it, as it deletes an `rm -rf` inside a mounted directory.
    */
   cleansCache?(command: ShellCommand): boolean;
+  /**
+   * Whether a command of the final image's CMD/ENTRYPOINT reads the tool's cache when the
+   * container starts (`go run`, `cargo run`, `mvn spring-boot:run`). A mount keeps the cache out
+   * of the image, so in a stage that ships the fix would make the container download at start:
+   * a rewrite-level fix there (docs/fix.md, What safe means).
+   */
+  readAtStartup?(command: ShellCommand): boolean;
 }
 
 /** One report per RUN whose commands use caches that no cache mount covers; fix: add the mounts. */
 export function checkCacheMounts(model: DockerfileModel, spec: CacheMountRuleSpec): RuleReport[] {
   const reports: RuleReport[] = [];
+  const startup = startupInstructions(model);
+  const readAtStartup = spec.readAtStartup !== undefined && [startup.entrypoint, startup.cmd].some((instruction) => instruction !== undefined && startupCommands(instruction).some((command) => spec.readAtStartup?.(command) ?? false));
   for (const stage of model.stages) {
     for (const run of stage.instructions.filter(isRun)) {
       if (run.onbuild) continue;
@@ -378,7 +388,10 @@ export function checkCacheMounts(model: DockerfileModel, spec: CacheMountRuleSpe
       const targets = missing.map((need) => need.target).filter((target): target is string => target !== undefined);
       const cleanups = run.shell.commands.filter((command) => (spec.cleansCache?.(command) ?? false) || removesOnlyWithin(command, targets, env as RunEnvironment));
       const removals = cleanups.length === 0 ? [] : removeCommandsEdits(model, run, cleanups);
-      if (insert && extra && removals && !readLaterOffline(model, spec, stage, run, missing)) report.fix = [insert, ...extra, ...removals];
+      if (insert && extra && removals && !readLaterOffline(model, spec, stage, run, missing)) {
+        report.fix = [insert, ...extra, ...removals];
+        if (readAtStartup && isShippedStage(model, stage)) report.fixLevel = "rewrite";
+      }
       reports.push(report);
     }
   }

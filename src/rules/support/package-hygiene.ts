@@ -51,6 +51,70 @@ export function environmentAt(model: DockerfileModel, stage: Stage, instruction:
   return env;
 }
 
+/** The variables a RUN sees in one build, with the build args each value comes from. */
+export interface BuildEnvironment {
+  values: Map<string, string>;
+  /** Per variable: the ARGs its value was taken from (itself for an ARG; `ENV A=$B` with ARG B: B). */
+  argSources: Map<string, Set<string>>;
+  /** ARGs in scope at the instruction (declared in its stage), with their default when they have one. */
+  args: Map<string, string | undefined>;
+}
+
+const REFERENCE = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g;
+
+/**
+ * What a RUN sees in a build with these build args (`--build-arg`, compose `build.args`):
+ * ENV and ARG of its stage and ENV inherited across `FROM <stage>`, with `$VAR`, `${VAR}`,
+ * `${VAR:-default}` and `${VAR:+alt}` expanded as the builder does. A build arg overrides an
+ * ARG's default; an ARG without a default and without a build arg is unset.
+ */
+export function buildEnvironmentAt(model: DockerfileModel, stage: Stage, instruction: Instruction, buildArgs: ReadonlyMap<string, string> = new Map()): BuildEnvironment {
+  const env = new Map<string, { value: string; sources: Set<string> }>();
+  let args = new Map<string, { value: string | undefined; defaultValue: string | undefined; sources: Set<string> }>();
+  let stageIndex: number | undefined;
+  const lookup = (name: string): { value: string | undefined; sources: Set<string> } | undefined => env.get(name) ?? args.get(name);
+  const expand = (text: string): { value: string; sources: Set<string> } => {
+    const sources = new Set<string>();
+    const value = text.replace(REFERENCE, (_whole, braced: string | undefined, operator: string | undefined, word: string | undefined, bare: string | undefined) => {
+      const found = lookup(braced ?? bare ?? "");
+      for (const source of found?.sources ?? []) sources.add(source);
+      const current = found?.value;
+      const set = operator?.startsWith(":") ? current !== undefined && current !== "" : current !== undefined;
+      if (operator?.endsWith("+")) return set ? (word ?? "") : "";
+      if (operator?.endsWith("-")) return set ? (current ?? "") : (word ?? "");
+      return current ?? "";
+    });
+    return { value, sources };
+  };
+  for (const candidate of instructionsBefore(model, stage, instruction)) {
+    // ARGs are scoped to their stage; ENV carries over to the stages built FROM it.
+    if (candidate.stageIndex !== stageIndex) {
+      stageIndex = candidate.stageIndex;
+      args = new Map();
+    }
+    if (candidate.keyword === "ARG") {
+      for (const pair of (candidate as KeyValueInstruction).pairs) {
+        const override = buildArgs.get(pair.key);
+        const fallback = pair.value !== undefined ? expand(pair.value).value : model.globalArgs.get(pair.key);
+        args.set(pair.key, { value: override ?? fallback, defaultValue: fallback, sources: new Set([pair.key]) });
+      }
+    } else if (candidate.keyword === "ENV") {
+      for (const pair of (candidate as KeyValueInstruction).pairs) env.set(pair.key, expand(pair.value ?? ""));
+    }
+  }
+  const values = new Map<string, string>();
+  const argSources = new Map<string, Set<string>>();
+  for (const [name, arg] of args) {
+    argSources.set(name, arg.sources);
+    if (arg.value !== undefined) values.set(name, arg.value);
+  }
+  for (const [name, variable] of env) {
+    values.set(name, variable.value);
+    argSources.set(name, variable.sources);
+  }
+  return { values, argSources, args: new Map([...args].map(([name, arg]) => [name, arg.defaultValue])) };
+}
+
 /** The working directory of an instruction, or undefined when a WORKDIR uses variables. */
 export function workdirAt(model: DockerfileModel, stage: Stage, instruction: Instruction): string | undefined {
   let workdir: string | undefined = "/";
