@@ -116,12 +116,13 @@ const CACHES: CacheKind[] = [
     message: (command) => `zypper ${subcommand(command)} leaves repository metadata and packages in /var/cache/zypp in this layer (DL3036); end the same RUN with \`zypper clean --all\`, or use RUN --mount=type=cache,target=/var/cache/zypp`,
   },
   {
-    leavesCache: (command) => command.name === "yarn" && [undefined, "install", "add"].includes(subcommand(command)),
+    // `yarn global add` (Yarn 1) downloads through the same cache.
+    leavesCache: (command) => command.name === "yarn" && ([undefined, "install", "add"].includes(subcommand(command)) || (subcommand(command) === "global" && command.args.includes("add"))),
     cacheDirs: yarnCacheDirs,
     cleans: (command) => command.name === "yarn" && subcommand(command) === "cache" && command.args.includes("clean"),
     mountTarget: (target) => /yarn/.test(target),
     estimate: "yarnCache",
-    message: (command) => `yarn${subcommand(command) ? ` ${subcommand(command)}` : ""} leaves yarn's package cache in this layer (DL3060); end the same RUN with \`yarn cache clean\`, or use RUN --mount=type=cache,target=/usr/local/share/.cache/yarn (Yarn 1) / /root/.yarn/berry/cache (Yarn 2+)`,
+    message: (command) => `yarn${subcommand(command) ? ` ${subcommand(command) === "global" ? "global add" : subcommand(command)}` : ""} leaves yarn's package cache in this layer (DL3060); end the same RUN with \`yarn cache clean\`, or use RUN --mount=type=cache,target=/usr/local/share/.cache/yarn (Yarn 1) / /root/.yarn/berry/cache (Yarn 2+)`,
   },
   {
     leavesCache: (command) => command.name === "npm" && ["ci", "install", "i", "in", "isntall", "add", "update"].includes(subcommand(command) ?? ""),
