@@ -19,6 +19,7 @@ import { rule as buildToolsInRuntime } from "./build-tools-in-runtime.ts";
 import { rule as cargoCacheMountMissing } from "./cargo-cache-mount-missing.ts";
 import { rule as composeBuildWithoutTarget } from "./compose-build-without-target.ts";
 import { rule as composeDependsOnWithoutHealthcheck } from "./compose-depends-on-without-healthcheck.ts";
+import { rule as composeEndOfLifeImage } from "./compose-end-of-life-image.ts";
 import { rule as composeNoResourceLimits } from "./compose-no-resource-limits.ts";
 import { rule as composeSourceBindMount } from "./compose-source-bind-mount.ts";
 import { rule as composeWaitForLoop } from "./compose-wait-for-loop.ts";
@@ -80,6 +81,7 @@ export const allRules: readonly Rule[] = [
   cargoCacheMountMissing,
   composeBuildWithoutTarget,
   composeDependsOnWithoutHealthcheck,
+  composeEndOfLifeImage,
   composeNoResourceLimits,
   composeSourceBindMount,
   composeWaitForLoop,
