@@ -31,6 +31,7 @@ import { rule as contextIncludesTestsAndDocs } from "./context-includes-tests-an
 import { rule as contextIncludesVcs } from "./context-includes-vcs.ts";
 import { rule as contextTooLarge } from "./context-too-large.ts";
 import { rule as copyAllBeforeDepsInstall } from "./copy-all-before-deps-install.ts";
+import { rule as copyBeforeWorkdir } from "./copy-before-workdir.ts";
 import { rule as copyFromWholeFilesystem } from "./copy-from-whole-filesystem.ts";
 import { rule as curlPipeShell } from "./curl-pipe-shell.ts";
 import { rule as devDependenciesInRuntime } from "./dev-dependencies-in-runtime.ts";
@@ -93,6 +94,7 @@ export const allRules: readonly Rule[] = [
   contextIncludesVcs,
   contextTooLarge,
   copyAllBeforeDepsInstall,
+  copyBeforeWorkdir,
   copyFromWholeFilesystem,
   curlPipeShell,
   devDependenciesInRuntime,
