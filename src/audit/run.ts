@@ -117,7 +117,7 @@ export function auditRepository(view: RepositoryView, options: AuditOptions = {}
     }
     const finding: Finding = {
       rule: rule.meta.id,
-      impact: setting ?? rule.meta.impact,
+      impact: setting ?? report.impact ?? rule.meta.impact,
       category: rule.meta.category,
       line: report.line,
       message: report.message,

@@ -206,7 +206,9 @@ export function parseCompose(text: string, path: string): ComposeModel {
       /(^|[-_])(dev|develop|development|local)([-_]|$)/i.test(name) ||
       profiles.some((profile) => /dev/i.test(profile)) ||
       /dev/i.test(model.build?.target ?? "") ||
-      /(^|[./-])(dev|override)\b/i.test(path.split("/").pop() ?? "");
+      /(^|[./-])(dev|develop|development|local|debug|override)\b/i.test(path.split("/").pop() ?? "") ||
+      isDevelopmentCommand([model.entrypoint, model.command].filter((part) => part !== undefined).join(" ")) ||
+      developmentEnvironment(environment);
     services.push(model);
   }
   return { path, services };
@@ -242,6 +244,34 @@ function longVolume(volume: { type?: string; source?: string; target?: string; r
   if (volume.source !== undefined) result.source = volume.source;
   if (volume.target !== undefined) result.target = volume.target;
   return result;
+}
+
+/**
+ * A command only a development setup runs: a file watcher or reloader (nodemon, `--watch`,
+ * `--reload`), a debugger port (`--inspect`), a dev server (`ng serve`, `npm run dev`,
+ * `npm run start:dev`, `manage.py runserver`). Words are compared one by one, so a mention
+ * inside an argument (`--name=nodemon-logs`) does not count.
+ */
+export function isDevelopmentCommand(text: string): boolean {
+  const words = text.split(/[\s"',;&|()[\]]+/).filter((word) => word !== "");
+  return words.some((word, index) => {
+    const name = word.split("/").pop() ?? "";
+    const next = words[index + 1] ?? "";
+    if (["nodemon", "ts-node-dev", "webpack-dev-server", "runserver"].includes(name)) return true;
+    if (/^--(inspect|inspect-brk|watch|reload)(=|$)/.test(word)) return true;
+    if (name === "ng" && (next === "serve" || next === "s")) return true;
+    // `npm run dev`, `yarn dev`, `pnpm start:dev`, `npm run serve:dev`.
+    if (["npm", "yarn", "pnpm", "bun"].includes(name)) {
+      const script = next === "run" || next === "run-script" ? (words[index + 2] ?? "") : next;
+      return /^(dev|develop|development)$|^[\w-]+:(dev|develop|development|debug|watch)$/.test(script);
+    }
+    return false;
+  });
+}
+
+/** NODE_ENV, RAILS_ENV, APP_ENV, ASPNETCORE_ENVIRONMENT... set to development. */
+function developmentEnvironment(environment: Record<string, string | null>): boolean {
+  return Object.entries(environment).some(([key, value]) => /(^|_)(ENV|ENVIRONMENT)$/i.test(key) && /^dev(elop|elopment)?$/i.test(value ?? ""));
 }
 
 export function isComposeFileName(name: string): boolean {

@@ -144,3 +144,95 @@ function lowerBound(files: RepoFile[], prefix: string): number {
   }
   return low;
 }
+
+/**
+ * The project each Dockerfile belongs to, as a directory (relative to the repository root, "" for
+ * the root). Repositories of samples hold many independent projects side by side (one compose
+ * file each); comparing their Dockerfiles with each other finds "duplication" and "drift" that
+ * nobody can or should align. A project is:
+ *  - for a Dockerfile a compose file builds: the compose file's directory; compose files that
+ *    build a common Dockerfile (or sit in the same directory) are one project, rooted at the
+ *    directory containing them all;
+ *  - for any other Dockerfile: the project of the nearest enclosing directory (its own included)
+ *    that holds a compose file or a nested repository (`.git`), or the repository root.
+ * A package manifest alone does not make a project: services of one monorepo each have their own.
+ */
+export function projectRoots(view: RepositoryView): Map<string, string> {
+  // Union-find over the directories that hold compose files.
+  const parent = new Map<string, string>();
+  const find = (directory: string): string => {
+    let current = directory;
+    for (let next = parent.get(current); next !== undefined && next !== current; next = parent.get(current)) current = next;
+    if (parent.has(directory)) parent.set(directory, current);
+    return current;
+  };
+  const union = (a: string, b: string): void => {
+    const rootA = find(a);
+    const rootB = find(b);
+    if (rootA !== rootB) parent.set(rootB, rootA);
+  };
+  for (const composePath of view.composeFiles) {
+    const directory = normalize(path.posix.dirname(composePath));
+    if (!parent.has(directory)) parent.set(directory, directory);
+  }
+  const builtBy = new Map<string, string>();
+  for (const compose of view.composes) {
+    const composeDir = normalize(path.posix.dirname(compose.path));
+    if (!parent.has(composeDir)) parent.set(composeDir, composeDir);
+    for (const service of compose.services) {
+      if (!service.build) continue;
+      const dockerfile = normalize(path.posix.join(normalize(path.posix.join(composeDir, service.build.context)), service.build.dockerfile ?? "Dockerfile"));
+      const earlier = builtBy.get(dockerfile);
+      if (earlier === undefined) builtBy.set(dockerfile, composeDir);
+      else union(earlier, composeDir);
+    }
+  }
+  // Nested repositories (`.git` directories or submodule files) are project boundaries too.
+  const repositoryDirs = new Set<string>();
+  for (const file of view.snapshot.files) {
+    const match = /(?:^|\/)\.git(?:\/|$)/.exec(file.path);
+    if (match) repositoryDirs.add(normalize(file.path.slice(0, match.index)));
+  }
+  // Each group's root: the deepest directory containing all of its compose directories.
+  const members = new Map<string, string[]>();
+  for (const directory of parent.keys()) {
+    const group = find(directory);
+    members.set(group, [...(members.get(group) ?? []), directory]);
+  }
+  const groupRoot = (directory: string): string => commonDirectory(members.get(find(directory)) ?? [directory]);
+
+  const roots = new Map<string, string>();
+  for (const dockerfile of view.dockerfiles) {
+    const composeDir = builtBy.get(dockerfile);
+    if (composeDir !== undefined) {
+      roots.set(dockerfile, groupRoot(composeDir));
+      continue;
+    }
+    let directory = normalize(path.posix.dirname(dockerfile));
+    for (;;) {
+      if (parent.has(directory)) {
+        roots.set(dockerfile, groupRoot(directory));
+        break;
+      }
+      if (repositoryDirs.has(directory) || directory === "") {
+        roots.set(dockerfile, directory);
+        break;
+      }
+      directory = normalize(path.posix.dirname(directory));
+    }
+  }
+  return roots;
+}
+
+/** The deepest directory that contains all the given ones ("" for the repository root). */
+function commonDirectory(directories: readonly string[]): string {
+  const split = directories.map((directory) => (directory === "" ? [] : directory.split("/")));
+  const first = split[0] ?? [];
+  let length = first.length;
+  for (const parts of split) {
+    let same = 0;
+    while (same < Math.min(length, parts.length) && parts[same] === first[same]) same++;
+    length = same;
+  }
+  return first.slice(0, length).join("/");
+}

@@ -2,6 +2,7 @@ import path from "node:path";
 import type { DockerfileModel, Stage } from "../dockerfile/model.ts";
 import { isCopyOrAdd } from "../dockerfile/model.ts";
 import type { ComposeVolume } from "../repo/compose.ts";
+import { isDevelopmentCommand } from "../repo/compose.ts";
 import type { RepoSnapshot } from "../repo/snapshot.ts";
 import { composeBuildDockerfile, composeDirectory, normalizeRepoPath } from "../repo/compose-service.ts";
 import { filesUnder, snapshotFile } from "../repo/snapshot.ts";
@@ -35,6 +36,8 @@ export const rule: ComposeRule = {
       if (service.isDevelopment || !service.build) continue;
       const dockerfilePath = composeBuildDockerfile(compose, service);
       const model = dockerfilePath === undefined ? undefined : dockerfiles.get(dockerfilePath);
+      // A service that runs a watcher or dev server from its image (CMD nodemon) is a development service too.
+      if (model && service.command === undefined && startsDevelopmentCommand(model, service.build.target)) continue;
       const imageDirectories = model ? applicationDirectories(model, service.build.target) : undefined;
       for (const volume of service.volumes) {
         const mounted = hostPath(volume, composeDir);
@@ -75,13 +78,26 @@ function holdsSource(snapshot: RepoSnapshot, repoPath: string): boolean {
   return seen === 0 && SOURCE_FILE.test(repoPath);
 }
 
-/** Absolute directories the built stage fills with the application: WORKDIR and COPY/ADD destinations. */
-function applicationDirectories(model: DockerfileModel, target: string | undefined): string[] {
+/** The built stage and the stages it builds FROM, oldest first. */
+function builtChain(model: DockerfileModel, target: string | undefined): Stage[] {
   const wanted = target?.toLowerCase();
   const built = wanted === undefined ? model.stages.at(-1) : model.stages.find((stage) => stage.name === wanted);
-  // The built stage and the stages it builds FROM, oldest first: WORKDIR carries over.
   const chain: Stage[] = [];
   for (let stage: Stage | undefined = built; stage; stage = stage.baseStage === undefined ? undefined : model.stages[stage.baseStage]) chain.unshift(stage);
+  return chain;
+}
+
+/** The built stage's last ENTRYPOINT and CMD run a watcher, debugger or dev server. */
+function startsDevelopmentCommand(model: DockerfileModel, target: string | undefined): boolean {
+  const instructions = builtChain(model, target).flatMap((stage) => stage.instructions);
+  const last = (keyword: string): string => instructions.findLast((instruction) => instruction.keyword === keyword)?.argumentText ?? "";
+  return isDevelopmentCommand(`${last("ENTRYPOINT")} ${last("CMD")}`);
+}
+
+/** Absolute directories the built stage fills with the application: WORKDIR and COPY/ADD destinations. */
+function applicationDirectories(model: DockerfileModel, target: string | undefined): string[] {
+  // WORKDIR carries over from the stages it builds FROM.
+  const chain = builtChain(model, target);
   const directories: string[] = [];
   let workdir = "/";
   for (const stage of chain) {

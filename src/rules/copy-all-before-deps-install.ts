@@ -30,6 +30,15 @@ export const rule: DockerfileRule = {
         if (instruction.onbuild) continue;
         if (isCopyOrAdd(instruction) && isBroadCopy(instruction, buildContext)) broad = instruction;
         if (!broad || !isRun(instruction)) continue;
+        const cargo = cargoBuildWithoutDependencyLayer(stage, broad, instruction);
+        if (cargo) {
+          reports.push({
+            message: `\`${commandLabel(cargo)}\` runs after \`${broad.keyword} ${broad.argumentText}\` (line ${broad.span.start.line}) with no earlier dependency build, so every source change compiles every crate again; build the dependencies in their own layer first (copy Cargo.toml and Cargo.lock with a stub src/main.rs and build, or \`cargo chef cook\`), or put target/ on a cache mount`,
+            line: instruction.span.start.line,
+            endLine: instruction.span.end.line,
+          });
+          continue;
+        }
         const command = instruction.shell.commands.find((candidate) => manifestInstall(candidate) !== undefined);
         const install = command && manifestInstall(command);
         if (!command || !install) continue;
@@ -48,6 +57,21 @@ export const rule: DockerfileRule = {
     return reports;
   },
 };
+
+/**
+ * Cargo has no "download and compile the dependencies only" command: `cargo build` after
+ * `COPY . .` compiles the whole dependency tree whenever any source changes, unless an earlier
+ * RUN of the stage already built them (stub main.rs, `cargo chef cook`, `cargo fetch` at least
+ * downloads) or target/ is on a cache mount (incremental builds keep the compiled crates).
+ */
+function cargoBuildWithoutDependencyLayer(stage: Stage, broad: CopyInstruction, run: RunInstruction): ShellCommand | undefined {
+  const build = run.shell.commands.find((command) => command.name === "cargo" && (subcommand(command) === "build" || (subcommand(command) === "install" && hasOption(command, "--path"))));
+  if (!build) return undefined;
+  if (run.mounts.some((mount) => (mount.type === "cache" || mount.type === "tmpfs") && /(^|\/)target\/?$/.test(mount.target ?? ""))) return undefined;
+  const before = stage.instructions.slice(0, stage.instructions.indexOf(broad));
+  const builtEarlier = before.some((earlier) => isRun(earlier) && earlier.shell.commands.some((command) => command.name === "cargo" && ["build", "fetch", "chef"].includes(subcommand(command) ?? "")));
+  return builtEarlier ? undefined : build;
+}
 
 /** Directories that hold application source by convention. */
 const SOURCE_DIRECTORIES = new Set(["src", "app", "cmd", "internal"]);

@@ -34,6 +34,9 @@ export const rule: DockerfileRule = {
         const source = sourceOf(dockerfile.stages, stage, copy.from, dockerfile.globalArgs);
         // An export stage FROM scratch holds only the artifacts copied into it: copying its / is the clean way.
         if (source.stage && !rootImageStage(dockerfile, source.stage)) continue;
+        // Another publisher's image copied whole is nearly always a small single-tool image (tonistiigi/xx,
+        // tianon/gosu) meant to be copied that way; an OS, runtime or toolchain image is the mistake.
+        if (source.image && !isKnownFullImage(source.image)) continue;
         const image = source.stage ? rootImageStage(dockerfile, source.stage)?.base : source.image;
         // FROM scratch + COPY --from=x / / flattens x into one layer on purpose; only worth a word when x is a toolchain or full image.
         if (!rootImageStage(dockerfile, stage) && whole === "/" && !(image && classifyBaseImage(image))) continue;
@@ -64,6 +67,13 @@ function sourceOf(stages: readonly Stage[], stage: Stage, from: string, args: Re
   const lower = from.toLowerCase();
   const named = stages.find((candidate) => candidate.index < stage.index && (candidate.name === lower || (/^\d+$/.test(from) && candidate.index === Number(from))));
   return named ? { stage: named } : { image: parseImageReference(from, args) };
+}
+
+/** An official OS, runtime or toolchain image: one the estimates table knows, or a full/toolchain kind. */
+function isKnownFullImage(image: ImageReference): boolean {
+  if (classifyBaseImage(image)) return true;
+  const official = officialImage(image);
+  return official !== undefined && BASE_IMAGE_SIZES_MB[official] !== undefined;
 }
 
 /** Typical size of the image copied, from the estimates table, when its variant is known. */

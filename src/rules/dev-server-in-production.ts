@@ -1,7 +1,9 @@
-import type { CommandInstruction, ShellCommand } from "../dockerfile/model.ts";
+import type { CommandInstruction, DockerfileModel, ShellCommand } from "../dockerfile/model.ts";
+import { isRun } from "../dockerfile/model.ts";
 import { parseShell } from "../dockerfile/shell.ts";
 import type { BuildContext, RepositoryView } from "../repo/snapshot.ts";
-import { subcommand } from "./queries.ts";
+import { isShippedStage, subcommand } from "./queries.ts";
+import { joinWithAnd } from "../format/index.ts";
 import { isNonProductionDockerfile, startupCommands, startupInstructions } from "./support/runtime-image.ts";
 import type { DockerfileRule, RuleReport } from "./types.ts";
 
@@ -12,7 +14,7 @@ import type { DockerfileRule, RuleReport } from "./types.ts";
 export const rule: DockerfileRule = {
   meta: {
     id: "dev-server-in-production",
-    description: "The final image's CMD or ENTRYPOINT starts a development server (npm run dev, vite, next dev, ng serve, nodemon, flask run, manage.py runserver, uvicorn --reload...).",
+    description: "The final image's CMD or ENTRYPOINT starts a development server (npm run dev, vite, next dev, ng serve, nodemon, nest start --watch, flask run, manage.py runserver, uvicorn --reload...), or the image installs a watcher globally (npm install -g nodemon).",
     impact: "high",
     category: "speed",
     scope: "dockerfile",
@@ -26,6 +28,7 @@ export const rule: DockerfileRule = {
     const instructions = [entrypoint, entrypoint?.form === "shell" ? undefined : cmd].filter((instruction): instruction is CommandInstruction => instruction !== undefined);
     const scripts = packageScripts(buildContext, repository);
     const reports: RuleReport[] = [];
+    let startsDevServer = false;
     for (const instruction of instructions) {
       for (const command of startupCommands(instruction)) {
         const found = devServer(command, scripts, 0);
@@ -35,12 +38,56 @@ export const rule: DockerfileRule = {
           line: instruction.span.start.line,
           endLine: instruction.span.end.line,
         });
+        startsDevServer = true;
         break;
       }
     }
+    // A watcher installed globally in the runtime image is there to be run (by a compose command, or by hand).
+    if (!startsDevServer) reports.push(...globalWatcherInstalls(dockerfile));
     return reports;
   },
 };
+
+/** Watchers and dev servers that have no use in a production image. */
+const GLOBAL_DEV_TOOLS = new Set(["nodemon", "ts-node-dev", "node-dev", "webpack-dev-server", "live-server", "browser-sync"]);
+
+/** `npm install -g nodemon`, `yarn global add nodemon`, `pnpm add -g nodemon` in a stage that ships. */
+function globalWatcherInstalls(dockerfile: DockerfileModel): RuleReport[] {
+  const reports: RuleReport[] = [];
+  for (const stage of dockerfile.stages) {
+    if (!isShippedStage(dockerfile, stage)) continue;
+    for (const run of stage.instructions.filter(isRun)) {
+      for (const command of run.shell.commands) {
+        const packages = globalPackages(command);
+        const tools = packages.map(packageName).filter((name) => GLOBAL_DEV_TOOLS.has(name));
+        if (tools.length === 0) continue;
+        reports.push({
+          message: `${command.name} installs ${joinWithAnd(tools.map((tool) => `\`${tool}\``))} globally in a stage that reaches the final image: a file watcher that restarts the app on changes belongs to development; run the built application (e.g. \`node dist/server.js\`) and keep the watcher in a dev stage or a devDependency`,
+          line: run.span.start.line,
+          endLine: run.span.end.line,
+        });
+        break;
+      }
+    }
+  }
+  return reports;
+}
+
+/** The package arguments of a global install, or [] for anything else. */
+function globalPackages(command: ShellCommand): string[] {
+  const words = command.args.filter((arg) => !arg.startsWith("-"));
+  const global = command.args.some((arg) => arg === "-g" || arg === "--global" || arg === "--location=global");
+  if (command.name === "npm" && ["install", "i", "add"].includes(words[0] ?? "") && global) return words.slice(1);
+  if (command.name === "yarn" && words[0] === "global" && words[1] === "add") return words.slice(2);
+  if ((command.name === "pnpm" || command.name === "bun") && ["add", "install", "i"].includes(words[0] ?? "") && global) return words.slice(1);
+  return [];
+}
+
+/** `nodemon@3.1.0` -> `nodemon`; `@scope/name@1` -> `@scope/name`. */
+function packageName(spec: string): string {
+  const at = spec.indexOf("@", 1);
+  return at > 0 ? spec.slice(0, at) : spec;
+}
 
 interface DevServer {
   description: string;
@@ -151,7 +198,11 @@ function tool(words: string[], command: ShellCommand, prefix: string): DevServer
       return action === "build" ? undefined : { description: label(`parcel${action ? ` ${action}` : ""}`), remedy: STATIC };
     case "nodemon":
     case "ts-node-dev":
+    case "node-dev":
       return { description: label(name), remedy: NODE_APP };
+    case "nest":
+      // `nest start --watch` (the start:dev script of every Nest project) recompiles and restarts on changes.
+      return action === "start" && has("--watch", "-w") ? { description: `${label("nest start --watch")} (Nest's watch mode)`, remedy: "build (`nest build`) and run the output (`node dist/main.js`)" } : undefined;
     case "tsx":
       return action === "watch" ? { description: label("tsx watch"), remedy: NODE_APP } : undefined;
     case "node":

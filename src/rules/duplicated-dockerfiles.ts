@@ -1,3 +1,4 @@
+import { projectRoots } from "../repo/view.ts";
 import { bestMatches, normalizedInstructions } from "./support/similarity.ts";
 import type { RepositoryRule, RuleReport } from "./types.ts";
 
@@ -20,11 +21,19 @@ export const rule: RepositoryRule = {
     hadolint: [],
     fixable: false,
   },
-  check({ dockerfiles }) {
-    const sequences = new Map<string, string[]>();
-    for (const [path, model] of dockerfiles) sequences.set(path, normalizedInstructions(model));
+  check({ dockerfiles, repository }) {
+    // Independent projects that share a repository (a collection of samples) are not compared with each other.
+    const roots = projectRoots(repository);
+    const sequencesByProject = new Map<string, Map<string, string[]>>();
+    for (const [path, model] of dockerfiles) {
+      const project = roots.get(path) ?? "";
+      const sequences = sequencesByProject.get(project) ?? new Map<string, string[]>();
+      sequences.set(path, normalizedInstructions(model));
+      sequencesByProject.set(project, sequences);
+    }
+    const matches = [...sequencesByProject.values()].flatMap((sequences) => [...bestMatches(sequences, SIMILARITY_THRESHOLD, MIN_INSTRUCTIONS)]);
     const reports: RuleReport[] = [];
-    for (const [path, match] of [...bestMatches(sequences, SIMILARITY_THRESHOLD, MIN_INSTRUCTIONS)].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    for (const [path, match] of matches.sort(([a], [b]) => (a < b ? -1 : 1))) {
       const first = dockerfiles.get(path)?.instructions[0];
       if (!first) continue;
       const percent = Math.floor(match.similarity * 100);

@@ -24,6 +24,10 @@ import type { DockerfileRule, RuleReport } from "./types.ts";
 //   Alpine      alpinelinux.org/releases (end of main repository support)
 //   CentOS      CentOS Linux 7 ended 2024-06-30, 8 on 2021-12-31; the Docker image is deprecated
 //   openjdk     hub.docker.com/_/openjdk: deprecated in July 2022, only early-access builds since
+//   PostgreSQL  www.postgresql.org/support/versioning (9.x: the last line, 9.6, ended 2021-11-11)
+//   MongoDB     www.mongodb.com/legal/support-policy/lifecycles
+//   MySQL       Oracle's lifetime support policy (8.0 ended April 2026)
+//   GCC         gcc.gnu.org/releases.html: a series ends with the release that closes its branch
 export const EOL_TABLE_DATE = "2026-11-22";
 
 interface ReleaseFamily {
@@ -66,6 +70,31 @@ const RUNTIMES: Record<string, ReleaseFamily> = {
     parts: 2,
     ended: { "7.4": "2022-11-28", "8.0": "2023-11-26", "8.1": "2025-12-31" },
     oldestListed: "7.4",
+  },
+  // Services and toolchains named by compose `image:` or used as a base (postgres:9.4, mongo:4, gcc:6).
+  postgres: {
+    label: "PostgreSQL",
+    parts: 1,
+    ended: { "9": "2021-11-11", "10": "2022-11-10", "11": "2023-11-09", "12": "2024-11-21", "13": "2025-11-13", "14": "2026-11-12" },
+    oldestListed: "9",
+  },
+  mongo: {
+    label: "MongoDB",
+    parts: 2,
+    ended: { "4.0": "2022-04-30", "4.2": "2023-04-30", "4.4": "2024-02-29", "5.0": "2024-10-31", "6.0": "2025-07-31" },
+    oldestListed: "4.0",
+  },
+  mysql: {
+    label: "MySQL",
+    parts: 2,
+    ended: { "5.6": "2021-02", "5.7": "2023-10", "8.0": "2026-04" },
+    oldestListed: "5.6",
+  },
+  gcc: {
+    label: "GCC",
+    parts: 1,
+    ended: { "6": "2018-10-26", "7": "2019-11-14", "8": "2021-05-14", "9": "2022-05-27", "10": "2023-07-07", "11": "2024-07-19", "12": "2025-07-11" },
+    oldestListed: "6",
   },
   dotnet: {
     label: ".NET",
@@ -134,7 +163,7 @@ const CENTOS_ENDED: Record<string, string> = { "6": "2020-11-30", "7": "2024-06-
 export const rule: DockerfileRule = {
   meta: {
     id: "end-of-life-base-image",
-    description: "A FROM uses a runtime or distribution release that is past its end of life (Node.js 18, Python 3.9, Debian buster, Ubuntu 20.04...).",
+    description: "A FROM uses a runtime, toolchain, database or distribution release that is past its end of life (Node.js 18, Python 3.9, GCC 6, PostgreSQL 9, Debian buster...).",
     impact: "medium",
     category: "security",
     scope: "dockerfile",
@@ -157,8 +186,8 @@ export const rule: DockerfileRule = {
   },
 };
 
-/** Descriptions of the releases in this image that ended, e.g. `Node.js 16 reached end of life on 2023-09-11`. */
-function endedReleases(base: ImageReference): string[] {
+/** Descriptions of the releases in this image that ended, e.g. `Node.js 16 reached end of life on 2023-09-11` (also used by compose-end-of-life-image). */
+export function endedReleases(base: ImageReference): string[] {
   const image = officialImage(base) ?? dotnetImage(base);
   if (image === undefined) return [];
   const tag = base.tag ?? "latest";

@@ -19,6 +19,7 @@ import { rule as buildToolsInRuntime } from "./build-tools-in-runtime.ts";
 import { rule as cargoCacheMountMissing } from "./cargo-cache-mount-missing.ts";
 import { rule as composeBuildWithoutTarget } from "./compose-build-without-target.ts";
 import { rule as composeDependsOnWithoutHealthcheck } from "./compose-depends-on-without-healthcheck.ts";
+import { rule as composeEndOfLifeImage } from "./compose-end-of-life-image.ts";
 import { rule as composeNoResourceLimits } from "./compose-no-resource-limits.ts";
 import { rule as composeSourceBindMount } from "./compose-source-bind-mount.ts";
 import { rule as composeWaitForLoop } from "./compose-wait-for-loop.ts";
@@ -30,6 +31,7 @@ import { rule as contextIncludesTestsAndDocs } from "./context-includes-tests-an
 import { rule as contextIncludesVcs } from "./context-includes-vcs.ts";
 import { rule as contextTooLarge } from "./context-too-large.ts";
 import { rule as copyAllBeforeDepsInstall } from "./copy-all-before-deps-install.ts";
+import { rule as copyBeforeWorkdir } from "./copy-before-workdir.ts";
 import { rule as copyFromWholeFilesystem } from "./copy-from-whole-filesystem.ts";
 import { rule as curlPipeShell } from "./curl-pipe-shell.ts";
 import { rule as devDependenciesInRuntime } from "./dev-dependencies-in-runtime.ts";
@@ -80,6 +82,7 @@ export const allRules: readonly Rule[] = [
   cargoCacheMountMissing,
   composeBuildWithoutTarget,
   composeDependsOnWithoutHealthcheck,
+  composeEndOfLifeImage,
   composeNoResourceLimits,
   composeSourceBindMount,
   composeWaitForLoop,
@@ -91,6 +94,7 @@ export const allRules: readonly Rule[] = [
   contextIncludesVcs,
   contextTooLarge,
   copyAllBeforeDepsInstall,
+  copyBeforeWorkdir,
   copyFromWholeFilesystem,
   curlPipeShell,
   devDependenciesInRuntime,

@@ -4,7 +4,11 @@ import { generateDockerignore } from "../fix/dockerignore.ts";
 import type { BuildContext, RepositoryView } from "../repo/snapshot.ts";
 import { contextSources, describeSource, sentSummary } from "./support/context.ts";
 import { formatBytes, plural } from "../format/index.ts";
-import type { DockerfileRule, RuleReport } from "./types.ts";
+import type { DockerfileRule, Impact, RuleReport } from "./types.ts";
+/** Below this many bytes sent, a missing .dockerignore costs little: low impact. */
+export const SMALL_CONTEXT_BYTES = 1_000_000;
+/** Below this, medium; from here on (dependencies, .git, build output) high. */
+export const MEDIUM_CONTEXT_BYTES = 20_000_000;
 
 // Without a .dockerignore, `COPY . .` sends and copies everything in the directory: .git,
 // node_modules, build output, local .env files. The upload costs time on every build, the
@@ -37,6 +41,9 @@ export const rule: DockerfileRule = {
       line: instruction.span.start.line,
       endLine: instruction.span.end.line,
     };
+    // What a missing ignore file costs grows with what it lets through: a few KB of sources upload in no time.
+    const impact = impactForSentBytes(sent.bytes);
+    if (impact !== "high") report.impact = impact;
     // The fix writes one generated from the context's files and every Dockerfile built with it.
     // Generated on first read: an audit never reads it, and it costs more than the check.
     const context = buildContext;
@@ -51,6 +58,11 @@ export const rule: DockerfileRule = {
     return [report];
   },
 };
+
+function impactForSentBytes(bytes: number): Impact {
+  if (bytes < SMALL_CONTEXT_BYTES) return "low";
+  return bytes < MEDIUM_CONTEXT_BYTES ? "medium" : "high";
+}
 
 /** The Dockerfiles the new .dockerignore would apply to: built with this context root and without a `<Dockerfile>.dockerignore`. */
 function dockerfilesUsing(repository: RepositoryView, context: BuildContext, current: DockerfileModel): DockerfileModel[] {

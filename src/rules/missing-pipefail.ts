@@ -30,7 +30,7 @@ export const rule: DockerfileRule = {
         if (!pipeline) continue;
         const shell = shellAt(dockerfile, stage, run);
         const shellArgs = shell ? (parseExecForm(shell.argumentText) ?? []) : undefined;
-        if (shellArgs && (!isPosixShell(shellArgs[0] ?? "") || setsPipefail(shellArgs))) continue;
+        if (shellArgs && (!isPosixShell(shellArgs[0] ?? "") || (setsPipefail(shellArgs) && !plainShOutsideAlpine(shellArgs[0] ?? "", dockerfile, stage)))) continue;
         if (run.shell.setsPipefail || run.shell.commands.some((command) => isPosixShell(command.name) && setsPipefail(command.args))) continue;
         reports.push({
           message: `\`${pipeline}\` only fails if its last command fails: ${remedy(dockerfile, stage, shell, shellArgs)}`,
@@ -71,13 +71,34 @@ function setsPipefail(args: string[]): boolean {
   return args.some((arg, index) => arg === "pipefail" && /^-[a-zA-Z]*o$/.test(args[index - 1] ?? ""));
 }
 
+/** Bases whose /bin/sh is bash. */
+const BASH_SH_IMAGES = new Set(["fedora", "centos", "rockylinux", "almalinux", "amazonlinux", "oraclelinux", "ubi8", "ubi9", "ubi10", "ubi-minimal", "ubi"]);
+
+/**
+ * `sh -o pipefail` on a base whose /bin/sh is neither busybox ash nor bash: Debian's and Ubuntu's
+ * /bin/sh is dash, which rejects pipefail, and an unknown base (or scratch) gives no guarantee.
+ */
+function plainShOutsideAlpine(executable: string, model: DockerfileModel, stage: Stage): boolean {
+  const name = executable.split("/").pop() ?? "";
+  if (name === "dash") return true;
+  if (name !== "sh") return false;
+  const base = stageChain(model, stage)[0]?.base;
+  return !isAlpineBased(model, stage) && !(base !== undefined && BASH_SH_IMAGES.has(imageShortName(base)));
+}
+
+function isAlpineBased(model: DockerfileModel, stage: Stage): boolean {
+  const base = stageChain(model, stage)[0]?.base;
+  return base !== undefined && (["alpine", "busybox"].includes(imageShortName(base)) || tagVariants(base.tag).some((variant) => variant.startsWith("alpine")));
+}
+
 function remedy(model: DockerfileModel, stage: Stage, shell: Instruction | undefined, shellArgs: string[] | undefined): string {
+  if (shell && shellArgs && setsPipefail(shellArgs)) {
+    return `the SHELL at line ${shell.span.start.line} runs ${shellArgs[0] ?? "sh"}, which is not sure to support pipefail on this base (dash, /bin/sh on Debian and Ubuntu, rejects it); use ["/bin/bash", "-o", "pipefail", "-c"]`;
+  }
   if (shell && shellArgs) {
     return `the SHELL at line ${shell.span.start.line} does not set pipefail; add "-o", "pipefail" before "-c"`;
   }
-  const base = stageChain(model, stage)[0]?.base;
-  const alpine = base !== undefined && (imageShortName(base) === "alpine" || tagVariants(base.tag).some((variant) => variant.startsWith("alpine")));
-  return alpine
+  return isAlpineBased(model, stage)
     ? 'set SHELL ["/bin/ash", "-eo", "pipefail", "-c"] before this RUN (busybox ash supports pipefail), or start the RUN with set -o pipefail &&'
     : 'set SHELL ["/bin/bash", "-o", "pipefail", "-c"] before this RUN, or start the RUN with set -o pipefail && if /bin/sh supports it (dash, /bin/sh on Debian bookworm and Ubuntu, rejects it)';
 }

@@ -70,9 +70,11 @@ interface CacheKind {
 }
 
 const RPM_INSTALLS = ["install", "update", "upgrade", "groupinstall", "reinstall", "localinstall", "makecache", "builddep", "distro-sync"];
+/** dnf's abbreviated subcommands (`dnf in`, `dnf up-min`); yum on EL8+ is dnf and takes them too. */
+const DNF_ABBREVIATIONS = ["in", "rei", "up", "upgrade-minimal", "update-minimal", "up-min", "mc", "dsync", "downgrade", "down"];
 
 const rpmCache = (manager: "yum" | "dnf" | "microdnf", dirs: string[], hadolint: string): CacheKind => ({
-  leavesCache: (command) => command.name === manager && RPM_INSTALLS.includes(subcommand(command) ?? ""),
+  leavesCache: (command) => command.name === manager && (RPM_INSTALLS.includes(subcommand(command) ?? "") || (manager !== "microdnf" && DNF_ABBREVIATIONS.includes(subcommand(command) ?? ""))),
   cacheDirs: () => dirs,
   cleans: (command) => command.name === manager && subcommand(command) === "clean" && command.args.includes("all"),
   mountTarget: (target) => dirs.includes(target),
@@ -103,7 +105,8 @@ const CACHES: CacheKind[] = [
   // yum on EL8+ is dnf underneath and caches in /var/cache/dnf.
   rpmCache("yum", ["/var/cache/yum", "/var/cache/dnf"], "DL3032"),
   rpmCache("dnf", ["/var/cache/dnf", "/var/cache/libdnf5"], "DL3040"),
-  rpmCache("microdnf", ["/var/cache/yum", "/var/cache/dnf"], "DL3040"),
+  // microdnf built on libdnf5 (Fedora 41+, UBI 10) caches where dnf5 does.
+  rpmCache("microdnf", ["/var/cache/yum", "/var/cache/dnf", "/var/cache/libdnf5"], "DL3040"),
   {
     leavesCache: (command) => command.name === "zypper" && ["install", "in", "update", "up", "patch", "dist-upgrade", "dup", "refresh", "ref"].includes(subcommand(command) ?? ""),
     cacheDirs: () => ["/var/cache/zypp"],
@@ -113,12 +116,13 @@ const CACHES: CacheKind[] = [
     message: (command) => `zypper ${subcommand(command)} leaves repository metadata and packages in /var/cache/zypp in this layer (DL3036); end the same RUN with \`zypper clean --all\`, or use RUN --mount=type=cache,target=/var/cache/zypp`,
   },
   {
-    leavesCache: (command) => command.name === "yarn" && [undefined, "install", "add"].includes(subcommand(command)),
+    // `yarn global add` (Yarn 1) downloads through the same cache.
+    leavesCache: (command) => command.name === "yarn" && ([undefined, "install", "add"].includes(subcommand(command)) || (subcommand(command) === "global" && command.args.includes("add"))),
     cacheDirs: yarnCacheDirs,
     cleans: (command) => command.name === "yarn" && subcommand(command) === "cache" && command.args.includes("clean"),
     mountTarget: (target) => /yarn/.test(target),
     estimate: "yarnCache",
-    message: (command) => `yarn${subcommand(command) ? ` ${subcommand(command)}` : ""} leaves yarn's package cache in this layer (DL3060); end the same RUN with \`yarn cache clean\`, or use RUN --mount=type=cache,target=/usr/local/share/.cache/yarn (Yarn 1) / /root/.yarn/berry/cache (Yarn 2+)`,
+    message: (command) => `yarn${subcommand(command) ? ` ${subcommand(command) === "global" ? "global add" : subcommand(command)}` : ""} leaves yarn's package cache in this layer (DL3060); end the same RUN with \`yarn cache clean\`, or use RUN --mount=type=cache,target=/usr/local/share/.cache/yarn (Yarn 1) / /root/.yarn/berry/cache (Yarn 2+)`,
   },
   {
     leavesCache: (command) => command.name === "npm" && ["ci", "install", "i", "in", "isntall", "add", "update"].includes(subcommand(command) ?? ""),

@@ -1,5 +1,6 @@
 import { imageShortName } from "../dockerfile/image-ref.ts";
 import type { ImageReference } from "../dockerfile/model.ts";
+import { projectRoots } from "../repo/view.ts";
 import { joinWithAnd } from "../format/index.ts";
 import type { RepositoryRule, RuleReport } from "./types.ts";
 
@@ -37,22 +38,27 @@ export const rule: RepositoryRule = {
     hadolint: [],
     fixable: false,
   },
-  check({ dockerfiles }) {
+  check({ dockerfiles, repository }) {
+    // Independent projects that share a repository (a collection of samples) are compared only within themselves.
+    const roots = projectRoots(repository);
     const usagesByFamily = new Map<string, Usage[]>();
     for (const [path, model] of dockerfiles) {
+      const project = roots.get(path) ?? "";
       for (const stage of model.stages) {
         if (stage.baseStage !== undefined) continue;
         const usage = runtimeUsage(stage.base);
         if (!usage) continue;
         const entry = { path, line: stage.from.span.start.line, image: stage.base.resolved, ...usage };
-        const list = usagesByFamily.get(usage.family);
+        const key = `${project}\u0000${usage.family}`;
+        const list = usagesByFamily.get(key);
         if (list) list.push(entry);
-        else usagesByFamily.set(usage.family, [entry]);
+        else usagesByFamily.set(key, [entry]);
       }
     }
 
     const reports: RuleReport[] = [];
-    for (const [family, usages] of usagesByFamily) {
+    for (const usages of usagesByFamily.values()) {
+      const family = usages[0]?.family ?? "";
       // Each Dockerfile counts once per version, however many stages use it.
       const filesByVersion = new Map<string, Set<string>>();
       for (const usage of usages) {

@@ -60,6 +60,8 @@ export interface RuleReport {
   path?: string;
   /** An estimate from src/rules/estimates.ts, never a measurement. */
   estimatedSavingMB?: number;
+  /** This finding's impact when the case is milder than the rule's default (a config setting still wins). */
+  impact?: Impact;
   fix?: TextEdit[];
   /** A file the fix creates instead of (or besides) editing this one, e.g. a missing .dockerignore. */
   createFile?: FileCreation;

@@ -59,6 +59,30 @@ describe(id, () => {
     assert.deepEqual(linesOf(override, id, "docker-compose.override.yml"), []);
   });
 
+  it("skips services that are plainly for development: watchers, debuggers, dev servers, NODE_ENV=development, dev file names", () => {
+    const mount = (extra: string): string => `services:\n  api:\n    build: ./api\n${extra}    volumes:\n      - ./api:/app\n`;
+    const base = { "api/Dockerfile": dockerfile, "api/package.json": "{}", "api/src/server.js": 100 };
+    for (const extra of [
+      "    command: nodemon src/server.js\n",
+      "    command: [\"node\", \"--inspect=0.0.0.0:9229\", \"src/server.js\"]\n",
+      "    command: npm run start:dev\n",
+      "    command: sh -c \"npm install && npx nest start --watch\"\n",
+      "    command: ng serve --host 0.0.0.0\n",
+      "    environment:\n      NODE_ENV: development\n",
+      "    environment:\n      - RAILS_ENV=development\n",
+    ]) {
+      assert.deepEqual(linesOf({ ...base, "docker-compose.yml": mount(extra) }, id, "docker-compose.yml"), [], extra);
+    }
+    // The image's own CMD runs the watcher.
+    const devImage = { ...base, "api/Dockerfile": "FROM node:22-slim\nWORKDIR /app\nCOPY . .\nRUN npm install\nCMD [\"npx\", \"nodemon\", \"src/server.js\"]\n" };
+    assert.deepEqual(linesOf({ ...devImage, "docker-compose.yml": mount("") }, id, "docker-compose.yml"), []);
+    for (const name of ["docker-compose.development.yml", "compose.local.yaml", "docker-compose.debug.yml"]) {
+      assert.deepEqual(linesOf({ ...base, [name]: mount("") }, id, name), [], name);
+    }
+    // Production-looking settings still count.
+    assert.deepEqual(linesOf({ ...base, "docker-compose.yml": mount("    command: node src/server.js --name=nodemon-logs\n    environment:\n      NODE_ENV: production\n") }, id, "docker-compose.yml"), [8]);
+  });
+
   it("treats read-only source mounts the same (they still shadow the image) and resolves ${PWD} and long syntax", () => {
     const files = {
       "docker-compose.yml": "services:\n  api:\n    build: .\n    volumes:\n      - ${PWD}/src:/app/src:ro\n      - type: bind\n        source: ./lib/util.py\n        target: /app/lib/util.py\n",

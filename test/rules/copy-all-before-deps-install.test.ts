@@ -40,12 +40,26 @@ describe(id, () => {
   it("is silent for the cache-friendly order, for builds that need the sources, and for package additions", () => {
     const good = node("FROM node:22\nWORKDIR /app\nCOPY package.json package-lock.json ./\nRUN npm ci\nCOPY . .\nRUN npm run build\n");
     assert.deepEqual(linesOf(good, id), []);
-    const builds = "FROM golang:1.22\nCOPY . .\nRUN go build ./...\nFROM rust:1\nCOPY . .\nRUN cargo build --release\nFROM python:3.12\nCOPY . .\nRUN pip install .\nRUN pip install -e .\n";
+    const builds = "FROM golang:1.22\nCOPY . .\nRUN go build ./...\nFROM python:3.12\nCOPY . .\nRUN pip install .\nRUN pip install -e .\n";
     assert.deepEqual(linesOf(builds, id), []);
     const additions = "FROM node:22\nCOPY . .\nRUN npm install -g pnpm && npm install --no-save left-pad\n";
     assert.deepEqual(linesOf(additions, id), []);
     const fromStage = "FROM node:22 AS deps\nRUN true\nFROM node:22\nCOPY --from=deps /app .\nRUN npm ci\n";
     assert.deepEqual(linesOf(fromStage, id), []);
+  });
+
+  it("reports cargo build after COPY . . unless the dependencies were built first or target/ is cached", () => {
+    const [finding] = findingsOf("FROM rust:1.91 AS build\nWORKDIR /app\nCOPY . .\nRUN cargo build --release\n", id);
+    assert.equal(finding?.line, 4);
+    assert.match(finding?.message ?? "", /^`cargo build` runs after `COPY \. \.` \(line 3\) with no earlier dependency build, so every source change compiles every crate again/);
+    assert.deepEqual(linesOf("FROM rust:1.91\nCOPY . .\nRUN cargo install --path .\n", id), [3]);
+    const stub = "FROM rust:1.91\nWORKDIR /app\nCOPY Cargo.toml Cargo.lock ./\nRUN mkdir src && echo 'fn main() {}' > src/main.rs && cargo build --release\nCOPY . .\nRUN cargo build --release\n";
+    assert.deepEqual(linesOf(stub, id), []);
+    const chef = "FROM rust:1.91\nWORKDIR /app\nCOPY recipe.json .\nRUN cargo chef cook --release --recipe-path recipe.json\nCOPY . .\nRUN cargo build --release\n";
+    assert.deepEqual(linesOf(chef, id), []);
+    const cached = "FROM rust:1.91\nWORKDIR /app\nCOPY . .\nRUN --mount=type=cache,target=/app/target cargo build --release && cp target/release/app /app\n";
+    assert.deepEqual(linesOf(cached, id), []);
+    assert.deepEqual(linesOf("FROM rust:1.91\nRUN cargo install ripgrep\nCOPY . .\n", id), []);
   });
 
   it("treats COPY . as dependency-only when .dockerignore lets only manifests through", () => {

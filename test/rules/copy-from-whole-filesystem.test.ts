@@ -41,6 +41,12 @@ describe(id, () => {
     assert.deepEqual(linesOf(toolchain, id), [4]);
   });
 
+  it("accepts copying a small tools image whole; official OS and runtime images still count", () => {
+    const tools = ["FROM debian:bookworm-slim", "COPY --from=tonistiigi/xx / /", "COPY --from=tianon/gosu:1.17 / /", "COPY --from=ghcr.io/example/tools:1 /usr /usr"].join("\n");
+    assert.deepEqual(linesOf(tools, id), []);
+    assert.deepEqual(linesOf("FROM debian:bookworm-slim\nCOPY --from=ubuntu:24.04 / /\nCOPY --from=node:22-slim /usr /usr\n", id), [2, 3]);
+  });
+
   it("ignores build stages and variable sources", () => {
     assert.deepEqual(linesOf("FROM debian AS a\nFROM debian AS b\nCOPY --from=a / /\nFROM debian\nCOPY --from=b /etc/passwd /etc/passwd\n", id), []);
     assert.deepEqual(linesOf("ARG SRC=build\nFROM debian AS build\nFROM debian\nCOPY --from=${SRC} / /\n", id), []);

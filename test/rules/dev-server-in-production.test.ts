@@ -48,6 +48,26 @@ describe(id, () => {
     for (const command of commands) assert.deepEqual(linesOf(`FROM debian:bookworm-slim\nCMD ${command}\n`, id), [2], command);
   });
 
+  it("recognises Nest's watch mode, directly and through the start:dev script", () => {
+    assert.deepEqual(linesOf('FROM node:22-slim\nCOPY . .\nCMD ["npx", "nest", "start", "--watch"]\n', id), [3]);
+    const files = { Dockerfile: 'FROM node:22-slim\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD ["npm", "run", "start:dev"]\n', "package.json": '{"scripts": {"start:dev": "nest start --watch", "start:prod": "node dist/main"}}' };
+    const [finding] = findingsOf(files, id);
+    assert.match(finding?.message ?? "", /`npm run start:dev` \(package\.json: `nest start --watch`\), which runs `nest start --watch` \(Nest's watch mode\)/);
+    assert.deepEqual(linesOf({ ...files, Dockerfile: 'FROM node:22-slim\nCMD ["npm", "run", "start:prod"]\n' }, id), []);
+    assert.deepEqual(linesOf('FROM node:22-slim\nCMD ["npx", "nest", "start"]\n', id), []);
+  });
+
+  it("reports a watcher installed globally in the runtime image, once", () => {
+    const dockerfile = ["FROM node:22-slim", "RUN npm install -g nodemon@3.1.0 && npm ci", "RUN yarn global add ts-node-dev", 'CMD ["node", "dist/server.js"]'].join("\n");
+    const findings = findingsOf(dockerfile, id);
+    assert.deepEqual(findings.map((finding) => finding.line), [2, 3]);
+    assert.match(findings[0]?.message ?? "", /npm installs `nodemon` globally in a stage that reaches the final image/);
+    // In a build stage, or when the CMD already reports the watcher, nothing more.
+    assert.deepEqual(linesOf("FROM node:22 AS build\nRUN npm i -g nodemon\nFROM node:22-slim\nCMD [\"node\", \"a.js\"]\n", id), []);
+    assert.deepEqual(linesOf('FROM node:22-slim\nRUN npm i -g nodemon\nCMD ["nodemon", "a.js"]\n', id), [3]);
+    assert.deepEqual(linesOf('FROM node:22-slim\nRUN npm i -g pm2 typescript\nCMD ["pm2-runtime", "a.js"]\n', id), []);
+  });
+
   it("accepts production servers", () => {
     const commands = ['["node", "dist/server.js"]', '["uvicorn", "main:app", "--host", "0.0.0.0"]', '["gunicorn", "app:app"]', "next start", "rails server -e production", '["nginx", "-g", "daemon off;"]', '["npx", "vite", "build"]'];
     for (const command of commands) assert.deepEqual(linesOf(`FROM debian:bookworm-slim\nCMD ${command}\n`, id), [], command);

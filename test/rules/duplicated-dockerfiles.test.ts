@@ -39,6 +39,17 @@ describe(id, () => {
     assert.deepEqual(findings.map((finding) => finding.line), [2, 2]);
   });
 
+  it("compares only within a project: independent sample projects with their own compose files are not duplicates", () => {
+    const sample = (name: string, port: number): Record<string, string> => ({
+      [`examples/${name}/docker-compose.yml`]: "services:\n  app:\n    build: .\n",
+      [`examples/${name}/Dockerfile`]: service(port, "server.js"),
+    });
+    assert.deepEqual(findingsOf({ ...sample("todo", 3000), ...sample("chat", 3001) }, id), []);
+    // Both built by one compose file: one project.
+    const together = { "docker-compose.yml": "services:\n  todo:\n    build: ./examples/todo\n  chat:\n    build: ./examples/chat\n", "examples/todo/Dockerfile": service(3000, "server.js"), "examples/chat/Dockerfile": service(3001, "server.js") };
+    assert.equal(findingsOf(together, id).length, 2);
+  });
+
   it("ignores comments and whitespace when comparing", () => {
     const a = "FROM alpine:3.20\nRUN apk add --no-cache curl\nWORKDIR /app\nCOPY . .\nUSER nobody\nCMD [\"./run\"]\n";
     const b = "# the same, reformatted\nFROM   alpine:3.20\nRUN apk add \\\n    --no-cache curl\n\nWORKDIR /app\n# copy\nCOPY . .\nUSER nobody\nCMD [\"./run\"]\n";

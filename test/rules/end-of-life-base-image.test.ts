@@ -9,6 +9,18 @@ function messageFor(image: string): string {
 }
 
 describe(id, () => {
+  it("flags old toolchain and database images: gcc:6, postgres:9.6, mongo:4.4, mysql:5.7", () => {
+    assert.match(messageFor("gcc:6"), /GCC 6 reached end of life on 2018-10-26/);
+    assert.match(messageFor("gcc:12.3.0"), /GCC 12 reached end of life on 2025-07-11/);
+    assert.equal(messageFor("gcc:14"), "");
+    assert.match(messageFor("postgres:9.6-alpine"), /PostgreSQL 9 reached end of life on 2021-11-11/);
+    assert.match(messageFor("postgres:13"), /PostgreSQL 13/);
+    assert.equal(messageFor("postgres:17"), "");
+    assert.match(messageFor("mongo:4.4"), /MongoDB 4\.4 reached end of life on 2024-02-29/);
+    assert.match(messageFor("mysql:5.7"), /MySQL 5\.7 reached end of life in October 2023/);
+    assert.equal(messageFor("mysql:8.4"), "");
+  });
+
   it("flags runtimes past end of life with the date", () => {
     assert.match(messageFor("node:16-alpine"), /Node\.js 16 reached end of life on 2023-09-11/);
     assert.match(messageFor("node:18"), /Node\.js 18 reached end of life on 2025-04-30/);

@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { findingsOf, linesOf } from "../helpers/audit.ts";
+import { defaultConfig } from "../../src/audit/config.ts";
+import { auditRepository } from "../../src/audit/run.ts";
+import { snapshotFromFiles } from "../../src/repo/memory.ts";
+import { buildRepositoryView } from "../../src/repo/view.ts";
+import { findingsOf, linesOf, requireRule } from "../helpers/audit.ts";
 
 const id = "missing-dockerignore";
 
@@ -19,6 +23,16 @@ describe(id, () => {
     assert.match(finding?.message ?? "", /COPY \. \. sends all of it, 5 files \(52 MB\)/);
     assert.match(finding?.message ?? "", /largest: node_modules\/ 40 MB, \.git\/ 12 MB, src\/ 1 kB/);
     assert.match(finding?.message ?? "", /build context \(the repository root\)/);
+  });
+
+  it("grades the impact by what the context sends: low below 1 MB, medium below 20 MB, high above", () => {
+    const impactFor = (bytes: number): string | undefined => findingsOf({ Dockerfile: "FROM alpine\nCOPY . /src\n", "main.go": bytes }, id)[0]?.impact;
+    assert.equal(impactFor(4_000), "low");
+    assert.equal(impactFor(5_000_000), "medium");
+    assert.equal(impactFor(60_000_000), "high");
+    // A config setting still decides.
+    const result = auditRepository(buildRepositoryView(snapshotFromFiles({ Dockerfile: "FROM alpine\nCOPY . /src\n", "main.go": 4_000 })), { rules: [requireRule(id)], config: { ...defaultConfig(), rules: { [id]: "high" } } });
+    assert.equal(result.files[0]?.findings[0]?.impact, "high");
   });
 
   it("accepts .dockerignore and <Dockerfile>.dockerignore", () => {

@@ -61,6 +61,15 @@ describe(id, () => {
     assert.deepEqual(linesOf(dockerfile, id), []);
   });
 
+  it("counts SHELL [\"/bin/sh\", \"-o\", \"pipefail\"] only where /bin/sh is busybox ash or bash", () => {
+    const run = 'SHELL ["/bin/sh", "-o", "pipefail", "-c"]\nRUN curl -fsSL https://example.com/a | tar -xz\n';
+    const [finding] = findingsOf(`FROM debian:12-slim\n${run}`, id);
+    assert.match(finding?.message ?? "", /the SHELL at line 2 runs \/bin\/sh, which is not sure to support pipefail on this base/);
+    assert.deepEqual(linesOf(`FROM scratch\n${run}`, id), [3]);
+    assert.deepEqual(linesOf(`FROM alpine:3.20\n${run}`, id), []);
+    assert.deepEqual(linesOf(`FROM rockylinux:9\n${run}`, id), []);
+  });
+
   it("honours # hadolint ignore=DL4006", () => {
     assert.deepEqual(linesOf("FROM debian\n# hadolint ignore=DL4006\nRUN curl -fsSL https://example.com/a | tar -xz\n", id), []);
   });

@@ -79,4 +79,11 @@ describe(id, () => {
     assert.deepEqual(linesOf("FROM node:22\n# hadolint ignore=DL3060\nRUN yarn install\n", id), []);
     assert.deepEqual(linesOf("FROM centos:7\n# hadolint ignore=DL3032\nRUN yum install -y git\n", id), []);
   });
+  it("counts yarn global add, which fills the same cache", () => {
+    const [finding] = findingsOf("FROM node:22-slim\nRUN yarn global add serve@14\n", id);
+    assert.equal(finding?.line, 2);
+    assert.match(finding?.message ?? "", /^yarn global add leaves yarn's package cache in this layer/);
+    assert.deepEqual(linesOf("FROM node:22-slim\nRUN yarn global add serve@14 && yarn cache clean\n", id), []);
+    assert.deepEqual(linesOf("FROM node:22-slim\nRUN yarn global list\n", id), []);
+  });
 });

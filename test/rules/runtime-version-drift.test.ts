@@ -21,6 +21,23 @@ describe(id, () => {
     assert.deepEqual(findingsOf(files, id, "services/api/Dockerfile"), []);
   });
 
+  it("compares only within a project: sample projects with their own compose files are independent", () => {
+    const sample = (version: string): Record<string, string> => ({
+      [`samples/${version}/docker-compose.yml`]: "services:\n  app:\n    build: .\n",
+      [`samples/${version}/Dockerfile`]: `FROM node:${version}-slim\nCMD ["node", "a.js"]\n`,
+    });
+    assert.deepEqual(findingsOf({ ...sample("18"), ...sample("20"), ...sample("22") }, id), []);
+    // One compose file building all three: one project, drift reported.
+    const together = {
+      "docker-compose.yml": "services:\n  a:\n    build: ./a\n  b:\n    build: ./b\n  c:\n    build: ./c\n",
+      "a/Dockerfile": "FROM node:22-slim\n",
+      "b/Dockerfile": "FROM node:22-slim\n",
+      "c/Dockerfile": "FROM node:18-slim\n",
+    };
+    assert.equal(findingsOf(together, id).length, 1);
+    assert.equal(findingsOf(together, id, "c/Dockerfile").length, 1);
+  });
+
   it("compares python, go, ruby and php by major.minor, java by major across openjdk and eclipse-temurin", () => {
     const files = {
       "a/Dockerfile": "FROM python:3.12-slim\n",
