@@ -6,6 +6,8 @@ import http from "node:http";
 import net from "node:net";
 import { EngineApiError } from "../engine/api-client.ts";
 import type { Engine } from "../engine/types.ts";
+import type { AllowClass } from "./allow.ts";
+import { allowClassText } from "./allow.ts";
 import { analyzeImages } from "./analyze.ts";
 import type { CommandOverride } from "./executables.ts";
 import { overrideOwner } from "./executables.ts";
@@ -39,6 +41,8 @@ export interface VerifyOptions {
    * start it, and its programs must resolve in AFTER.
    */
   commandOverride?: CommandOverride;
+  /** Settings differences accepted on review (`--allow`, `verify.allow`): reported as "allowed", not counted. */
+  allow?: AllowClass[];
   /** Directories the change moves on purpose (moved-files.ts): BEFORE's files must be at the new place in AFTER. */
   movedDirectories?: MovedDirectory[];
   /** Per smoke run. */
@@ -64,7 +68,7 @@ export async function verifyImages(engine: Engine, options: VerifyOptions): Prom
   const beforeFiles = await readImageFiles(await engine.exportImage(options.before), plan);
   progress(`reading ${options.after}`);
   const afterFiles = await readImageFiles(await engine.exportImage(options.after), plan);
-  const analysis = analyzeImages({ config: beforeConfig, filesystem: beforeFiles.filesystem }, { config: afterConfig, filesystem: afterFiles.filesystem }, options.commandOverride);
+  const analysis = analyzeImages({ config: beforeConfig, filesystem: beforeFiles.filesystem }, { config: afterConfig, filesystem: afterFiles.filesystem }, options.commandOverride, options.allow ?? []);
   const checks: Check[] = [...analysis.checks];
   const differences: Difference[] = [...analysis.differences];
   if (options.movedDirectories !== undefined && options.movedDirectories.length > 0) {
@@ -129,6 +133,7 @@ export async function verifyImages(engine: Engine, options: VerifyOptions): Prom
     checks,
     differences,
     ignored: analysis.ignored,
+    ...(options.allow !== undefined && options.allow.length > 0 ? { allow: options.allow.map(allowClassText) } : {}),
     ...(assets !== undefined ? { assets } : {}),
   };
 }
