@@ -46,6 +46,8 @@ export const configSchema = z
     /** Paths (globs) never scanned. */
     ignorePaths: z.array(z.string()).default([]),
     failOn: z.enum(["high", "medium", "low", "none"]).optional(),
+    /** `build.network`: the network of builds and probe containers (`--network`); unset is the engine's default. */
+    build: z.object({ network: z.string().min(1).optional() }).strict().optional(),
     /**
      * `allow`: settings differences `shipshape verify` accepts, as `--allow` takes them (docs/verify.md).
      * `services`: probes (and accepted differences) for `shipshape fix --verify`, keyed by build target

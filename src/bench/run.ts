@@ -36,6 +36,8 @@ export interface BenchOptions {
     side: "before" | "after";
     dockerfileFor: (target: BuildTarget) => ComparedDockerfile;
   };
+  /** `--network` of every build; undefined is the engine's default. */
+  network?: string;
   /** Labels on every image built (tests mark theirs). */
   labels?: Record<string, string>;
   /** One line per timed build, for the user's patience. */
@@ -129,6 +131,7 @@ async function benchTarget(engine: BenchEngine, target: BuildTarget, options: Be
     };
     if (target.target !== undefined) buildOptions.target = target.target;
     if (options.labels) buildOptions.labels = options.labels;
+    if (options.network !== undefined) buildOptions.networkMode = options.network;
     if (options.signal) buildOptions.signal = options.signal;
     options.signal?.throwIfAborted();
     const started = performance.now();

@@ -19,6 +19,7 @@ import { createEngine, ENGINE_DRIVERS, isEngineDriver } from "../engine/select.t
 import type { MetricsRecord } from "../metrics/record.ts";
 import { recordMetrics } from "../metrics/record.ts";
 import { shouldUseColor } from "../report/tty.ts";
+import { NETWORK_HELP, networkOption } from "./network-option.ts";
 import type { CliIO } from "./main.ts";
 import { writeFileAtomic } from "./write.ts";
 
@@ -30,7 +31,7 @@ export const BENCH_HELP = `Bench options (shipshape bench [PATH]):
   --format tty|json|markdown         output format (default: tty)
   --output FILE                      write the report to FILE instead of stdout
   --driver api|buildx|auto           how to reach BuildKit (default: auto)
-  --db PATH                          metrics database (default: .shipshape/metrics.db in the repository)
+${NETWORK_HELP}  --db PATH                          metrics database (default: .shipshape/metrics.db in the repository)
   --no-history                       do not record the numbers in the metrics database
 `;
 
@@ -122,6 +123,7 @@ export async function runBenchCommand(args: string[], io: CliIO): Promise<number
       driver: { type: "string", default: "auto" },
       db: { type: "string" },
       "no-history": { type: "boolean", default: false },
+      network: { type: "string" },
     },
   });
   if (positionals.length > 1) throw new UsageError("shipshape bench takes one PATH (a repository, a context directory or a Dockerfile)");
@@ -165,6 +167,7 @@ export async function runBenchCommand(args: string[], io: CliIO): Promise<number
     }
   }
 
+  const network = networkOption(values.network, io, given);
   const engine = await createEngine({ driver, env: io.env });
   await engine.ping();
   // Ctrl-C: cancel the build in flight and let the bench remove its copy and images before exiting.
@@ -180,6 +183,7 @@ export async function runBenchCommand(args: string[], io: CliIO): Promise<number
       runs,
       scenarios,
       ...(compare ? { compare } : {}),
+      ...(network !== undefined ? { network } : {}),
       describeDockerfile: (target) => displayPath(path.resolve(target.contextDir, target.dockerfile), io.cwd),
       onProgress: (line) => io.stderr(`shipshape bench: ${line}\n`),
       signal: interrupt.signal,

@@ -65,6 +65,7 @@ Fix options:
   --smoke 'ARGS' / --http PORT/PATH  probes for --verify on every target (else verify.services in the config)
   --env KEY=VALUE                    environment of --verify's probes (repeatable), over compose's environment: and the config's env
   --driver api|buildx|auto           how --verify reaches the engine (default: auto)
+  --network NAME                     network of --verify's builds and probes (default: the engine's; env SHIPSHAPE_NETWORK, config build.network)
   --consolidate                      merge near-duplicate Dockerfiles into one multi-target Dockerfile + docker-bake.hcl (docs/consolidate.md)
 
 Rules options:

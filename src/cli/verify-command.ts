@@ -6,6 +6,7 @@ import { parseArgs } from "node:util";
 import { findConfigFile, loadConfigFile, UsageError } from "../audit/audit-paths.ts";
 import { ConfigError } from "../audit/config.ts";
 import { EngineApiError } from "../engine/api-client.ts";
+import { chooseNetwork } from "../engine/network.ts";
 import { createEngine, ENGINE_DRIVERS, isEngineDriver } from "../engine/select.ts";
 import { recordMetrics } from "../metrics/record.ts";
 import type { MetricsRecord } from "../metrics/record.ts";
@@ -30,7 +31,7 @@ export const VERIFY_HELP = `Verify options (shipshape verify BEFORE AFTER):
   --smoke 'ARGS'                     run both images with ARGS (--network=none), compare exit code and output (repeatable; '' = default command)
   --smoke-ignore REGEX               text to ignore in smoke output and HTTP bodies, e.g. timestamps (repeatable)
   --smoke-timeout SECONDS            per smoke run (default: ${DEFAULT_SMOKE_TIMEOUT_MS / 1000})
-  --http PORT/PATH                   start both images (host network, env PORT), compare GET PATH (repeatable)
+  --http PORT/PATH                   start both images (env PORT, the port published on 127.0.0.1), compare GET PATH (repeatable)
   --http-assets                      also request every same-server asset an HTML answer references; AFTER's must answer 2xx
   --ready-timeout SECONDS            how long a server may take to answer (default: ${DEFAULT_READY_TIMEOUT_MS / 1000})
   --env KEY=VALUE                    environment of both images' smoke runs and HTTP servers (repeatable; KEY alone takes it from the shell)
@@ -40,6 +41,7 @@ export const VERIFY_HELP = `Verify options (shipshape verify BEFORE AFTER):
   --format tty|json|markdown         output format (default: tty)
   --output FILE                      write the report to FILE instead of stdout
   --driver api|buildx|auto           how to reach the engine (default: auto)
+  --network NAME                     network of the --http containers (default: the engine's; "host": no port publishing; env SHIPSHAPE_NETWORK, config build.network)
   --no-history                       do not record the result in the metrics database
   --db PATH                          metrics database (default: .shipshape/metrics.db in the repository)
 `;
@@ -141,6 +143,7 @@ export async function runVerifyCommand(args: string[], io: CliIO): Promise<numbe
       "no-history": { type: "boolean", default: false },
       db: { type: "string" },
       allow: { type: "string", multiple: true },
+      network: { type: "string" },
       config: { type: "string" },
     },
   });
@@ -167,12 +170,13 @@ export async function runVerifyCommand(args: string[], io: CliIO): Promise<numbe
   const configFile = values.config !== undefined ? path.resolve(io.cwd, values.config) : findConfigFile(io.cwd);
   const config = configFile !== undefined ? loadConfigFile(configFile) : undefined;
   const allow = allowClasses(values.allow ?? [], config?.verify?.allow ?? [], configFile);
+  const network = chooseNetwork(values.network, io.env, config?.build?.network);
 
   const engine = await createEngine({ driver, env: io.env });
   await engine.ping();
   let result: VerifyResult;
   try {
-    result = await verifyImages(engine, { before, after, smoke, ignore, http, env, ...(commandOverride !== undefined ? { commandOverride } : {}), allow, httpAssets: values["http-assets"], smokeTimeoutMs, readyTimeoutMs, onProgress: (message) => io.stderr(`shipshape verify: ${message}\n`) });
+    result = await verifyImages(engine, { before, after, smoke, ignore, http, env, ...(commandOverride !== undefined ? { commandOverride } : {}), allow, ...(network !== undefined ? { network } : {}), httpAssets: values["http-assets"], smokeTimeoutMs, readyTimeoutMs, onProgress: (message) => io.stderr(`shipshape verify: ${message}\n`) });
   } catch (error) {
     // An image that is not there, or an archive we cannot read: say which, exit 2.
     if (error instanceof EngineApiError || error instanceof ImageFilesError) throw new UsageError(error.message);

@@ -86,6 +86,8 @@ export interface VerifyRewriteResult {
 
 export interface VerifyRewriteOptions {
   keepImages?: boolean;
+  /** Network of the builds and the HTTP probe; undefined is the engine's default. */
+  network?: string;
   signal?: AbortSignal;
   /** Progress lines (stderr in the CLI). */
   onProgress?: (message: string) => void;
@@ -113,6 +115,7 @@ export async function verifyRewrite(engine: Engine, input: VerifyRewriteInput, o
       const report = await buildImage(engine, target, {
         tag: `${tagBase}:${side}-${run}`,
         labels: { [FIX_VERIFY_LABEL]: side },
+        ...(options.network !== undefined ? { network: options.network } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
       });
       if (report.ok) built.push(report.tag);
@@ -143,6 +146,7 @@ export async function verifyRewrite(engine: Engine, input: VerifyRewriteInput, o
       ...(probes.http !== undefined ? { http: [probes.http] } : {}),
       ...(probes.env !== undefined ? { env: probes.env } : {}),
       ...(probes.allow !== undefined && probes.allow.length > 0 ? { allow: probes.allow } : {}),
+      ...(options.network !== undefined ? { network: options.network } : {}),
       ...(input.commandOverride !== undefined ? { commandOverride: input.commandOverride } : {}),
       // A built site has other bytes than the dev server's page: what a browser fetches is compared
       // instead, and the build output the original image held must be what nginx serves.

@@ -13,7 +13,7 @@ import { runBench } from "../../src/bench/run.ts";
 import { discoverBuildTargets } from "../../src/build/targets.ts";
 import { runCli } from "../../src/cli/main.ts";
 import { ApiEngine } from "../../src/engine/api-engine.ts";
-import { engineStatus, failIfRequired } from "../helpers/engine.ts";
+import { engineStatus, failIfRequired, TEST_NETWORK } from "../helpers/engine.ts";
 import { treeFingerprint, writeTree } from "./tree.ts";
 
 const BASE = "debian:bookworm-slim";
@@ -62,7 +62,7 @@ describe("shipshape bench (real engine)", { skip: status.skip }, () => {
     const fingerprint = treeFingerprint(dir);
     const targets = discoverBuildTargets(dir);
     assert.equal(targets.length, 1);
-    const result = await runBench(engine, targets, { runs: 1, scenarios: ["cold", "warm", "code", "deps", "dockerfile"], labels: { "shipshape.test": "true" } });
+    const result = await runBench(engine, targets, { runs: 1, scenarios: ["cold", "warm", "code", "deps", "dockerfile"], labels: { "shipshape.test": "true" }, network: TEST_NETWORK });
     const side = result.targets[0]?.before;
     assert.ok(side);
     const byScenario = new Map(side.scenarios.map((entry) => [entry.scenario, entry]));
