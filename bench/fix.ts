@@ -312,7 +312,7 @@ async function evaluate(engine: Engine, project: Project, runs: number, progress
       const bench = await runBench(engine, [project.target], {
         runs,
         scenarios: ["code"],
-        compare: { argument: "rewrite", dockerfileFor: () => ({ text: planned.after, source: "rewrite" }) },
+        compare: { argument: "rewrite", side: "after", dockerfileFor: () => ({ text: planned.after, source: "rewrite" }) },
         labels: { [BENCH_LABEL]: "1" },
         onProgress: (line) => progress(`  ${line}`),
         // Both sides share one copy of the context; the files the fix creates (.dockerignore) are

@@ -32,6 +32,8 @@ const verifyProbes = z
     smokeIgnore: z.string().refine(isRegExp, "not a valid regular expression").optional(),
     /** Environment of both images' probe containers, over the compose service's own `environment:`. */
     env: z.record(z.string().regex(/^[^=\s]+$/, "a variable name has no '=' or spaces"), z.union([z.string(), z.number(), z.boolean()]).transform(String)).optional(),
+    /** Settings differences accepted for this target, as `--allow` takes them (docs/verify.md); checked by the command that uses them. */
+    allow: z.array(z.string().min(1)).optional(),
   })
   .strict();
 
@@ -48,8 +50,14 @@ export const configSchema = z
     failOn: z.enum(["high", "medium", "low", "none"]).optional(),
     /** Seconds the audit may spend on one file (parse and rules) before it skips the file's remaining rules and reports it. */
     fileTimeBudget: z.number().positive().default(5),
-    /** Probes for `shipshape fix --verify`, keyed by build target name (compose service) or Dockerfile path. */
-    verify: z.object({ services: z.record(z.string(), verifyProbes).default({}) }).strict().optional(),
+    /** `build.network`: the network of builds and probe containers (`--network`); unset is the engine's default. */
+    build: z.object({ network: z.string().min(1).optional() }).strict().optional(),
+    /**
+     * `allow`: settings differences `shipshape verify` accepts, as `--allow` takes them (docs/verify.md).
+     * `services`: probes (and accepted differences) for `shipshape fix --verify`, keyed by build target
+     * name (compose service) or Dockerfile path.
+     */
+    verify: z.object({ allow: z.array(z.string().min(1)).default([]), services: z.record(z.string(), verifyProbes).default({}) }).strict().optional(),
   })
   .strict();
 

@@ -67,7 +67,7 @@ export function benchTable(target: TargetBench): string[][] {
     return rows;
   }
   const after = target.after;
-  rows.push(["scenario", "before", "after", "after/before", "cache before", "cache after"]);
+  rows.push(["scenario", `before: ${target.before.name}`, `after: ${after.name}`, "after/before", "cache before", "cache after"]);
   for (const before of target.before.scenarios) {
     const afterMeasurement = after.scenarios.find((entry) => entry.scenario === before.scenario);
     rows.push([before.scenario, timeCell(before), timeCell(afterMeasurement), formatRatio(scenarioRatio(target, before.scenario)), cacheCell(before), cacheCell(afterMeasurement)]);

@@ -46,8 +46,16 @@ export interface ScenarioMeasurement {
 }
 
 export interface BenchSide {
-  /** "before": the Dockerfile as it is; "after": the --compare one. */
+  /**
+   * "before" is the baseline: the git ref of `--compare REF`, or the target's own Dockerfile when
+   * `--compare FILE` gives the candidate. "after" is the other one: the working tree's Dockerfile
+   * against a ref, the FILE against the own Dockerfile.
+   */
   label: "before" | "after";
+  /** How the table header names the side: the git ref, "working tree", or a Dockerfile's path. */
+  name: string;
+  /** Whether this side is the target's own Dockerfile as it is on disk (the side the metrics history records). */
+  ownDockerfile: boolean;
   /** Where its Dockerfile text came from: a path, or `REF:path` for a git ref. */
   dockerfileSource: string;
   scenarios: ScenarioMeasurement[];

@@ -5,6 +5,7 @@
 // both sides share the copy and the cache, and take turns going first (before/after, then
 // after/before...) so that drift in the machine's speed falls on both.
 import { randomBytes } from "node:crypto";
+import path from "node:path";
 import type { BuildTarget } from "../build/targets.ts";
 import type { BuildOptions, BuildResult, Engine } from "../engine/types.ts";
 import { mutateDockerfile, mutateManifest, mutateSource, pickManifest, pickSourceFile } from "./mutations.ts";
@@ -14,11 +15,13 @@ import type { BenchWorkspace, WorkspaceSource } from "./workspace.ts";
 import { createWorkspace } from "./workspace.ts";
 import { formatDuration } from "../format/index.ts";
 
-/** The Dockerfile of the "after" side for one target. */
+/** The `--compare` Dockerfile for one target. */
 export interface ComparedDockerfile {
   text: string;
   /** For the report: the file path, or `REF:path`. */
   source: string;
+  /** For the table header: the ref, or the file path (default: source). */
+  name?: string;
 }
 
 export interface BenchOptions {
@@ -27,8 +30,15 @@ export interface BenchOptions {
   compare?: {
     /** The --compare argument as given. */
     argument: string;
+    /**
+     * Which side the compared Dockerfile is: "before" for a git ref (the baseline; the working
+     * tree's Dockerfile is "after"), "after" for a FILE (the candidate; the own Dockerfile is "before").
+     */
+    side: "before" | "after";
     dockerfileFor: (target: BuildTarget) => ComparedDockerfile;
   };
+  /** `--network` of every build; undefined is the engine's default. */
+  network?: string;
   /** Labels on every image built (tests mark theirs). */
   labels?: Record<string, string>;
   /** One line per timed build, for the user's patience. */
@@ -51,6 +61,8 @@ class BuildFailure extends Error {}
 interface Side {
   label: "before" | "after";
   source: string;
+  name: string;
+  ownDockerfile: boolean;
   text: string;
   measurement: Map<ScenarioName, ScenarioMeasurement>;
   sizeBytes?: number;
@@ -87,10 +99,20 @@ async function benchTarget(engine: BenchEngine, target: BuildTarget, options: Be
   let buildCount = 0;
   const progress = options.onProgress ?? (() => undefined);
 
-  const sides: Side[] = [{ label: "before", source: options.describeDockerfile?.(target) ?? target.dockerfile, text: workspace.dockerfileText, measurement: new Map() }];
+  const ownSource = options.describeDockerfile?.(target) ?? target.dockerfile;
+  // Table headers are short: the file's name (the heading line has the whole paths).
+  const own: Side = { label: "before", source: ownSource, name: path.basename(target.dockerfile), ownDockerfile: true, text: workspace.dockerfileText, measurement: new Map() };
+  const sides: Side[] = [own];
   if (options.compare) {
     const compared = options.compare.dockerfileFor(target);
-    sides.push({ label: "after", source: compared.source, text: compared.text, measurement: new Map() });
+    const other: Side = { label: "after", source: compared.source, name: compared.name ?? compared.source, ownDockerfile: false, text: compared.text, measurement: new Map() };
+    if (options.compare.side === "before") {
+      // A git ref is the baseline: the working tree's Dockerfile is what changed.
+      other.label = "before";
+      own.label = "after";
+      own.name = "working tree";
+      sides.unshift(other);
+    } else sides.push(other);
   }
 
   const build = async (side: Side, dockerfileText: string, noCache: boolean): Promise<{ result: BuildResult; durationMs: number; tag: string }> => {
@@ -107,6 +129,7 @@ async function benchTarget(engine: BenchEngine, target: BuildTarget, options: Be
     };
     if (target.target !== undefined) buildOptions.target = target.target;
     if (options.labels) buildOptions.labels = options.labels;
+    if (options.network !== undefined) buildOptions.networkMode = options.network;
     if (options.signal) buildOptions.signal = options.signal;
     options.signal?.throwIfAborted();
     const started = performance.now();
@@ -216,7 +239,7 @@ async function benchTarget(engine: BenchEngine, target: BuildTarget, options: Be
   }
 
   const toBenchSide = (side: Side): BenchSide => {
-    const benchSide: BenchSide = { label: side.label, dockerfileSource: side.source, scenarios: options.scenarios.map((scenario) => side.measurement.get(scenario) as ScenarioMeasurement) };
+    const benchSide: BenchSide = { label: side.label, name: side.name, ownDockerfile: side.ownDockerfile, dockerfileSource: side.source, scenarios: options.scenarios.map((scenario) => side.measurement.get(scenario) as ScenarioMeasurement) };
     if (side.sizeBytes !== undefined) benchSide.sizeBytes = side.sizeBytes;
     return benchSide;
   };

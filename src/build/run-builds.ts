@@ -20,6 +20,8 @@ export interface BuildImageOptions {
   buildArgs?: Record<string, string>;
   /** Extra labels (the build label is always set). */
   labels?: Record<string, string>;
+  /** `--network`: "host", a network name; undefined is the engine's default. */
+  network?: string;
   /** Skip inspecting the image afterwards (size and layers stay unknown). */
   skipInspect?: boolean;
   signal?: AbortSignal;
@@ -33,13 +35,13 @@ export async function buildImage(engine: Engine, target: BuildTarget, options: B
     dockerfile: target.dockerfile,
     buildArgs: { ...target.buildArgs, ...options.buildArgs },
     noCache: options.noCache ?? false,
-    networkMode: "host",
     tags: [options.tag],
     labels: { [BUILD_LABEL]: "1", [`${BUILD_LABEL}.target`]: target.name, ...options.labels },
   };
   const stage = options.stage ?? target.target;
   if (stage !== undefined) buildOptions.target = stage;
   if (options.signal) buildOptions.signal = options.signal;
+  if (options.network !== undefined) buildOptions.networkMode = options.network;
 
   const startedAt = performance.now();
   let result;

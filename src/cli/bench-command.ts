@@ -20,18 +20,19 @@ import { recordMetrics } from "../metrics/record.ts";
 import { shouldUseColor } from "../report/tty.ts";
 import { commandHelp } from "./help.ts";
 import type { CliIO } from "./io.ts";
+import { NETWORK_HELP, networkOption } from "./network-option.ts";
 import { writeFileAtomic } from "./write.ts";
 import { UsageError } from "../errors.ts";
 
 export const BENCH_OPTIONS = `Options:
   --service S                        bench only this compose service (repeatable)
-  --compare REF|FILE                 also bench this Dockerfile (a git ref of the same path, or a file), before/after
+  --compare REF|FILE                 also bench a git ref (before: REF, after: working tree) or a file (before: own Dockerfile, after: FILE)
   --runs N                           timed builds per scenario (default: 3)
   --scenarios LIST                   any of cold,warm,code,deps,dockerfile (default: all)
   --format tty|json|markdown         output format (default: tty)
   --output FILE                      write the report to FILE instead of stdout
   --driver api|buildx|auto           how to reach BuildKit (default: auto)
-  --db PATH                          metrics database (default: .shipshape/metrics.db in the repository)
+${NETWORK_HELP}  --db PATH                          metrics database (default: .shipshape/metrics.db in the repository)
   --no-history                       do not record the numbers in the metrics database
 `;
 
@@ -81,7 +82,7 @@ export function dockerfileAtRef(target: BuildTarget, ref: string): ComparedDocke
   } catch {
     // Only for the label.
   }
-  return { text, source: `${ref}:${prefix}${path.basename(dockerfile)}` };
+  return { text, source: `${ref}:${prefix}${path.basename(dockerfile)}`, name: ref };
 }
 
 function isFile(file: string): boolean {
@@ -97,13 +98,14 @@ function displayPath(absolute: string, cwd: string): string {
   return relative === "" || relative.startsWith("..") || path.isAbsolute(relative) ? absolute : relative.split(path.sep).join("/");
 }
 
-/** One "bench" record per target and scenario measured, for the Dockerfile as it is in the tree. */
+/** One "bench" record per target and scenario measured, for the Dockerfile as it is in the tree (whichever side it is). */
 export function benchRecords(result: BenchResult, targets: readonly BuildTarget[], repositoryName: string): MetricsRecord[] {
   const records: MetricsRecord[] = [];
   for (const bench of result.targets) {
     const target = targets.find((candidate) => candidate.name === bench.name);
     const dockerfile = target ? path.resolve(target.contextDir, target.dockerfile) : undefined;
-    for (const scenario of bench.before.scenarios) {
+    const own = [bench.before, ...(bench.after ? [bench.after] : [])].find((side) => side.ownDockerfile);
+    for (const scenario of own?.scenarios ?? []) {
       if (scenario.status !== "measured" || scenario.medianMs === undefined) continue;
       const metrics: Record<string, number> = { medianMs: scenario.medianMs, minMs: scenario.minMs ?? scenario.medianMs, maxMs: scenario.maxMs ?? scenario.medianMs };
       if (scenario.cacheHitRatio !== undefined) metrics.cacheHitRatio = scenario.cacheHitRatio;
@@ -130,6 +132,7 @@ export async function runBenchCommand(args: string[], io: CliIO): Promise<number
       driver: { type: "string", default: "auto" },
       db: { type: "string" },
       "no-history": { type: "boolean", default: false },
+      network: { type: "string" },
     },
   });
   if (positionals.length > 1) throw new UsageError("shipshape bench takes one PATH (a repository, a context directory or a Dockerfile)");
@@ -160,14 +163,20 @@ export async function runBenchCommand(args: string[], io: CliIO): Promise<number
         throw new UsageError(`--compare ${argument} is one Dockerfile, but ${given} builds ${targets.length} images (${targets.map((target) => target.name).join(", ")}): choose one with --service, or put the file in that image's build context`);
       }
       const text = fs.readFileSync(compareFile, "utf8");
-      compare = { argument, dockerfileFor: () => ({ text, source: displayPath(compareFile, io.cwd) }) };
+      // The file is the candidate ("after"); the image's own Dockerfile is the baseline.
+      const source = displayPath(compareFile, io.cwd);
+      // The header names it by its file name, unless that is the own Dockerfile's name too.
+      const name = path.basename(compareFile) === path.basename((targets[0] as BuildTarget).dockerfile) ? source : path.basename(compareFile);
+      compare = { argument, side: "after", dockerfileFor: () => ({ text, source, name }) };
     } else {
       // A git ref: read every target's Dockerfile at it now, so a bad ref fails before any build.
       const atRef = new Map(targets.map((target) => [target.name, dockerfileAtRef(target, argument)]));
-      compare = { argument, dockerfileFor: (target) => atRef.get(target.name) as ComparedDockerfile };
+      // The ref is the baseline ("before"); the working tree's Dockerfile is "after".
+      compare = { argument, side: "before", dockerfileFor: (target) => atRef.get(target.name) as ComparedDockerfile };
     }
   }
 
+  const network = networkOption(values.network, io, given);
   const engine = await createEngine({ driver, env: io.env });
   await engine.ping();
   // Ctrl-C: cancel the build in flight and let the bench remove its copy and images before exiting.
@@ -183,6 +192,7 @@ export async function runBenchCommand(args: string[], io: CliIO): Promise<number
       runs,
       scenarios,
       ...(compare ? { compare } : {}),
+      ...(network !== undefined ? { network } : {}),
       describeDockerfile: (target) => displayPath(path.resolve(target.contextDir, target.dockerfile), io.cwd),
       onProgress: (line) => io.stderr(`shipshape bench: ${line}\n`),
       signal: interrupt.signal,

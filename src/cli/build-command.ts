@@ -18,6 +18,7 @@ import { parseAssignments } from "./assignments.ts";
 import { commandHelp } from "./help.ts";
 import type { CliIO } from "./io.ts";
 import { UsageError } from "../errors.ts";
+import { NETWORK_HELP, networkOption } from "./network-option.ts";
 
 export const BUILD_OPTIONS = `Options:
   --service S                        build only this compose service (repeatable)
@@ -25,7 +26,7 @@ export const BUILD_OPTIONS = `Options:
   --build-arg K=V                    build argument (repeatable; K alone takes it from the environment)
   --no-cache                         build without BuildKit's cache
   --driver api|buildx|auto           how to reach BuildKit (default: auto)
-  --tag-prefix P                     tag images P/<dir>-<service>:latest (default: shipshape)
+${NETWORK_HELP}  --tag-prefix P                     tag images P/<dir>-<service>:latest (default: shipshape)
   --format tty|json|markdown         the final table's format (default: tty)
   --no-history                       do not record the measurements in the metrics database
   --db PATH                          metrics database (default: .shipshape/metrics.db in the repository)
@@ -53,6 +54,7 @@ export async function runBuildCommand(args: string[], io: CliIO): Promise<number
       format: { type: "string", default: "tty" },
       "no-history": { type: "boolean", default: false },
       db: { type: "string" },
+      network: { type: "string" },
     },
   });
   if (positionals.length > 1) throw new UsageError("shipshape build takes one PATH (a directory or a Dockerfile)");
@@ -68,6 +70,7 @@ export async function runBuildCommand(args: string[], io: CliIO): Promise<number
   const targets = discoverBuildTargets(root, { services: values.service ?? [], env: io.env });
   if (targets.length === 0) throw new UsageError(`nothing to build in ${given}: no compose service with build: and no Dockerfile`);
   const repositoryName = repositoryNameOf(root);
+  const network = networkOption(values.network, io, given);
 
   const engine = await createEngine({ driver, env: io.env });
   await engine.ping();
@@ -84,6 +87,7 @@ export async function runBuildCommand(args: string[], io: CliIO): Promise<number
       tagFor: (target) => imageTagFor(repositoryName, target.name, tagPrefix),
       noCache: values["no-cache"] ?? false,
       buildArgs,
+      ...(network !== undefined ? { network } : {}),
       ...(values.target !== undefined ? { stage: values.target } : {}),
       onStart: (target) => display.start(target.name, target.origin),
       onEvent: (target, event) => display.event(target.name, event),

@@ -8,6 +8,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { chooseNetwork } from "../engine/network.ts";
 import { openTarget } from "../audit/audit-paths.ts";
 import { unifiedDiff } from "../fix/diff.ts";
 import { consolidateDiff, parseDockerfiles, planConsolidation, renderConsolidateSummary } from "../fix/consolidate.ts";
@@ -48,6 +49,7 @@ export const FIX_OPTIONS = `Options:
   --smoke-ignore REGEX               text to ignore in --verify's smoke output and HTTP bodies
   --env KEY=VALUE                    environment of --verify's probes (repeatable), over compose's environment: and the config's env
   --driver api|buildx|auto           how --verify reaches the engine (default: auto)
+  --network NAME                     network of --verify's builds and probes (default: the engine's; env SHIPSHAPE_NETWORK, config build.network)
   --consolidate                      merge near-duplicate Dockerfiles into one multi-target Dockerfile + docker-bake.hcl (docs/consolidate.md)
 `;
 
@@ -72,6 +74,7 @@ export async function runFixCommand(args: string[], io: CliIO): Promise<number> 
       dev: { type: "boolean", default: false },
       verify: { type: "boolean", default: false },
       driver: { type: "string" },
+      network: { type: "string" },
       smoke: { type: "string", multiple: true },
       "smoke-ignore": { type: "string" },
       http: { type: "string" },
@@ -114,7 +117,7 @@ export async function runFixCommand(args: string[], io: CliIO): Promise<number> 
         const intent = rewrite.status === "applied" ? rewriteIntent(rewrite.ecosystem, rewrite.after) : undefined;
         if (intent !== undefined) intents[rewrite.path] = intent;
       }
-      verified = await verifyChanges(engine, { root: snapshot.root, target: absolute, changes: leveledResult.fix.changes, dockerfiles, configured: config.verify?.services ?? {}, commandLine: commandLineProbes, intents, shellEnv: io.env }, { onProgress: (message) => io.stderr(`${message}\n`) });
+      verified = await verifyChanges(engine, { root: snapshot.root, target: absolute, changes: leveledResult.fix.changes, dockerfiles, configured: config.verify?.services ?? {}, commandLine: commandLineProbes, intents, shellEnv: io.env }, { onProgress: (message) => io.stderr(`${message}\n`), ...networkFor(values.network, io.env, config.build?.network) });
       const failed = new Set(verified.filter((entry) => !entry.ok).map((entry) => entry.dockerfile));
       // A Dockerfile whose change did not build or verify is left as it is (and so are the files created for it).
       if (failed.size > 0) {
@@ -163,6 +166,12 @@ function fixLevel(value: string | undefined): FixLevel {
   const level = value ?? "safe";
   if (!(FIX_LEVELS as readonly string[]).includes(level)) throw new UsageError(`--level ${level}: expected ${FIX_LEVELS.join(" or ")}`);
   return level as FixLevel;
+}
+
+/** `--network`, SHIPSHAPE_NETWORK or the config's build.network, as verifyChanges options. */
+function networkFor(flag: string | undefined, env: NodeJS.ProcessEnv, configured: string | undefined): { network?: string } {
+  const network = chooseNetwork(flag, env, configured);
+  return network !== undefined ? { network } : {};
 }
 
 /** `--smoke`, `--http`, `--smoke-ignore` for every verified target (they win over the config's probes). */

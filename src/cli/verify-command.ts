@@ -3,11 +3,16 @@
 // 2 usage errors, unknown images, or no engine.
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { findConfigFile, loadConfigFile } from "../audit/audit-paths.ts";
+import { ConfigError, UsageError } from "../errors.ts";
 import { EngineApiError } from "../engine/api-client.ts";
+import { chooseNetwork } from "../engine/network.ts";
 import { createEngine, ENGINE_DRIVERS, isEngineDriver } from "../engine/select.ts";
 import { recordMetrics } from "../metrics/record.ts";
 import type { MetricsRecord } from "../metrics/record.ts";
 import { shouldUseColor } from "../report/tty.ts";
+import type { AllowClass } from "../verify/allow.ts";
+import { AllowClassError, parseAllowClass } from "../verify/allow.ts";
 import type { CommandOverride } from "../verify/executables.ts";
 import { ImageFilesError } from "../verify/image-files.ts";
 import type { HttpTarget } from "../verify/outputs.ts";
@@ -22,20 +27,22 @@ import { parseAssignments } from "./assignments.ts";
 import { commandHelp } from "./help.ts";
 import type { CliIO } from "./io.ts";
 import { writeFileAtomic } from "./write.ts";
-import { UsageError } from "../errors.ts";
 
 export const VERIFY_OPTIONS = `Options:
   --smoke 'ARGS'                     run both images with ARGS (--network=none), compare exit code and output (repeatable; '' = default command)
   --smoke-ignore REGEX               text to ignore in smoke output and HTTP bodies, e.g. timestamps (repeatable)
   --smoke-timeout SECONDS            per smoke run (default: ${DEFAULT_SMOKE_TIMEOUT_MS / 1000})
-  --http PORT/PATH                   start both images (host network, env PORT), compare GET PATH (repeatable)
+  --http PORT/PATH                   start both images (env PORT, the port published on 127.0.0.1), compare GET PATH (repeatable)
   --http-assets                      also request every same-server asset an HTML answer references; AFTER's must answer 2xx
   --ready-timeout SECONDS            how long a server may take to answer (default: ${DEFAULT_READY_TIMEOUT_MS / 1000})
   --env KEY=VALUE                    environment of both images' smoke runs and HTTP servers (repeatable; KEY alone takes it from the shell)
   --command 'ARGS' / --entrypoint 'ARGS'  run both images with this command/entrypoint instead of their own (as compose's command:/entrypoint:); its programs must resolve in AFTER too
+  --allow CLASS                      accept a reviewed settings difference (user, cmd-form, cmd, entrypoint, workdir, env:KEY, ...; repeatable; docs/verify.md)
+  --config FILE                      config file (default: shipshape.config.yaml in the current directory); its verify.allow adds to --allow
   --format tty|json|markdown         output format (default: tty)
   --output FILE                      write the report to FILE instead of stdout
   --driver api|buildx|auto           how to reach the engine (default: auto)
+  --network NAME                     network of the --http containers (default: the engine's; "host": no port publishing; env SHIPSHAPE_NETWORK, config build.network)
   --no-history                       do not record the result in the metrics database
   --db PATH                          metrics database (default: .shipshape/metrics.db in the repository)
 `;
@@ -98,6 +105,28 @@ function httpTargets(values: readonly string[]): HttpTarget[] {
   return targets;
 }
 
+/** `--allow` values and the config's `verify.allow`, parsed; an unknown class is a one-line error naming the valid ones. */
+export function allowClasses(commandLine: readonly string[], configured: readonly string[], configFile: string | undefined): AllowClass[] {
+  const classes: AllowClass[] = [];
+  configured.forEach((text, index) => {
+    try {
+      classes.push(parseAllowClass(text));
+    } catch (error) {
+      if (!(error instanceof AllowClassError)) throw error;
+      throw new ConfigError(`${configFile ?? "config"}: invalid config at verify.allow.${index}: ${error.message}`);
+    }
+  });
+  for (const text of commandLine) {
+    try {
+      classes.push(parseAllowClass(text));
+    } catch (error) {
+      if (!(error instanceof AllowClassError)) throw error;
+      throw new UsageError(`--allow: ${error.message}`);
+    }
+  }
+  return classes;
+}
+
 /** The "verify" record for the metrics history. */
 export function verifyMetricsRecord(result: VerifyResult): MetricsRecord {
   return { kind: "verify", image: result.after.reference, scenario: `vs ${result.before.reference}`, metrics: { equivalent: result.equivalent ? 1 : 0, differences: countDifferences(result.differences) } };
@@ -122,6 +151,9 @@ export async function runVerifyCommand(args: string[], io: CliIO): Promise<numbe
       driver: { type: "string", default: "auto" },
       "no-history": { type: "boolean", default: false },
       db: { type: "string" },
+      allow: { type: "string", multiple: true },
+      network: { type: "string" },
+      config: { type: "string" },
     },
   });
   if (positionals.length !== 2) throw new UsageError("shipshape verify takes two images: BEFORE AFTER");
@@ -144,12 +176,16 @@ export async function runVerifyCommand(args: string[], io: CliIO): Promise<numbe
   const readyTimeoutMs = seconds(values["ready-timeout"], "--ready-timeout", DEFAULT_READY_TIMEOUT_MS);
   const env = parseAssignments("--env", values.env ?? [], io.env);
   const commandOverride = overrideFrom(values.command, values.entrypoint);
+  const configFile = values.config !== undefined ? path.resolve(io.cwd, values.config) : findConfigFile(io.cwd);
+  const config = configFile !== undefined ? loadConfigFile(configFile) : undefined;
+  const allow = allowClasses(values.allow ?? [], config?.verify?.allow ?? [], configFile);
+  const network = chooseNetwork(values.network, io.env, config?.build?.network);
 
   const engine = await createEngine({ driver, env: io.env });
   await engine.ping();
   let result: VerifyResult;
   try {
-    result = await verifyImages(engine, { before, after, smoke, ignore, http, env, ...(commandOverride !== undefined ? { commandOverride } : {}), httpAssets: values["http-assets"], smokeTimeoutMs, readyTimeoutMs, onProgress: (message) => io.stderr(`shipshape verify: ${message}\n`) });
+    result = await verifyImages(engine, { before, after, smoke, ignore, http, env, ...(commandOverride !== undefined ? { commandOverride } : {}), allow, ...(network !== undefined ? { network } : {}), httpAssets: values["http-assets"], smokeTimeoutMs, readyTimeoutMs, onProgress: (message) => io.stderr(`shipshape verify: ${message}\n`) });
   } catch (error) {
     // An image that is not there, or an archive we cannot read: say which, exit 2.
     if (error instanceof EngineApiError || error instanceof ImageFilesError) throw new UsageError(error.message);

@@ -13,7 +13,7 @@ import { decodeStatusResponse } from "./buildkit-trace.ts";
 import { packContext, planContext } from "./context-tar.ts";
 import type { ContextPlan } from "./context-tar.ts";
 import { BuildProgress } from "./progress.ts";
-import type { BuildEvent, BuildOptions, BuildResult, Engine, ImageConfig, RunOptions, RunResult, StartContainerOptions, StoppedContainer } from "./types.ts";
+import type { BuildEvent, BuildOptions, BuildResult, Engine, ImageConfig, RunOptions, RunResult, StartContainerOptions, StartedContainer, StoppedContainer } from "./types.ts";
 
 /** A build option this driver cannot honour; the message says which driver can. */
 export class UnsupportedBuildOptionError extends Error {}
@@ -67,9 +67,10 @@ export function buildQuery(options: BuildOptions, plan: Pick<ContextPlan, "docke
   const query: Record<string, string | string[] | undefined> = {
     version: "2",
     dockerfile: plan.dockerfile,
-    networkmode: options.networkMode ?? "host",
     rm: "1",
   };
+  // Without networkmode the engine uses its default network, as `docker build` does.
+  if (options.networkMode !== undefined) query.networkmode = options.networkMode;
   if (options.tags && options.tags.length > 0) query.t = options.tags;
   if (options.target) query.target = options.target;
   if (options.buildArgs && Object.keys(options.buildArgs).length > 0) query.buildargs = JSON.stringify(options.buildArgs);
@@ -107,6 +108,45 @@ function onBuildMessage(message: BuildMessage, progress: BuildProgress, outcome:
   } else if (typeof message.status === "string") {
     progress.message(message.status);
   }
+}
+
+/**
+ * The /containers/create body: labelled as ours, detached. No NetworkMode means the engine's
+ * default network; `publishPort` binds the container port to 127.0.0.1 at a port the engine picks.
+ */
+export function containerCreateBody(options: StartContainerOptions): Record<string, unknown> {
+  const hostConfig: Record<string, unknown> = { AutoRemove: false };
+  if (options.network !== undefined) hostConfig.NetworkMode = options.network;
+  const body: Record<string, unknown> = {
+    Image: options.image,
+    Env: Object.entries(options.env ?? {}).map(([key, value]) => `${key}=${value}`),
+    Labels: { ...options.labels, [RUN_LABEL]: "true" },
+    Tty: false,
+    OpenStdin: false,
+    AttachStdin: false,
+    AttachStdout: false,
+    AttachStderr: false,
+    HostConfig: hostConfig,
+  };
+  if (options.publishPort !== undefined) {
+    if (options.network === "host" || options.network === "none") throw new Error(`cannot publish port ${options.publishPort} with --network ${options.network}`);
+    const port = `${options.publishPort}/tcp`;
+    body.ExposedPorts = { [port]: {} };
+    hostConfig.PortBindings = { [port]: [{ HostIp: "127.0.0.1", HostPort: "" }] };
+  }
+  if (options.args) body.Cmd = options.args;
+  if (options.entrypoint) body.Entrypoint = options.entrypoint;
+  if (options.workingDir !== undefined) body.WorkingDir = options.workingDir;
+  if (options.user !== undefined) body.User = options.user;
+  return body;
+}
+
+/** The host port the engine bound for `port/tcp`, from a container inspect's NetworkSettings.Ports. */
+export function publishedPort(inspected: { NetworkSettings?: { Ports?: Record<string, { HostIp?: string; HostPort?: string }[] | null> | null } }, port: number): number | undefined {
+  const bindings = inspected.NetworkSettings?.Ports?.[`${port}/tcp`] ?? [];
+  const binding = bindings.find((entry) => entry.HostIp === "127.0.0.1") ?? bindings[0];
+  const hostPort = Number(binding?.HostPort);
+  return Number.isInteger(hostPort) && hostPort > 0 ? hostPort : undefined;
 }
 
 /** Splits a container log stream (no TTY) into stdout and stderr: 8-byte frame headers [stream, 0, 0, 0, size uint32 BE]. */
@@ -254,22 +294,7 @@ export class ApiEngine implements Engine {
 
   /** Creates (does not start) a container labelled as ours, detached: no TTY, no stdin, nothing attached. */
   async #createContainer(options: StartContainerOptions): Promise<string> {
-    const body: Record<string, unknown> = {
-      Image: options.image,
-      Env: Object.entries(options.env ?? {}).map(([key, value]) => `${key}=${value}`),
-      Labels: { ...options.labels, [RUN_LABEL]: "true" },
-      Tty: false,
-      OpenStdin: false,
-      AttachStdin: false,
-      AttachStdout: false,
-      AttachStderr: false,
-      HostConfig: { NetworkMode: options.network, AutoRemove: false },
-    };
-    if (options.args) body.Cmd = options.args;
-    if (options.entrypoint) body.Entrypoint = options.entrypoint;
-    if (options.workingDir !== undefined) body.WorkingDir = options.workingDir;
-    if (options.user !== undefined) body.User = options.user;
-    const created = await this.client.json<{ Id: string }>("/containers/create", { method: "POST", body });
+    const created = await this.client.json<{ Id: string }>("/containers/create", { method: "POST", body: containerCreateBody(options) });
     return created.Id;
   }
 
@@ -309,15 +334,19 @@ export class ApiEngine implements Engine {
     }
   }
 
-  async startContainer(options: StartContainerOptions): Promise<{ id: string }> {
+  async startContainer(options: StartContainerOptions): Promise<StartedContainer> {
     const id = await this.#createContainer(options);
     try {
       await this.client.call(`/containers/${id}/start`, { method: "POST" });
+      if (options.publishPort === undefined) return { id };
+      // The port is bound when the container starts: read back which one the engine picked.
+      const hostPort = publishedPort(await this.client.json(`/containers/${id}/json`), options.publishPort);
+      if (hostPort === undefined) throw new Error(`the engine published no host port for the container's port ${options.publishPort}`);
+      return { id, hostPort };
     } catch (error) {
       await this.#removeContainer(id);
       throw error;
     }
-    return { id };
   }
 
   async containerState(id: string): Promise<{ running: boolean; exitCode?: number }> {

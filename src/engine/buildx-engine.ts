@@ -14,7 +14,7 @@ import os from "node:os";
 import path from "node:path";
 import { ApiEngine } from "./api-engine.ts";
 import { parseRawJsonLine, BuildProgress } from "./progress.ts";
-import type { BuildEvent, BuildOptions, BuildResult, Engine, ImageConfig, RunOptions, RunResult, StartContainerOptions, StoppedContainer } from "./types.ts";
+import type { BuildEvent, BuildOptions, BuildResult, Engine, ImageConfig, RunOptions, RunResult, StartContainerOptions, StartedContainer, StoppedContainer } from "./types.ts";
 
 export interface BuildxEngineOptions {
   env?: NodeJS.ProcessEnv;
@@ -34,7 +34,8 @@ export function buildxAvailable(env: NodeJS.ProcessEnv = process.env, dockerBina
 /** The `docker buildx build` arguments for a build (the context directory last). */
 export function buildxArgs(options: BuildOptions, files: { dockerfile: string; iidfile: string }): string[] {
   const args = ["buildx", "build", "--progress=rawjson", "--load", "--iidfile", files.iidfile, "--file", files.dockerfile];
-  args.push("--network", options.networkMode ?? "host");
+  // Without --network BuildKit uses the engine's default network, as `docker build` does.
+  if (options.networkMode !== undefined) args.push("--network", options.networkMode);
   if (options.target) args.push("--target", options.target);
   for (const [key, value] of Object.entries(options.buildArgs ?? {})) args.push("--build-arg", `${key}=${value}`);
   if (options.noCache) args.push("--no-cache");
@@ -159,7 +160,7 @@ export class BuildxEngine implements Engine {
     return this.#api.run(options);
   }
 
-  startContainer(options: StartContainerOptions): Promise<{ id: string }> {
+  startContainer(options: StartContainerOptions): Promise<StartedContainer> {
     return this.#api.startContainer(options);
   }
 

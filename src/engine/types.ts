@@ -13,7 +13,7 @@ export interface BuildOptions {
   buildArgs?: Record<string, string>;
   noCache?: boolean;
   platform?: string;
-  /** "host" by default: the lab engine has no bridge network. */
+  /** `docker build --network`: "host", "none", a network name; undefined is the engine's default (network.ts). */
   networkMode?: string;
   tags?: string[];
   labels?: Record<string, string>;
@@ -81,7 +81,8 @@ export interface RunOptions {
   workingDir?: string;
   user?: string;
   env?: Record<string, string>;
-  network: "none" | "host";
+  /** "none", "host", a network name; undefined is the engine's default (its bridge). */
+  network?: string;
   /** Remove the container afterwards (default true). */
   remove?: boolean;
   timeoutMs?: number;
@@ -95,8 +96,17 @@ export interface StartContainerOptions {
   workingDir?: string;
   user?: string;
   env?: Record<string, string>;
-  network: "none" | "host";
+  /** "none", "host", a network name; undefined is the engine's default (its bridge). */
+  network?: string;
+  /** A container TCP port to publish on 127.0.0.1 at a port the engine picks (startContainer returns it); not with host networking. */
+  publishPort?: number;
   labels?: Record<string, string>;
+}
+
+/** A started container; `hostPort`: where `publishPort` is reachable on 127.0.0.1. */
+export interface StartedContainer {
+  id: string;
+  hostPort?: number;
 }
 
 /** What a stopped container left behind: its exit code and logs. */
@@ -124,7 +134,7 @@ export interface Engine {
   removeImage(reference: string): Promise<void>;
   run(options: RunOptions): Promise<RunResult>;
   /** Creates and starts a container that keeps running; stop it with stopContainer. */
-  startContainer(options: StartContainerOptions): Promise<{ id: string }>;
+  startContainer(options: StartContainerOptions): Promise<StartedContainer>;
   /**
    * Stops (the image's StopSignal, SIGTERM by default, then SIGKILL after `graceSeconds`, default 10
    * as `docker stop`) and removes a container; returns its exit code and logs.

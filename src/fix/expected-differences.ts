@@ -5,6 +5,7 @@
 import { isCopyOrAdd, isKeyValue } from "../dockerfile/model.ts";
 import { parseDockerfile } from "../dockerfile/parse.ts";
 import type { ImageConfig } from "../engine/types.ts";
+import { isShellFormOf } from "../verify/allow.ts";
 import { normalizeWorkingDir } from "../verify/config-diff.ts";
 import type { MovedDirectory } from "../verify/moved-files.ts";
 import type { Difference, VerifyResult } from "../verify/result.ts";
@@ -172,15 +173,6 @@ function expectedBecause(difference: Difference, context: ClassifyContext): stri
     return paths.length > 0 && paths.every((file) => BUILD_TREE.test(file)) ? "the compiler's build tree (the binary ships on its own)" : undefined;
   }
   return undefined;
-}
-
-/** `["/bin/sh", "-c", "python app.py"]` vs `["python", "app.py"]`: plain words, nothing a shell would interpret. */
-function isShellFormOf(before: readonly string[], after: readonly string[]): boolean {
-  if (before.length !== 3 || !/^(\/bin\/)?(ba)?sh$/.test(before[0] ?? "") || before[1] !== "-c") return false;
-  const text = (before[2] ?? "").trim();
-  if (/[$`'"\\|&;<>(){}*?~[\]#!]/.test(text)) return false;
-  const words = text.split(/\s+/);
-  return words.length === after.length && words.every((word, index) => word === after[index]);
 }
 
 /** The body of the script `npm start` / `npm run NAME` (or yarn's and pnpm's forms) runs (shell or exec form), when the command is exactly that. */

@@ -96,6 +96,7 @@ export function renderVerifyReport(verified: readonly VerifiedDockerfile[], opti
       if (result.verify) {
         lines.push(`  checks: ${result.verify.checks.map((check) => `${check.name} ${checkStatus(check, result)}`).join(", ")}`);
         for (const expected of result.expected ?? []) lines.push(`  expected: ${expected.difference.kind} ${expected.difference.subject}: ${expected.why}`);
+        for (const difference of result.verify.differences.filter((entry) => entry.severity === "allowed")) lines.push(`  allowed: ${difference.kind} ${difference.subject}: by verify.services allow ${difference.allowedBy ?? ""}`);
         for (const difference of result.verify.differences.filter((entry) => entry.severity === "note").slice(0, 5)) lines.push(`  note: ${difference.subject}: ${difference.message}`);
       }
       if (!result.ok && result.reason !== undefined) lines.push(...result.reason.split("\n").map((line, index) => (index === 0 ? `  why: ${line}` : `  ${line}`)));

@@ -6,12 +6,14 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { VerifyProbesConfig } from "../audit/config.ts";
+import { ConfigError } from "../errors.ts";
 import { discoverBuildTargets, readEnvFile } from "../build/targets.ts";
 import type { BuildTarget } from "../build/targets.ts";
 import type { Engine } from "../engine/types.ts";
 import { interpolate, resolveServiceEnvironment } from "../repo/compose-environment.ts";
 import { isDockerfileName, isDockerignoreName } from "../repo/kinds.ts";
 import { splitArguments } from "../repo/shell-words.ts";
+import { AllowClassError, parseAllowClass } from "../verify/allow.ts";
 import type { CommandOverride } from "../verify/executables.ts";
 import { parseHttpTarget } from "../verify/outputs.ts";
 import type { FileChange } from "./run-fixes.ts";
@@ -45,8 +47,8 @@ export interface VerifiedChange {
   ok: boolean;
 }
 
-/** The probes of the config entry, converted to what verifyRewrite takes; throws on a malformed `http`. */
-export function probesFromConfig(entry: VerifyProbesConfig | undefined): RewriteProbes {
+/** The probes of the config entry, converted to what verifyRewrite takes; throws on a malformed `http`, ConfigError on an unknown `allow` class. */
+export function probesFromConfig(entry: VerifyProbesConfig | undefined, key = "<name>"): RewriteProbes {
   const probes: RewriteProbes = {};
   if (entry === undefined) return probes;
   if (entry.smoke !== undefined) {
@@ -56,6 +58,16 @@ export function probesFromConfig(entry: VerifyProbesConfig | undefined): Rewrite
   if (entry.http !== undefined) probes.http = parseHttpTarget(entry.http);
   if (entry.smokeIgnore !== undefined) probes.smokeIgnore = entry.smokeIgnore;
   if (entry.env !== undefined) probes.env = entry.env;
+  if (entry.allow !== undefined) {
+    probes.allow = entry.allow.map((text) => {
+      try {
+        return parseAllowClass(text);
+      } catch (error) {
+        if (error instanceof AllowClassError) throw new ConfigError(`config verify.services.${key}.allow: ${error.message}`);
+        throw error;
+      }
+    });
+  }
   return probes;
 }
 
@@ -173,7 +185,7 @@ function contextFiles(root: string, target: BuildTarget, changes: readonly FileC
  * Verifies every build target whose Dockerfile changes, or whose context gets a new or changed
  * ignore file (a .dockerignore that hid a file the build needs would break the image too).
  */
-export async function verifyChanges(engine: Engine, input: VerifyChangesInput, options: { onProgress?: (message: string) => void; keepImages?: boolean } = {}): Promise<VerifiedChange[]> {
+export async function verifyChanges(engine: Engine, input: VerifyChangesInput, options: { onProgress?: (message: string) => void; keepImages?: boolean; network?: string } = {}): Promise<VerifiedChange[]> {
   const isDockerfile = (file: string): boolean => input.dockerfiles.includes(file) || isDockerfileName(path.posix.basename(file));
   const changedIgnoreFiles = input.changes.some((change) => isDockerignoreName(path.posix.basename(change.path)));
   const changedDockerfiles = input.changes.filter((change) => change.before !== undefined && isDockerfile(change.path));
@@ -189,7 +201,8 @@ export async function verifyChanges(engine: Engine, input: VerifyChangesInput, o
       const createdFiles = contextFiles(input.root, target, input.changes);
       if (changed === undefined && Object.keys(createdFiles).length === 0) continue;
       const current = changed?.before ?? fs.readFileSync(path.join(input.root, ...dockerfile.split("/")), "utf8");
-      const configured = probesFromConfig(input.configured?.[target.name] ?? input.configured?.[dockerfile]);
+      const key = input.configured?.[target.name] !== undefined ? target.name : dockerfile;
+      const configured = probesFromConfig(input.configured?.[key], key);
       const project = projectEnvironment(target, input.shellEnv ?? {});
       const environment = probeEnvironment(target, { project, envFiles: serviceEnvFiles(target), configured: configured.env, commandLine: input.commandLine?.env });
       const commandOverride = composeRun(target, project, environment.notes);
@@ -210,7 +223,7 @@ export async function verifyChanges(engine: Engine, input: VerifyChangesInput, o
           ...(input.intents?.[dockerfile] !== undefined ? { intent: input.intents[dockerfile] } : {}),
           ...(commandOverride !== undefined ? { commandOverride } : {}),
         },
-        { ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...(options.keepImages !== undefined ? { keepImages: options.keepImages } : {}) },
+        { ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...(options.keepImages !== undefined ? { keepImages: options.keepImages } : {}), ...(options.network !== undefined ? { network: options.network } : {}) },
       );
       if (hasRuntimeProbe(probes) && (environment.sources.length > 0 || environment.notes.length > 0)) {
         result.environment = { names: Object.keys(environment.env), sources: environment.sources, notes: environment.notes };

@@ -17,6 +17,7 @@ import type { Engine } from "../engine/types.ts";
 import type { CommandOverride } from "../verify/executables.ts";
 import type { VerifyResult } from "../verify/result.ts";
 import { verifyImages } from "../verify/run.ts";
+import type { AllowClass } from "../verify/allow.ts";
 import { classifyDifferences, dockerfileEnvKeys, movedDirectories } from "./expected-differences.ts";
 import type { ExpectedDifference, RewriteIntent } from "./expected-differences.ts";
 
@@ -31,6 +32,8 @@ export interface RewriteProbes {
   http?: { port: number; path: string };
   /** Environment of the probe containers (both images alike). */
   env?: Record<string, string>;
+  /** Settings differences accepted on review (config `verify.services.<name>.allow`): "allowed", not unexpected. */
+  allow?: AllowClass[];
 }
 
 export interface VerifyRewriteInput {
@@ -83,6 +86,8 @@ export interface VerifyRewriteResult {
 
 export interface VerifyRewriteOptions {
   keepImages?: boolean;
+  /** Network of the builds and the HTTP probe; undefined is the engine's default. */
+  network?: string;
   signal?: AbortSignal;
   /** Progress lines (stderr in the CLI). */
   onProgress?: (message: string) => void;
@@ -110,6 +115,7 @@ export async function verifyRewrite(engine: Engine, input: VerifyRewriteInput, o
       const report = await buildImage(engine, target, {
         tag: `${tagBase}:${side}-${run}`,
         labels: { [FIX_VERIFY_LABEL]: side },
+        ...(options.network !== undefined ? { network: options.network } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
       });
       if (report.ok) built.push(report.tag);
@@ -139,6 +145,8 @@ export async function verifyRewrite(engine: Engine, input: VerifyRewriteInput, o
       ...(probes.smokeIgnore !== undefined ? { ignore: [new RegExp(probes.smokeIgnore)] } : {}),
       ...(probes.http !== undefined ? { http: [probes.http] } : {}),
       ...(probes.env !== undefined ? { env: probes.env } : {}),
+      ...(probes.allow !== undefined && probes.allow.length > 0 ? { allow: probes.allow } : {}),
+      ...(options.network !== undefined ? { network: options.network } : {}),
       ...(input.commandOverride !== undefined ? { commandOverride: input.commandOverride } : {}),
       // A built site has other bytes than the dev server's page: what a browser fetches is compared
       // instead, and the build output the original image held must be what nginx serves.

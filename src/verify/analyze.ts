@@ -1,5 +1,7 @@
 // The static half of `shipshape verify`: config, files, executables, libraries and Node packages,
 // from the two images' configs and merged filesystems. Pure: run.ts does the exporting and running.
+import type { AllowClass } from "./allow.ts";
+import { applyAllowed } from "./allow.ts";
 import type { RuntimeConfig } from "./config-diff.ts";
 import { compareConfig, normalizeWorkingDir, resolveUser } from "./config-diff.ts";
 import type { CommandOverride } from "./executables.ts";
@@ -36,16 +38,21 @@ function overrideUserDifferences(before: ImageUnderTest, after: ImageUnderTest, 
 
 const CONFIG_FIELDS = 9;
 
-/** `override`: what compose runs instead of the images' own Entrypoint/Cmd; its commands must resolve in AFTER too. */
-export function analyzeImages(before: ImageUnderTest, after: ImageUnderTest, override?: CommandOverride): StaticAnalysis {
+/**
+ * `override`: what compose runs instead of the images' own Entrypoint/Cmd; its commands must resolve in AFTER too.
+ * `allowed`: settings differences the user accepted (allow.ts), reported as "allowed".
+ */
+export function analyzeImages(before: ImageUnderTest, after: ImageUnderTest, override?: CommandOverride, allowed: readonly AllowClass[] = []): StaticAnalysis {
   const checks: Check[] = [];
   const differences: Difference[] = [];
   const beforeDir = normalizeWorkingDir(before.config.workingDir);
   const afterDir = normalizeWorkingDir(after.config.workingDir);
 
   const executables = compareExecutables({ filesystem: before.filesystem, config: before.config }, { filesystem: after.filesystem, config: after.config }, override);
-  const config = [...compareConfig(before.config, after.config, { commandsResolveAlike: executables.commandsResolveAlike, beforeUser: userOf(before), afterUser: userOf(after) }), ...overrideUserDifferences(before, after, override)];
-  checks.push(checkFrom("config", config, `${CONFIG_FIELDS} settings compared (Entrypoint, Cmd, Env, WorkingDir, User, ExposedPorts, Volumes, Healthcheck, StopSignal)`));
+  const compared = [...compareConfig(before.config, after.config, { commandsResolveAlike: executables.commandsResolveAlike, beforeUser: userOf(before), afterUser: userOf(after) }), ...overrideUserDifferences(before, after, override)];
+  const config = applyAllowed(compared, allowed, before.config, after.config);
+  const allowedCount = config.filter((difference) => difference.severity === "allowed").length;
+  checks.push(checkFrom("config", config, `${CONFIG_FIELDS} settings compared (Entrypoint, Cmd, Env, WorkingDir, User, ExposedPorts, Volumes, Healthcheck, StopSignal)${allowedCount > 0 ? `; ${allowedCount} allowed difference${allowedCount === 1 ? "" : "s"}` : ""}`));
   differences.push(...config);
 
   const programDifferences = executables.differences.filter((difference) => difference.kind !== "library");

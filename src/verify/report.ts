@@ -47,9 +47,17 @@ export function renderVerifyTty(result: VerifyResult, options: { color: boolean 
   };
   const real = result.differences.filter((difference) => difference.severity === "difference");
   const notes = result.differences.filter((difference) => difference.severity === "note");
+  const allowed = result.differences.filter((difference) => difference.severity === "allowed");
   if (real.length > 0) {
     lines.push("", paint("1", `Differences (${real.length})`));
     real.forEach(describe);
+  }
+  if (allowed.length > 0) {
+    lines.push("", paint("1", `Allowed (${allowed.length}): accepted with --allow, not counted as differences`));
+    for (const difference of allowed) {
+      describe(difference);
+      lines.push(`      allowed by: ${clean(difference.allowedBy ?? "")}`);
+    }
   }
   if (notes.length > 0) {
     lines.push("", paint("1", `Notes (${notes.length}): reported, not counted as differences`));
@@ -62,10 +70,18 @@ export function renderVerifyTty(result: VerifyResult, options: { color: boolean 
   lines.push("");
   lines.push(
     result.equivalent
-      ? paint("32;1", `Equivalent${notes.length > 0 ? ` (${notes.length} note${notes.length === 1 ? "" : "s"})` : ""}`)
+      ? paint("32;1", `Equivalent${equivalentDetail(notes.length, allowed.length)}`)
       : paint("31;1", `Not equivalent: ${real.length} difference${real.length === 1 ? "" : "s"}`),
   );
   return `${lines.join("\n")}\n`;
+}
+
+/** ` (2 notes, 1 allowed difference)` after "Equivalent". */
+function equivalentDetail(notes: number, allowed: number): string {
+  const parts: string[] = [];
+  if (notes > 0) parts.push(`${notes} note${notes === 1 ? "" : "s"}`);
+  if (allowed > 0) parts.push(`${allowed} allowed difference${allowed === 1 ? "" : "s"}`);
+  return parts.length > 0 ? ` (${parts.join(", ")})` : "";
 }
 
 function code(text: string): string {
@@ -76,6 +92,7 @@ export function renderVerifyMarkdown(result: VerifyResult): string {
   const lines: string[] = [];
   const real = result.differences.filter((difference) => difference.severity === "difference");
   const notes = result.differences.filter((difference) => difference.severity === "note");
+  const allowed = result.differences.filter((difference) => difference.severity === "allowed");
   lines.push(`# Image verification: ${result.equivalent ? "equivalent" : "not equivalent"}`, "");
   lines.push(`- BEFORE: ${code(result.before.reference)} (${code(shortId(result.before.id))})`);
   lines.push(`- AFTER: ${code(result.after.reference)} (${code(shortId(result.after.id))})`);
@@ -92,6 +109,12 @@ export function renderVerifyMarkdown(result: VerifyResult): string {
     }
   };
   table("Differences", real);
+  if (allowed.length > 0) {
+    lines.push("", `## Allowed (${allowed.length}): accepted with --allow, not counted`, "", "| kind | what | before | after | allowed by |", "|---|---|---|---|---|");
+    for (const difference of allowed) {
+      lines.push(`| ${difference.kind} | ${code(difference.subject)} | ${difference.before === undefined ? "" : code(difference.before)} | ${difference.after === undefined ? "" : code(difference.after)} | ${code(difference.allowedBy ?? "")} |`);
+    }
+  }
   table("Notes", notes);
   if (result.ignored.length > 0) {
     lines.push("", "## Missing in AFTER but not needed at run time", "", "| category | files | examples |", "|---|---|---|");

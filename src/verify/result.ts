@@ -1,11 +1,12 @@
 // What `shipshape verify` found: every difference between BEFORE and AFTER that a user of the
 // image could notice, and what was checked. A "difference" makes the images non-equivalent;
-// a "note" is reported for the reader to judge and does not (docs/verify.md says which is which).
+// a "note" is reported for the reader to judge and does not (docs/verify.md says which is which);
+// an "allowed" difference is one the user accepted with `--allow CLASS` (allow.ts): reported, not counted.
 import type { PageAssets } from "./html-assets.ts";
 
 export type DifferenceKind = "config" | "file" | "moved-file" | "executable" | "library" | "node-dependency" | "smoke" | "http";
 
-export type Severity = "difference" | "note";
+export type Severity = "difference" | "note" | "allowed";
 
 export interface Difference {
   kind: DifferenceKind;
@@ -18,6 +19,8 @@ export interface Difference {
   message: string;
   /** The files a grouped difference covers (a missing directory). */
   paths?: string[];
+  /** For severity "allowed": the `--allow` class that accepted it (`cmd-form`, `env:NODE_ENV`). */
+  allowedBy?: string;
 }
 
 /** Files present only in BEFORE that are not needed at run time, by category. */
@@ -52,6 +55,8 @@ export interface VerifyResult {
   checks: Check[];
   differences: Difference[];
   ignored: IgnoredFiles[];
+  /** The `--allow` classes in effect (`cmd-form`, `env:NODE_ENV`), when any. */
+  allow?: string[];
   /** With `httpAssets`: the assets each image's HTML answers referenced, and how they answered. */
   assets?: { before: PageAssets[]; after: PageAssets[] };
 }

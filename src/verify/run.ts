@@ -1,11 +1,14 @@
 // `shipshape verify BEFORE AFTER` end to end: inspect and export both images through the Engine,
 // compare them (analyze.ts), then run them: `--smoke` runs each image to completion without
-// network, `--http` starts each image with host networking and probes it. Images run one after
+// network, `--http` starts each image and probes it: on the engine's default network with the
+// port published on 127.0.0.1, or with host networking when `network` is "host". Images run one after
 // the other, never together, so they cannot disturb each other (or fight over a port).
 import http from "node:http";
 import net from "node:net";
 import { EngineApiError } from "../engine/api-client.ts";
-import type { Engine } from "../engine/types.ts";
+import type { Engine, StartContainerOptions } from "../engine/types.ts";
+import type { AllowClass } from "./allow.ts";
+import { allowClassText } from "./allow.ts";
 import { analyzeImages } from "./analyze.ts";
 import type { CommandOverride } from "./executables.ts";
 import { overrideOwner } from "./executables.ts";
@@ -39,8 +42,12 @@ export interface VerifyOptions {
    * start it, and its programs must resolve in AFTER.
    */
   commandOverride?: CommandOverride;
+  /** Settings differences accepted on review (`--allow`, `verify.allow`): reported as "allowed", not counted. */
+  allow?: AllowClass[];
   /** Directories the change moves on purpose (moved-files.ts): BEFORE's files must be at the new place in AFTER. */
   movedDirectories?: MovedDirectory[];
+  /** Network of the HTTP probe's containers: undefined is the engine's default (the port is published), "host" probes the port on this host. */
+  network?: string;
   /** Per smoke run. */
   smokeTimeoutMs?: number;
   /** How long a server may take to answer its first request. */
@@ -64,7 +71,7 @@ export async function verifyImages(engine: Engine, options: VerifyOptions): Prom
   const beforeFiles = await readImageFiles(await engine.exportImage(options.before), plan);
   progress(`reading ${options.after}`);
   const afterFiles = await readImageFiles(await engine.exportImage(options.after), plan);
-  const analysis = analyzeImages({ config: beforeConfig, filesystem: beforeFiles.filesystem }, { config: afterConfig, filesystem: afterFiles.filesystem }, options.commandOverride);
+  const analysis = analyzeImages({ config: beforeConfig, filesystem: beforeFiles.filesystem }, { config: afterConfig, filesystem: afterFiles.filesystem }, options.commandOverride, options.allow ?? []);
   const checks: Check[] = [...analysis.checks];
   const differences: Difference[] = [...analysis.differences];
   if (options.movedDirectories !== undefined && options.movedDirectories.length > 0) {
@@ -105,7 +112,7 @@ export async function verifyImages(engine: Engine, options: VerifyOptions): Prom
   if (targets.length > 0) {
     progress(`http: starting ${options.before}`);
     const followAssets = options.httpAssets ?? false;
-    const start = { env, readyTimeoutMs: options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS, followAssets, ...(options.commandOverride !== undefined ? { override: options.commandOverride } : {}) };
+    const start = { env, ...(options.network !== undefined ? { network: options.network } : {}), readyTimeoutMs: options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS, followAssets, ...(options.commandOverride !== undefined ? { override: options.commandOverride } : {}) };
     const before = await probeImage(engine, options.before, targets, start);
     progress(`http: starting ${options.after}`);
     const after = await probeImage(engine, options.after, targets, start);
@@ -113,7 +120,8 @@ export async function verifyImages(engine: Engine, options: VerifyOptions): Prom
     if (followAssets) httpDifferences.push(...compareAssets(before.pages, after.pages));
     const assetCount = after.pages.reduce((sum, page) => sum + page.assets.length, 0);
     const assetDetail = followAssets ? `, ${assetCount} asset${assetCount === 1 ? "" : "s"} AFTER's pages reference` : "";
-    const detail = `${targets.length} request${targets.length === 1 ? "" : "s"} to each image (host network, PORT=${before.port} and ${after.port}${envDetail})${assetDetail}`;
+    const where = options.network === "host" ? "host network" : `${options.network ?? "default network"}, port published on 127.0.0.1`;
+    const detail = `${targets.length} request${targets.length === 1 ? "" : "s"} to each image (${where}, PORT=${before.port} and ${after.port}${envDetail})${assetDetail}`;
     const unanswered = [...before.outcomes, ...after.outcomes].every((outcome) => "error" in outcome);
     checks.push(unanswered ? { name: "http", status: "inconclusive", detail: `${detail}; neither image answered, so nothing was compared` } : checkFrom("http", httpDifferences, detail));
     differences.push(...httpDifferences);
@@ -129,6 +137,7 @@ export async function verifyImages(engine: Engine, options: VerifyOptions): Prom
     checks,
     differences,
     ignored: analysis.ignored,
+    ...(options.allow !== undefined && options.allow.length > 0 ? { allow: options.allow.map(allowClassText) } : {}),
     ...(assets !== undefined ? { assets } : {}),
   };
 }
@@ -151,6 +160,8 @@ function startDetail(env: Record<string, string>, override: CommandOverride | un
 interface ContainerStart {
   env: Record<string, string>;
   override?: CommandOverride;
+  /** The probe's network (undefined: the engine's default). */
+  network?: string;
 }
 
 /** Entrypoint and arguments for the engine: ARGS (a smoke run's) replace the command, as `docker run IMAGE ARGS` does. */
@@ -227,17 +238,31 @@ export function httpGet(port: number, path: string, timeoutMs: number): Promise<
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** The probe container: PORT set, labelled; published unless on the host's network. */
+export function probeContainer(image: string, port: number, start: ContainerStart): StartContainerOptions {
+  const options: StartContainerOptions = { image, env: { ...start.env, PORT: String(port) }, labels: { [VERIFY_LABEL]: "true" }, ...commandOptions(start.override, []) };
+  if (start.network !== undefined) options.network = start.network;
+  if (start.network !== "host") options.publishPort = port;
+  return options;
+}
+
 /**
- * Starts the image with host networking and PORT set, waits until the first target answers
+ * Starts the image (host networking or a published port) with PORT set, waits until the first target answers
  * (any HTTP status counts as ready), requests every target, stops the container.
  */
 async function probeImage(engine: Engine, image: string, targets: readonly HttpTarget[], start: ContainerStart & { readyTimeoutMs: number; followAssets: boolean }): Promise<{ port: number; outcomes: HttpOutcome[]; pages: PageAssets[] }> {
   const { readyTimeoutMs, followAssets } = start;
   const first = targets[0] as HttpTarget;
-  const port = await choosePort(first.port);
+  // With host networking the app listens on this host: a port free here. Otherwise it listens in its
+  // own network namespace on the port it asked for, published on 127.0.0.1 at one the engine picks.
+  const hostNetwork = start.network === "host";
+  const port = hostNetwork ? await choosePort(first.port) : first.port;
   let id: string;
+  let probePort = port;
   try {
-    ({ id } = await engine.startContainer({ image, network: "host", env: { ...start.env, PORT: String(port) }, labels: { [VERIFY_LABEL]: "true" }, ...commandOptions(start.override, []) }));
+    const started = await engine.startContainer(probeContainer(image, port, start));
+    id = started.id;
+    if (!hostNetwork) probePort = started.hostPort ?? port;
   } catch (error) {
     // The runtime refused to start the program (not found, not executable): no answer, and why.
     if (!(error instanceof EngineApiError)) throw error;
@@ -250,7 +275,7 @@ async function probeImage(engine: Engine, image: string, targets: readonly HttpT
     const deadline = Date.now() + readyTimeoutMs;
     let answer: HttpOutcome = { error: "not started" };
     while (Date.now() < deadline) {
-      answer = await httpGet(port, first.path, Math.min(5_000, Math.max(500, deadline - Date.now())));
+      answer = await httpGet(probePort, first.path, Math.min(5_000, Math.max(500, deadline - Date.now())));
       if (!("error" in answer)) break;
       // A program that exited will never answer: say so now rather than after the whole timeout.
       const state = await engine.containerState(id);
@@ -266,12 +291,12 @@ async function probeImage(engine: Engine, image: string, targets: readonly HttpT
     } else {
       outcomes = [];
       for (const target of targets) {
-        const outcome = await httpGet(port, target.path, 10_000);
+        const outcome = await httpGet(probePort, target.path, 10_000);
         outcomes.push(outcome);
         if (followAssets && !("error" in outcome) && isHtml(outcome.contentType)) {
           const assets: AssetOutcome[] = [];
           for (const asset of htmlAssetPaths(outcome.body, target.path)) {
-            const answer = await httpGet(port, asset, 10_000);
+            const answer = await httpGet(probePort, asset, 10_000);
             assets.push("error" in answer ? { path: asset, error: answer.error } : { path: asset, status: answer.status });
           }
           pages.push({ page: target.path, assets });

@@ -82,7 +82,29 @@ describe("shipshape bench arguments", () => {
     const target: BuildTarget = { name: "api", contextDir: path.join(SHOP, "services/api"), dockerfile: "Dockerfile", buildArgs: {}, origin: "test" };
     const compared = dockerfileAtRef(target, "HEAD");
     assert.equal(compared.source, "HEAD:examples/shop/services/api/Dockerfile");
+    assert.equal(compared.name, "HEAD");
     assert.equal(compared.text, execFileSync("git", ["-C", REPO, "show", "HEAD:examples/shop/services/api/Dockerfile"], { encoding: "utf8" }));
+  });
+
+  it("against a ref, records the working tree's side (after), not the ref's", () => {
+    const side = (label: "before" | "after", ownDockerfile: boolean, medianMs: number): BenchResult["targets"][number]["before"] => ({
+      label,
+      name: ownDockerfile ? "working tree" : "HEAD",
+      ownDockerfile,
+      dockerfileSource: ownDockerfile ? "Dockerfile" : "HEAD:Dockerfile",
+      scenarios: [{ scenario: "warm", status: "measured", runs: [], medianMs, minMs: medianMs, maxMs: medianMs }],
+    });
+    const result: BenchResult = {
+      runs: 1,
+      scenarios: ["warm"],
+      compare: "HEAD",
+      targets: [{ name: "api", contextDir: path.join(SHOP, "services/api"), dockerfile: "Dockerfile", origin: "compose", before: side("before", false, 9000), after: side("after", true, 100) }],
+    };
+    const targets: BuildTarget[] = [{ name: "api", contextDir: path.join(SHOP, "services/api"), dockerfile: "Dockerfile", buildArgs: {}, origin: "compose" }];
+    assert.deepEqual(
+      benchRecords(result, targets, "shop").map((record) => record.metrics.medianMs),
+      [100],
+    );
   });
 
   it("records one bench record per target and measured scenario, for the Dockerfile as it is", () => {
@@ -98,6 +120,8 @@ describe("shipshape bench arguments", () => {
           origin: "compose",
           before: {
             label: "before",
+            name: "Dockerfile",
+            ownDockerfile: true,
             dockerfileSource: "Dockerfile",
             scenarios: [
               { scenario: "cold", status: "measured", runs: [], medianMs: 2000, minMs: 1500, maxMs: 2500, cacheHitRatio: 0, sizeBytes: 900 },
@@ -105,7 +129,7 @@ describe("shipshape bench arguments", () => {
               { scenario: "code", status: "skipped", reason: "y", runs: [] },
             ],
           },
-          after: { label: "after", dockerfileSource: "fast.Dockerfile", scenarios: [{ scenario: "cold", status: "measured", runs: [], medianMs: 1000, minMs: 1000, maxMs: 1000, cacheHitRatio: 0 }] },
+          after: { label: "after", name: "fast.Dockerfile", ownDockerfile: false, dockerfileSource: "fast.Dockerfile", scenarios: [{ scenario: "cold", status: "measured", runs: [], medianMs: 1000, minMs: 1000, maxMs: 1000, cacheHitRatio: 0 }] },
         },
       ],
     };

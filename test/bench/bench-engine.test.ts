@@ -3,6 +3,7 @@
 // sides, the user's tree left as it was and no image left behind. Skips with the reason when no
 // engine answers, unless SHIPSHAPE_REQUIRE_DOCKER=1 (then fails).
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
@@ -12,7 +13,7 @@ import { runBench } from "../../src/bench/run.ts";
 import { discoverBuildTargets } from "../../src/build/targets.ts";
 import { runCli } from "../../src/cli/main.ts";
 import { ApiEngine } from "../../src/engine/api-engine.ts";
-import { engineStatus, failIfRequired } from "../helpers/engine.ts";
+import { engineStatus, failIfRequired, TEST_NETWORK } from "../helpers/engine.ts";
 import { treeFingerprint, writeTree } from "./tree.ts";
 
 const BASE = "debian:bookworm-slim";
@@ -61,7 +62,7 @@ describe("shipshape bench (real engine)", { skip: status.skip }, () => {
     const fingerprint = treeFingerprint(dir);
     const targets = discoverBuildTargets(dir);
     assert.equal(targets.length, 1);
-    const result = await runBench(engine, targets, { runs: 1, scenarios: ["cold", "warm", "code", "deps", "dockerfile"], labels: { "shipshape.test": "true" } });
+    const result = await runBench(engine, targets, { runs: 1, scenarios: ["cold", "warm", "code", "deps", "dockerfile"], labels: { "shipshape.test": "true" }, network: TEST_NETWORK });
     const side = result.targets[0]?.before;
     assert.ok(side);
     const byScenario = new Map(side.scenarios.map((entry) => [entry.scenario, entry]));
@@ -112,12 +113,43 @@ describe("shipshape bench (real engine)", { skip: status.skip }, () => {
     const text = stdout.join("");
     assert.equal(code, 0, stderr.join(""));
     assert.match(text, /before: bench-compare\/Dockerfile, after: Dockerfile\.faster/);
-    assert.match(text, /\n {2}scenario +before +after +after\/before +cache before +cache after\n/);
+    assert.match(text, /\n {2}scenario +before: Dockerfile +after: Dockerfile\.faster +after\/before +cache before +cache after\n/);
     assert.match(text, /\n {2}warm +[\d.]+ m?s +[\d.]+ m?s +\d+\.\d\d× +100% \(4\/4\) +100% \(1\/1\)\n/);
     assert.match(text, /\n {2}code +[\d.]+ m?s +[\d.]+ m?s +\d+\.\d\d× +50% \(2\/4\) +0% \(0\/1\)\n/);
     assert.match(text, /\n {2}image size +[\d.]+ [kMG]?B +[\d.]+ [kMG]?B +\d\.\d\d×\n/);
     assert.match(stderr.join(""), /bench-compare after code 1\/1: /);
     assert.equal(treeFingerprint(dir), fingerprint);
     assert.deepEqual(await leftoverImages("bench-compare"), []);
+  });
+
+  it("--compare REF: the ref is before, the working tree after, and the header says so", async () => {
+    // HEAD holds a Dockerfile with 8 MB of padding; the working tree's drops it.
+    const dir = project("bench-ref");
+    const dockerfile = path.join(dir, "Dockerfile");
+    const slim = fs.readFileSync(dockerfile, "utf8");
+    fs.writeFileSync(dockerfile, slim.replace("CMD", "RUN head -c 8000000 /dev/zero > /padding\nCMD"));
+    const git = (...args: string[]): string => execFileSync("git", ["-C", dir, "-c", "user.name=t", "-c", "user.email=t@t", ...args], { encoding: "utf8" });
+    git("init", "-q");
+    git("add", "-A");
+    git("commit", "-q", "-m", "fat");
+    fs.writeFileSync(dockerfile, slim);
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    const code = await runCli(["bench", dir, "--compare", "HEAD", "--runs", "1", "--scenarios", "warm", "--no-history"], {
+      stdout: (text) => stdout.push(text),
+      stderr: (text) => stderr.push(text),
+      cwd: scratch,
+      env: { ...process.env, NO_COLOR: "1" },
+      isTTY: false,
+    });
+    const text = stdout.join("");
+    assert.equal(code, 0, stderr.join(""));
+    assert.match(text, /before: HEAD:Dockerfile, after: bench-ref\/Dockerfile/);
+    assert.match(text, /\n {2}scenario +before: HEAD +after: working tree +after\/before/);
+    const size = /\n {2}image size +([\d.]+) MB +([\d.]+) MB +(\d\.\d\d)×\n/.exec(text);
+    assert.ok(size, text);
+    assert.ok(Number(size[1]) - Number(size[2]) > 7, `before (HEAD, padded) is the bigger image: ${size[0]}`);
+    assert.ok(Number(size[3]) < 1, "after/before below 1: the working tree's image is smaller");
+    assert.deepEqual(await leftoverImages("bench-ref"), []);
   });
 });

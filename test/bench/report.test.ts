@@ -33,6 +33,8 @@ const single: BenchResult = {
       origin: "docker-compose.yml service api",
       before: {
         label: "before",
+        name: "services/api/Dockerfile",
+        ownDockerfile: true,
         dockerfileSource: "services/api/Dockerfile",
         sizeBytes: 1_234_000_000,
         scenarios: [
@@ -57,12 +59,16 @@ const compared: BenchResult = {
       origin: "docker-compose.yml service api",
       before: {
         label: "before",
+        name: "services/api/Dockerfile",
+        ownDockerfile: true,
         dockerfileSource: "services/api/Dockerfile",
         sizeBytes: 1_000_000_000,
         scenarios: [measured("cold", [40_000], 0, 5, 1_000_000_000), { ...measured("deps", [30_000], 1, 5, 1_000_000_000), changedFile: "package.json" }],
       },
       after: {
         label: "after",
+        name: "/tmp/Dockerfile.fast",
+        ownDockerfile: false,
         dockerfileSource: "/tmp/Dockerfile.fast",
         sizeBytes: 250_000_000,
         scenarios: [measured("cold", [20_000], 0, 8, 250_000_000), { scenario: "deps", status: "failed", reason: "the timed build failed at [3/8] RUN npm ci: exit code: 1\nnpm ERR! network\nnpm ERR! second line", runs: [] }],
@@ -100,7 +106,7 @@ describe("bench reporters", () => {
   it("tty with --compare: before and after side by side, after/before ratios, image sizes, failures with their log", () => {
     const text = renderBenchTty(compared, { color: false });
     assert.match(text, /before: services\/api\/Dockerfile, after: \/tmp\/Dockerfile\.fast/);
-    assert.match(text, /\n {2}scenario +before +after +after\/before +cache before +cache after\n/);
+    assert.match(text, /\n {2}scenario +before: services\/api\/Dockerfile +after: \/tmp\/Dockerfile\.fast +after\/before +cache before +cache after\n/);
     assert.match(text, /\n {2}cold +40 s +20 s +0\.50× +0% \(0\/5\) +0% \(0\/8\)\n/);
     assert.match(text, /\n {2}deps +30 s +failed +- +20% \(1\/5\) +-\n/);
     assert.match(text, /\n {2}image size +1 GB +250 MB +0\.25×\n/);
@@ -130,7 +136,7 @@ describe("bench reporters", () => {
   it("markdown: one table per target with right-aligned numbers", () => {
     const markdown = renderBenchMarkdown(compared);
     assert.match(markdown, /^# Build benchmark\n/);
-    assert.match(markdown, /\| scenario \| before \| after \| after\/before \| cache before \| cache after \|\n\|---\|---:\|---:\|---:\|---:\|---:\|\n/);
+    assert.match(markdown, /\| scenario \| before: services\/api\/Dockerfile \| after: \/tmp\/Dockerfile\.fast \| after\/before \| cache before \| cache after \|\n\|---\|---:\|---:\|---:\|---:\|---:\|\n/);
     assert.match(markdown, /\| cold \| 40 s \| 20 s \| 0\.50× \| 0% \(0\/5\) \| 0% \(0\/8\) \|/);
     assert.match(markdown, /- deps \(after\) failed: the timed build failed at \\\[3\/8\\\] RUN npm ci: exit code: 1\n\n {2}```text\n {2}npm ERR! network/);
   });

@@ -44,6 +44,8 @@ class RecordingEngine implements BenchEngine {
   readonly removed: string[] = [];
   readonly seen = new Set<string>();
   failWhen: ((build: RecordedBuild) => boolean) | undefined;
+  /** The image size of a build's Dockerfile (default: by the tag's side, 1000 after, 4000 before). */
+  sizeFor: ((dockerfileText: string) => number) | undefined;
 
   async build(options: BuildOptions): Promise<BuildResult> {
     const files = readContext(options.contextDir);
@@ -68,7 +70,8 @@ class RecordingEngine implements BenchEngine {
   }
 
   async inspectImage(reference: string): Promise<ImageConfig> {
-    const size = reference.includes("-after:") ? 1000 : 4000;
+    const built = this.builds.find((build) => build.tag === reference);
+    const size = this.sizeFor && built ? this.sizeFor(built.dockerfileText) : reference.includes("-after:") ? 1000 : 4000;
     return { id: reference, size, layers: [], entrypoint: null, cmd: null, env: [], workingDir: "", user: "", exposedPorts: [], volumes: [], healthcheck: null, stopSignal: "", labels: {}, history: [] };
   }
 
@@ -133,7 +136,7 @@ describe("runBench with a recording engine", () => {
     const result = await runBench(engine, [bench], {
       runs: 3,
       scenarios: ["cold", "warm"],
-      compare: { argument: "fast.Dockerfile", dockerfileFor: () => ({ text: afterText, source: "fast.Dockerfile" }) },
+      compare: { argument: "fast.Dockerfile", side: "after", dockerfileFor: () => ({ text: afterText, source: "fast.Dockerfile" }) },
     });
     const sideOf = (build: RecordedBuild) => (build.dockerfileText === afterText ? "after" : "before");
     assert.deepEqual(engine.builds.slice(0, 6).map(sideOf), ["before", "after", "after", "before", "before", "after"]);
@@ -144,6 +147,29 @@ describe("runBench with a recording engine", () => {
     assert.equal(benchTarget?.after?.sizeBytes, 1000);
     assert.equal(benchTarget?.before.sizeBytes, 4000);
     assert.deepEqual(benchTarget?.after?.scenarios.map((entry) => entry.cacheHitRatio), [0, 1]);
+  });
+
+  it("--compare REF: the ref is the baseline (before), the working tree's Dockerfile is after", async () => {
+    const bench = target("ref-service", { Dockerfile: DOCKERFILE, "requirements.txt": "flask\n", "app.py": "print(1)\n" });
+    const engine = new RecordingEngine();
+    const refText = "FROM python:3.11\nCOPY . .\nRUN make\nRUN make\nRUN make\n";
+    engine.sizeFor = (text) => (text === refText ? 883_000_000 : 225_000_000);
+    const result = await runBench(engine, [bench], {
+      runs: 2,
+      scenarios: ["cold"],
+      describeDockerfile: () => "ref-service/Dockerfile",
+      compare: { argument: "HEAD", side: "before", dockerfileFor: () => ({ text: refText, source: "HEAD:ref-service/Dockerfile", name: "HEAD" }) },
+    });
+    const sideOf = (build: RecordedBuild) => (build.dockerfileText === refText ? "ref" : "tree");
+    // The baseline goes first in the first run, as "before" always does; its images are tagged before.
+    assert.deepEqual(engine.builds.map(sideOf), ["ref", "tree", "tree", "ref"]);
+    assert.ok(engine.builds.every((build) => build.tag.startsWith(`shipshape-bench-ref-service-${sideOf(build) === "ref" ? "before" : "after"}:`)));
+    const benchTarget = result.targets[0];
+    assert.deepEqual([benchTarget?.before.label, benchTarget?.before.name, benchTarget?.before.dockerfileSource, benchTarget?.before.ownDockerfile], ["before", "HEAD", "HEAD:ref-service/Dockerfile", false]);
+    assert.deepEqual([benchTarget?.after?.label, benchTarget?.after?.name, benchTarget?.after?.dockerfileSource, benchTarget?.after?.ownDockerfile], ["after", "working tree", "ref-service/Dockerfile", true]);
+    // The ref's image (883 MB) is before's size, the working tree's rewrite (225 MB) after's.
+    assert.equal(benchTarget?.before.sizeBytes, 883_000_000);
+    assert.equal(benchTarget?.after?.sizeBytes, 225_000_000);
   });
 
   it("reports a failing build as a failed scenario and goes on; skips what does not apply", async () => {

@@ -114,7 +114,6 @@ describe("/build parameters", () => {
     assert.deepEqual(query, {
       version: "2",
       dockerfile: "Dockerfile",
-      networkmode: "host",
       rm: "1",
       t: ["a:1", "a:2"],
       target: "runtime",
@@ -125,7 +124,10 @@ describe("/build parameters", () => {
       cachefrom: '["app:cache","reg.example/app:buildcache"]',
     });
     assert.equal(encodeQuery({ t: ["a:1", "a:2"], q: true, skip: undefined }), "?t=a%3A1&t=a%3A2&q=1");
+    // No networkmode unless one is named: the engine's default network, as `docker build`.
+    assert.equal("networkmode" in query, false);
     assert.equal(buildQuery({ contextDir: "/ctx", networkMode: "none" }, { dockerfile: "x" }).networkmode, "none");
+    assert.equal(buildQuery({ contextDir: "/ctx", networkMode: "host" }, { dockerfile: "x" }).networkmode, "host");
   });
 
   it("refuses what the endpoint cannot do, pointing at the buildx driver", () => {

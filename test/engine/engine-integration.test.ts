@@ -13,7 +13,7 @@ import { ApiEngine } from "../../src/engine/api-engine.ts";
 import { planContext } from "../../src/engine/context-tar.ts";
 import { parseStepName } from "../../src/engine/progress.ts";
 import type { BuildEvent, BuildOptions, BuildResult, BuildStep } from "../../src/engine/types.ts";
-import { engineStatus, REQUIRE_DOCKER } from "../helpers/engine.ts";
+import { engineStatus, REQUIRE_DOCKER, TEST_NETWORK } from "../helpers/engine.ts";
 
 const BASE = "debian:bookworm-slim";
 const LABELS = { "shipshape.test": "true" };
@@ -51,7 +51,7 @@ function context(name: string, files: Record<string, string | { link: string } |
 }
 
 async function build(options: BuildOptions, events?: BuildEvent[]): Promise<BuildResult> {
-  const result = await engine.build({ labels: LABELS, ...options }, events ? (event) => events.push(event) : undefined);
+  const result = await engine.build({ labels: LABELS, networkMode: TEST_NETWORK, ...options }, events ? (event) => events.push(event) : undefined);
   return result;
 }
 
@@ -241,7 +241,7 @@ describe("Docker Engine API driver (real engine)", { skip }, () => {
     const dir = context("abort", { Dockerfile: `FROM ${BASE}\nRUN echo ${randomBytes(8).toString("hex")} && sleep 60\n` });
     const controller = new AbortController();
     const started = Date.now();
-    const building = engine.build({ contextDir: dir, tags: [tag("abort")], labels: LABELS, signal: controller.signal }, (event) => {
+    const building = engine.build({ contextDir: dir, tags: [tag("abort")], labels: LABELS, networkMode: TEST_NETWORK, signal: controller.signal }, (event) => {
       if (event.type === "step" && event.step.name.includes("sleep 60") && event.step.started !== undefined) controller.abort();
     });
     await assert.rejects(building, (error: unknown) => error instanceof Error && error.name === "AbortError");

@@ -123,7 +123,7 @@ describe("buildx rawjson progress", () => {
     const engine = new BuildxEngine({ env, dockerBinary: fakeDocker, api: unreachableApi });
     const events: BuildEvent[] = [];
     const result = await engine.build(
-      { contextDir: context, tags: ["app:1", "app:latest"], target: "build", buildArgs: { A: "1" }, noCache: true, platform: "linux/amd64", labels: { "shipshape.test": "true" }, cacheFrom: ["type=gha"], cacheTo: ["type=local,dest=/tmp/c"], secrets: { npmrc: "/tmp/npmrc" } },
+      { contextDir: context, tags: ["app:1", "app:latest"], target: "build", buildArgs: { A: "1" }, noCache: true, platform: "linux/amd64", networkMode: "host", labels: { "shipshape.test": "true" }, cacheFrom: ["type=gha"], cacheTo: ["type=local,dest=/tmp/c"], secrets: { npmrc: "/tmp/npmrc" } },
       (event) => events.push(event),
     );
     assert.equal(result.ok, true, JSON.stringify(result.error));
@@ -168,9 +168,9 @@ describe("buildx rawjson progress", () => {
     assert.equal(fs.existsSync(dockerfile), false);
   });
 
-  it("builds a minimal command line: rawjson progress, --load, host network, the context last", () => {
+  it("builds a minimal command line: rawjson progress, --load, the engine's default network, the context last", () => {
     const args = buildxArgs({ contextDir: "/ctx" }, { dockerfile: "/tmp/x/Dockerfile", iidfile: "/tmp/x/iid" });
-    assert.deepEqual(args, ["buildx", "build", "--progress=rawjson", "--load", "--iidfile", "/tmp/x/iid", "--file", "/tmp/x/Dockerfile", "--network", "host", "/ctx"]);
+    assert.deepEqual(args, ["buildx", "build", "--progress=rawjson", "--load", "--iidfile", "/tmp/x/iid", "--file", "/tmp/x/Dockerfile", "/ctx"]);
   });
 });
 

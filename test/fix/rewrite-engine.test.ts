@@ -16,7 +16,7 @@ import { verifyRewrite } from "../../src/fix/verify-rewrite.ts";
 import { scanDirectory } from "../../src/repo/scan.ts";
 import type { HttpOutcome } from "../../src/verify/outputs.ts";
 import { choosePort, httpGet } from "../../src/verify/run.ts";
-import { engineStatus, failIfRequired } from "../helpers/engine.ts";
+import { engineStatus, failIfRequired, TEST_NETWORK } from "../helpers/engine.ts";
 
 const SHOP = path.resolve(import.meta.dirname, "../../examples/shop");
 const BASE_IMAGES = ["golang:1.19", "gcr.io/distroless/static-debian12:nonroot", "debian:bookworm-slim", "python:3.11", "python:3.11-slim"];
@@ -113,7 +113,7 @@ describe("fix --level rewrite --verify on the real engine", { skip: status.skip 
       after: broken,
       name: "reports-py-broken",
       probes: { http: { port: 3000, path: "/health" } },
-    });
+    }, { network: TEST_NETWORK });
     assert.equal(result.before.ok, true, result.before.error);
     assert.equal(result.after.ok, true, result.after.error);
     assert.equal(result.ok, false);

@@ -168,6 +168,16 @@ describe("verify configuration", () => {
     assert.equal(parseConfig("{}", "c.json").verify, undefined);
   });
 
+  it("reads verify.allow and a service's allow; an unknown class there is a config error naming the service", () => {
+    const config = parseConfig("verify:\n  allow: [user]\n  services:\n    api:\n      allow: [cmd-form, 'env NODE_ENV']\n    web:\n      allow: [labels]\n", "shipshape.config.yaml");
+    assert.deepEqual(config.verify?.allow, ["user"]);
+    assert.deepEqual(probesFromConfig(config.verify?.services.api, "api").allow, [{ name: "cmd-form" }, { name: "env", key: "NODE_ENV" }]);
+    assert.throws(() => probesFromConfig(config.verify?.services.web, "web"), (error: unknown) => error instanceof ConfigError && /^config verify\.services\.web\.allow: unknown difference class "labels": expected one of user, cmd-form/.test(error.message));
+    // Allowed differences are neither intended nor unexpected: classifyDifferences leaves them to the verify report.
+    const allowed: Difference = { kind: "config", severity: "allowed", allowedBy: "workdir", subject: "WorkingDir", message: "differs" };
+    assert.deepEqual(classifyDifferences([allowed], { before: { entrypoint: null, cmd: null, user: "" }, after: { entrypoint: null, cmd: null, user: "" }, originalEnv: new Set() }), { expected: [], unexpected: [] });
+  });
+
   it("reads env with scalar values as strings", () => {
     const config = parseConfig("verify:\n  services:\n    api:\n      http: 3000/health\n      env:\n        DATABASE_URL: postgres://localhost/test\n        WORKERS: 2\n        DEBUG: false\n", "shipshape.config.yaml");
     assert.deepEqual(probesFromConfig(config.verify?.services.api).env, { DATABASE_URL: "postgres://localhost/test", WORKERS: "2", DEBUG: "false" });

@@ -4,6 +4,12 @@
 // describe("...", { skip: status.skip }, () => { it("...", () => failIfRequired(status)); ... })`.
 import type { Engine } from "../../src/engine/types.ts";
 
+// This lab's engine has no bridge network (../shared/docker-lab): the engine tests build and probe
+// with host networking, named explicitly, as .ci/run does. The CLI reads SHIPSHAPE_NETWORK; tests
+// that call the library pass TEST_NETWORK. Set SHIPSHAPE_NETWORK to test another network.
+process.env.SHIPSHAPE_NETWORK ??= "host";
+export const TEST_NETWORK: string = process.env.SHIPSHAPE_NETWORK;
+
 export const REQUIRE_DOCKER = process.env.SHIPSHAPE_REQUIRE_DOCKER === "1";
 
 /** Why the engine cannot be used for these tests (no answer, missing base images), or undefined. */

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { parseAllowClass } from "../../src/verify/allow.ts";
 import { analyzeImages } from "../../src/verify/analyze.ts";
 import type { RuntimeConfig } from "../../src/verify/config-diff.ts";
 import type { FixtureEntry } from "./fs-fixture.ts";
@@ -66,6 +67,24 @@ describe("static analysis of two images", () => {
     const rootOnly = { ...RUNTIME, "/etc/passwd": "root:x:0:0:root:/root:/bin/bash\n" };
     const lost = analyzeImages({ config: config(), filesystem: filesystem(withNode) }, { config: config(), filesystem: filesystem(rootOnly) }, override);
     assert.deepEqual(lost.differences.filter((difference) => difference.kind === "config").map((difference) => [difference.subject, difference.after]), [["User (Compose's command)", "unable to find user node: no matching entries in passwd file"]]);
+  });
+
+  it("allowed settings differences pass the config check and stay listed; files still count", () => {
+    const withNode = { ...RUNTIME, "/etc/passwd": "root:x:0:0:root:/root:/bin/bash\nnode:x:1000:1000::/home/node:/bin/sh\n" };
+    const before = { config: config({ cmd: ["/bin/sh", "-c", "node dist/server.js"] }), filesystem: filesystem(withNode) };
+    const after = { config: config({ user: "node" }), filesystem: filesystem(withNode) };
+    const strict = analyzeImages(before, after);
+    assert.equal(statuses(strict.checks).config, "failed");
+    const reviewed = analyzeImages(before, after, undefined, [parseAllowClass("user"), parseAllowClass("cmd-form")]);
+    assert.equal(statuses(reviewed.checks).config, "passed");
+    assert.match(reviewed.checks.find((check) => check.name === "config")?.detail ?? "", /; 2 allowed differences$/);
+    assert.deepEqual(reviewed.differences.map((difference) => [difference.subject, difference.severity, difference.allowedBy]), [
+      ["Cmd", "allowed", "cmd-form"],
+      ["User", "allowed", "user"],
+    ]);
+    // A missing file is never allowed by a settings class.
+    const broken = analyzeImages(before, { ...after, filesystem: filesystem(without(withNode, "/app/dist")) }, undefined, [parseAllowClass("user"), parseAllowClass("cmd-form")]);
+    assert.equal(statuses(broken.checks)["working-directory"], "failed");
   });
 
   it("skips the file and package checks when the working directory is /", () => {

@@ -32,6 +32,25 @@ describe("verify reports", () => {
     assert.match(renderVerify("tty", { ...RESULT, equivalent: true, differences: [RESULT.differences[1] as VerifyResult["differences"][number]] }, { color: false }), /Equivalent \(1 note\)\n$/);
   });
 
+  it("allowed differences: listed with the class that allowed them, not counted in the verdict", () => {
+    const allowed: VerifyResult = {
+      ...RESULT,
+      equivalent: true,
+      allow: ["cmd-form"],
+      differences: [{ kind: "config", severity: "allowed", allowedBy: "cmd-form", subject: "Cmd", before: '["/bin/sh","-c","node server.js"]', after: '["node","server.js"]', message: "The default command or arguments differ." }],
+    };
+    const text = renderVerify("tty", allowed, { color: false });
+    assert.match(text, /Allowed \(1\): accepted with --allow, not counted as differences\n {2}\[config\] Cmd\n {6}before: \["\/bin\/sh","-c","node server\.js"\]\n {6}after: {2}\["node","server\.js"\]\n {6}The default command or arguments differ\.\n {6}allowed by: cmd-form\n/);
+    assert.ok(!text.includes("Differences ("), "no difference section");
+    assert.match(text, /Equivalent \(1 allowed difference\)\n$/);
+    const markdown = renderVerify("markdown", allowed, { color: false });
+    assert.match(markdown, /## Allowed \(1\): accepted with --allow, not counted\n\n\| kind \| what \| before \| after \| allowed by \|\n\|---\|---\|---\|---\|---\|\n\| config \| `Cmd` \| .* \| `cmd-form` \|/);
+    const json = JSON.parse(renderVerify("json", allowed, { color: false })) as { differenceCount: number; allow: string[]; differences: { severity: string; allowedBy: string }[] };
+    assert.equal(json.differenceCount, 0);
+    assert.deepEqual(json.allow, ["cmd-form"]);
+    assert.deepEqual([json.differences[0]?.severity, json.differences[0]?.allowedBy], ["allowed", "cmd-form"]);
+  });
+
   it("tty: a probe neither image answered is a warning, not a pass", () => {
     const unanswered: VerifyResult = { ...RESULT, checks: [{ name: "http", status: "inconclusive", detail: "1 request to each image; neither image answered, so nothing was compared" }] };
     assert.match(renderVerify("tty", unanswered, { color: false }), /WARN http {2}1 request to each image; neither image answered/);

@@ -11,7 +11,7 @@ import { after, before, describe, it } from "node:test";
 import { runCli } from "../../src/cli/main.ts";
 import { ApiEngine } from "../../src/engine/api-engine.ts";
 import { verifyImages } from "../../src/verify/run.ts";
-import { engineStatus, failIfRequired } from "../helpers/engine.ts";
+import { engineStatus, failIfRequired, TEST_NETWORK } from "../helpers/engine.ts";
 
 const DEBIAN = "debian:bookworm-slim";
 const NODE = "node:22-bookworm-slim";
@@ -30,7 +30,7 @@ async function build(name: string, files: Record<string, string>): Promise<strin
   }
   const tag = `shipshape-test-verify-${name}:${randomBytes(4).toString("hex")}`;
   tags.push(tag);
-  const result = await engine.build({ contextDir: dir, tags: [tag], labels: LABELS });
+  const result = await engine.build({ contextDir: dir, tags: [tag], labels: LABELS, networkMode: TEST_NETWORK });
   assert.equal(result.ok, true, JSON.stringify(result.error));
   return tag;
 }
@@ -140,7 +140,7 @@ describe("shipshape verify (real engine)", { skip: status.skip }, () => {
   it("--http: a server that exits before answering is reported at once, with its exit code and last log lines", async () => {
     const crashing = await build("http-crash", { Dockerfile: `FROM ${DEBIAN}\nCMD ["sh", "-c", "echo missing DATABASE_URL >&2; exit 3"]\n` });
     const started = Date.now();
-    const result = await verifyImages(engine, { before: crashing, after: crashing, http: [{ port: 3000, path: "/health" }], readyTimeoutMs: 60_000 });
+    const result = await verifyImages(engine, { before: crashing, after: crashing, http: [{ port: 3000, path: "/health" }], network: TEST_NETWORK, readyTimeoutMs: 60_000 });
     assert.ok(Date.now() - started < 30_000, `not the 60 s ready timeout (${Date.now() - started} ms)`);
     const neither = result.differences.find((difference) => difference.kind === "http");
     assert.ok(neither, JSON.stringify(result.differences));
@@ -203,13 +203,13 @@ describe("shipshape verify (real engine)", { skip: status.skip }, () => {
     const reordered = await build("http-b", server("reversed", "hello"));
     const changed = await build("http-c", server("normal", "bonjour"));
     const started = Date.now();
-    const same = await verifyImages(engine, { before: first, after: reordered, http: [{ port: 3000, path: "/health" }, { port: 3000, path: "/items?limit=2" }] });
+    const same = await verifyImages(engine, { before: first, after: reordered, http: [{ port: 3000, path: "/health" }, { port: 3000, path: "/items?limit=2" }], network: TEST_NETWORK });
     t.diagnostic(`verify with two HTTP probes: ${Date.now() - started} ms`);
     assert.deepEqual(same.differences.filter((difference) => difference.kind === "http"), []);
     assert.equal(same.checks.find((check) => check.name === "http")?.status, "passed");
     assert.deepEqual(same.differences.map((difference) => difference.subject), ["Env.KEY_ORDER"], "only the config differs");
 
-    const different = await verifyImages(engine, { before: first, after: changed, http: [{ port: 3000, path: "/" }] });
+    const different = await verifyImages(engine, { before: first, after: changed, http: [{ port: 3000, path: "/" }], network: TEST_NETWORK });
     const http = different.differences.filter((difference) => difference.kind === "http");
     assert.deepEqual(http.map((difference) => difference.message), ['JSON bodies differ: $.greeting: "hello" vs "bonjour".']);
   });
