@@ -2,7 +2,7 @@ import type { DockerfileModel, RunInstruction, ShellCommand, Stage } from "../do
 import { isRun, runtimeStages } from "../dockerfile/model.ts";
 import { imageShortName, tagVersion } from "../dockerfile/image-ref.ts";
 import type { BuildContext } from "../repo/snapshot.ts";
-import { estimateMB } from "./estimates.ts";
+import { devDependenciesMB, estimateMB } from "./estimates.ts";
 import { hasOption, isPipInstall, isShippedStage, optionValue, subcommand } from "./queries.ts";
 import { commandsAfter, contextManifests, environmentAt, insertAfterWord, isYarnBerry, nameArgvIndex, positionalArgs, stageChain, variableValue } from "./support/package-hygiene.ts";
 import type { DockerfileRule, RuleReport } from "./types.ts";
@@ -38,7 +38,7 @@ export const rule: DockerfileRule = {
               : `${install.label} installs development dependencies into the runtime image; ${install.remedy}`,
             line: run.span.start.line,
             endLine: run.span.end.line,
-            estimatedSavingMB: estimateMB("devDependencies"),
+            estimatedSavingMB: (install.ecosystem === "node" ? devDependenciesMB(contextManifests(buildContext, texts, "package.json")) : undefined) ?? estimateMB("devDependencies"),
           };
           if (!build && install.npmFlag) {
             const sub = subcommand(command);
