@@ -1,6 +1,6 @@
 import type { DockerfileModel } from "../dockerfile/model.ts";
 import { parseDockerfile } from "../dockerfile/parse.ts";
-import { generateDockerignore } from "../fix/dockerignore.ts";
+import { generateDockerignore } from "./support/dockerignore-generator.ts";
 import type { BuildContext, RepositoryView } from "../repo/snapshot.ts";
 import { contextSources, describeSource, formatBytes, plural, sentSummary } from "./support/context.ts";
 import type { DockerfileRule, RuleReport } from "./types.ts";

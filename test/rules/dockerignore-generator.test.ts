@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parseDockerfile } from "../../src/dockerfile/parse.ts";
-import { generateDockerignore, sourcesLosingAllFiles } from "../../src/fix/dockerignore.ts";
+import { generateDockerignore, sourcesLosingAllFiles } from "../../src/rules/support/dockerignore-generator.ts";
 import { snapshotFromFiles } from "../../src/repo/memory.ts";
 import { buildRepositoryView } from "../../src/repo/view.ts";
 import type { BuildContext } from "../../src/repo/snapshot.ts";

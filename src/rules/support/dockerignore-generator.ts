@@ -12,16 +12,16 @@
 //   when the Dockerfile makes its own (installs, builds) and does not need them.
 // - Each group gets a comment saying why, so the file can be reviewed and edited.
 import path from "node:path";
-import type { DockerfileModel } from "../dockerfile/model.ts";
-import { isRun } from "../dockerfile/model.ts";
-import { compileDockerignore } from "../repo/dockerignore.ts";
-import type { BuildContext } from "../repo/snapshot.ts";
-import { buildStep } from "../rules/build-in-final-stage.ts";
-import { isSecretName } from "../rules/context-includes-secrets.ts";
-import { dependencyInstall, subcommand } from "../rules/queries.ts";
-import type { Ecosystem } from "../repo/snapshot.ts";
-import { contextSources, covers, isWholeContext } from "../rules/support/context.ts";
-import type { ContextSource } from "../rules/support/context.ts";
+import type { DockerfileModel } from "../../dockerfile/model.ts";
+import { isRun } from "../../dockerfile/model.ts";
+import { compileDockerignore } from "../../repo/dockerignore.ts";
+import type { BuildContext } from "../../repo/snapshot.ts";
+import { buildStep } from "../build-in-final-stage.ts";
+import { isSecretName } from "../context-includes-secrets.ts";
+import { dependencyInstall, subcommand } from "../queries.ts";
+import type { Ecosystem } from "../../repo/snapshot.ts";
+import { contextSources, covers, isWholeContext } from "./context.ts";
+import type { ContextSource } from "./context.ts";
 
 export interface DockerignoreGroup {
   /** Comment lines (without `# `) explaining the group. */
