@@ -42,7 +42,7 @@ export const rule: DockerfileRule = {
     report.createFile = {
       path: context.root === "" ? ".dockerignore" : `${context.root}/.dockerignore`,
       get text(): string {
-        text ??= generateDockerignore({ context, dockerfiles: dockerfilesUsing(repository, context, dockerfile) })?.text ?? "";
+        text ??= generateDockerignore({ context, dockerfiles: dockerfilesUsing(repository, context, dockerfile), texts: repository.snapshot.texts })?.text ?? "";
         return text;
       },
     };

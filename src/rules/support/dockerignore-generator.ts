@@ -3,18 +3,24 @@
 // parsed Dockerfiles, never the disk.
 //
 // Principles:
-// - A pattern is written only when it excludes a file the context holds today, except the
-//   safety net (`.git`, `**/.env`): those are always written, because the day someone clones
-//   with history or drops a .env next to the Dockerfile, `COPY . .` would ship it.
+// - A pattern is written when it excludes a file the context holds today, or a file the
+//   project's ecosystem or its .gitignore says will be there after a local install or build
+//   (a Node lockfile: node_modules; Cargo: target; Python: __pycache__, .venv; the build tool's
+//   output directory; the .gitignore's entries), so a fresh clone gets the same file as a
+//   working copy. The safety net (`.git`, `**/.env`) is always written, because the day someone
+//   clones with history or drops a .env next to the Dockerfile, `COPY . .` would ship it.
 // - Nothing the build needs is excluded. Every pattern is checked with Docker's own matching
 //   (src/repo/dockerignore.ts): a pattern that would hide a file a COPY/ADD or bind mount names
-//   explicitly is left out, and host dependencies, build output and tests are only excluded
-//   when the Dockerfile makes its own (installs, builds) and does not need them.
+//   explicitly (or the path it names, when no file is there yet) is left out with a note, and
+//   host dependencies, build output and tests are only excluded when the Dockerfile makes its
+//   own (installs, builds) and does not need them.
 // - Each group gets a comment saying why, so the file can be reviewed and edited.
 import path from "node:path";
 import type { DockerfileModel } from "../../dockerfile/model.ts";
 import { isRun } from "../../dockerfile/model.ts";
+import { configuredOutputDirectory, parseJsonc, tsconfigOutDir } from "../../repo/build-config.ts";
 import { compileDockerignore } from "../../repo/dockerignore.ts";
+import { gitignoreLineToDockerignore } from "../../repo/gitignore.ts";
 import type { BuildContext } from "../../repo/snapshot.ts";
 import { buildStep } from "../build-in-final-stage.ts";
 import { isSecretName } from "../context-includes-secrets.ts";
@@ -34,6 +40,8 @@ export interface GeneratedDockerignore {
   groups: DockerignoreGroup[];
   /** Every pattern, in file order. */
   patterns: string[];
+  /** Candidates not written, and why (also listed as comments at the end of the file). */
+  leftOut: { pattern: string; reason: string }[];
 }
 
 const HEADER = [
@@ -50,6 +58,8 @@ const FOOTER = [
 export interface DockerignoreInput {
   context: BuildContext;
   dockerfiles: readonly DockerfileModel[];
+  /** Repository texts by repository path: manifests, build configs and .gitignore files are read from it. */
+  texts?: ReadonlyMap<string, string>;
 }
 
 interface Usage {
@@ -63,14 +73,17 @@ interface Usage {
   usesGit: boolean;
   /** Words of every RUN script, to see which directories a RUN names. */
   runText: string;
+  /** CMD and ENTRYPOINT arguments: paths the container starts from. */
+  startText: string;
   sources: ContextSource[];
 }
 
 function usageOf(dockerfiles: readonly DockerfileModel[]): Usage {
-  const usage: Usage = { installs: new Set(), builds: false, runsTests: false, usesGit: false, runText: "", sources: [] };
+  const usage: Usage = { installs: new Set(), builds: false, runsTests: false, usesGit: false, runText: "", startText: "", sources: [] };
   for (const model of dockerfiles) {
     usage.sources.push(...contextSources(model));
     for (const instruction of model.instructions) {
+      if (instruction.keyword === "CMD" || instruction.keyword === "ENTRYPOINT") usage.startText += `${instruction.argumentText}\n`;
       if (!isRun(instruction)) continue;
       usage.runText += `${instruction.shell.source}\n`;
       for (const command of instruction.shell.commands) {
@@ -125,17 +138,34 @@ export function generateDockerignore(input: DockerignoreInput): GeneratedDockeri
       return excludesSomething(pattern, files);
     });
 
+  // The paths explicitly named sources start with, checked even when no file is there yet (a fresh clone).
+  const namedPaths = usage.sources.filter((source) => !isWholeContext(source)).flatMap((source) => {
+    const literal = literalPrefix(source.raw);
+    return literal === undefined ? [] : [{ source, path: literal }];
+  });
   const groups: DockerignoreGroup[] = [];
   const accepted: string[] = [];
+  const leftOut: { pattern: string; reason: string }[] = [];
+  const leaveOut = (pattern: string, reason: string): void => {
+    if (!leftOut.some((entry) => entry.pattern === pattern)) leftOut.push({ pattern, reason });
+  };
   const add = (comment: string[], patterns: readonly string[]): void => {
     const kept: string[] = [];
     for (const pattern of new Set(patterns)) {
-      if (accepted.includes(pattern) || hidesNamedSource([...accepted, pattern], named)) continue;
+      if (accepted.includes(pattern)) continue;
+      const candidate = [...accepted, pattern];
+      const hidden = hidesNamedSource(candidate, named) ?? hidesNamedPath(candidate, namedPaths);
+      if (hidden !== undefined) {
+        leaveOut(pattern, `it would hide ${hidden.raw}, which ${hidden.instruction.keyword} (line ${hidden.instruction.span.start.line}) needs`);
+        continue;
+      }
       kept.push(pattern);
       accepted.push(pattern);
     }
     if (kept.length > 0) groups.push({ comment, patterns: kept });
   };
+  const contextText = (file: string): string | undefined => input.texts?.get(input.context.root === "" ? file : `${input.context.root}/${file}`);
+  const ecosystems = projectEcosystems(files, contextText);
 
   // Version control.
   const vcs = [usage.usesGit ? undefined : ".git", ...present([".svn", ".hg", nestedNames.has(".git") && !usage.usesGit ? "**/.git" : undefined])];
@@ -146,15 +176,25 @@ export function generateDockerignore(input: DockerignoreInput): GeneratedDockeri
     vcs.filter((pattern): pattern is string => pattern !== undefined),
   );
 
-  // Dependencies installed on the host.
+  // Dependencies installed on the host. Where the ecosystem says a local install creates them
+  // (a Node manifest or lockfile: node_modules; a Python project: a virtualenv), they are listed
+  // whether or not they exist yet: a fresh clone has none, the next `npm install` does.
   const dependencyPatterns: string[] = [];
-  if (usage.installs.has("node")) dependencyPatterns.push(...present([anywhere("node_modules"), anywhere(".pnpm-store"), anywhere("bower_components")]));
+  if (usage.installs.has("node")) {
+    if (ecosystems.node) dependencyPatterns.push(ecosystems.nestedNodePackages || nestedNames.has("node_modules") ? "**/node_modules" : "node_modules");
+    dependencyPatterns.push(...present([anywhere("node_modules"), anywhere(".pnpm-store"), anywhere("bower_components")]));
+  }
+  // A host virtualenv never works in the image (its paths and interpreter are the host's), unless the image runs it by name.
+  const namedByImage = (name: string): boolean => new RegExp(`(^|[\\s/="'])${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}([\\s/"']|$)`).test(`${usage.runText}\n${usage.startText}`);
+  if (ecosystems.python) dependencyPatterns.push(...[".venv", "venv"].filter((name) => !namedByImage(name)));
   if (usage.installs.has("python")) dependencyPatterns.push(...present([anywhere(".venv"), anywhere("venv"), anywhere(".tox")]));
   // Bytecode caches are rebuilt by Python on import, whatever the Dockerfile does.
-  dependencyPatterns.push(...present([anywhere("__pycache__"), names.has("__pycache__") ? undefined : pycFiles(files)]));
-  if (usage.installs.has("java")) dependencyPatterns.push(...present([anywhere(".gradle")]));
-  // `target/` is Cargo's and Maven's output directory, only next to their manifest.
-  if ((usage.installs.has("rust") && has("Cargo.toml")) || (usage.installs.has("java") && has("pom.xml"))) dependencyPatterns.push(...present(["target"]));
+  if (ecosystems.python) dependencyPatterns.push("**/__pycache__", "**/*.pyc");
+  else dependencyPatterns.push(...present([anywhere("__pycache__"), names.has("__pycache__") ? undefined : pycFiles(files)]));
+  if (usage.installs.has("java")) dependencyPatterns.push(...(ecosystems.gradle ? [".gradle"] : present([anywhere(".gradle")])));
+  // `target/` is Cargo's and Maven's output directory, only next to their manifest: written
+  // when the image builds with that tool, whether or not a local build made one yet.
+  if ((usage.installs.has("rust") && has("Cargo.toml")) || (usage.installs.has("java") && has("pom.xml"))) dependencyPatterns.push("target");
   add(
     [
       "Dependencies and caches on the host: the image installs its own (a RUN installs them), and",
@@ -167,11 +207,18 @@ export function generateDockerignore(input: DockerignoreInput): GeneratedDockeri
   if (usage.builds) {
     const generic = ["dist", "build", "out"].filter((name) => topLevel.has(name) && hasBuildManifest(files));
     add(
-      ["Build output of local builds: the image builds its own (a RUN builds the project), and a stale", "host copy would bust the cache or, worse, win over the fresh one."],
-      present([...generic, anywhere(".next"), anywhere(".nuxt"), anywhere(".svelte-kit"), anywhere(".turbo"), anywhere(".parcel-cache")]),
+      [
+        "Build output of local builds: the image builds its own (a RUN builds the project), and a stale",
+        "host copy would bust the cache or, worse, win over the fresh one. Also listed when the build",
+        "tool's configuration names it (tsconfig outDir, Next.js, Vite, Gradle) and no local build made it yet.",
+      ],
+      [...ecosystems.buildOutput, ...present([...generic, anywhere(".next"), anywhere(".nuxt"), anywhere(".svelte-kit"), anywhere(".turbo"), anywhere(".parcel-cache")])],
     );
   }
-  add(["Test coverage reports and logs: produced by local runs, never read by the build."], present([anywhere("coverage"), anywhere(".nyc_output"), anywhere(".pytest_cache"), anywhere(".mypy_cache"), anywhere(".ruff_cache"), "**/*.log"]));
+  add(
+    ["Test coverage reports and logs: produced by local runs, never read by the build."],
+    [...(ecosystems.python ? [".pytest_cache"] : []), ...present([anywhere("coverage"), anywhere(".nyc_output"), anywhere(".pytest_cache"), anywhere(".mypy_cache"), anywhere(".ruff_cache"), "**/*.log"])],
+  );
 
   // Tests and docs, conservatively.
   const testDirectories = ["test", "tests", "__tests__", "spec", "docs"].filter((name) => topLevel.has(name) && testsAreUnused(name, files, usage));
@@ -218,11 +265,109 @@ export function generateDockerignore(input: DockerignoreInput): GeneratedDockeri
     ]),
   );
 
+  // The repository's .gitignore: what git keeps out of a clone, the build should not depend on either.
+  const fromGitignore = gitignorePatterns(input.context.root, input.texts);
+  const gitignoreKept = fromGitignore.filter(({ pattern, name }) => {
+    if (pattern.startsWith("!")) return true;
+    if (DEPENDENCY_DIRECTORIES.has(name) && usage.installs.size === 0) leaveOut(pattern, "from .gitignore, but no RUN installs dependencies: the image may use the host's");
+    else if (name === "vendor") leaveOut(pattern, "from .gitignore, but vendored dependencies may be what the build compiles");
+    else if (BUILD_OUTPUT_DIRECTORIES.has(name) && !usage.builds) leaveOut(pattern, "from .gitignore, but no RUN builds the project: the image may ship a prebuilt copy");
+    else if (namedByImage(name) && !usage.builds && usage.installs.size === 0) leaveOut(pattern, "from .gitignore, but a RUN, CMD or ENTRYPOINT names it");
+    else return true;
+    return false;
+  });
+  add(
+    ["From the repository's .gitignore: files git keeps out of every clone, so no build should need them."],
+    gitignoreKept.map(({ pattern }) => pattern),
+  );
+
   const patterns = groups.flatMap((group) => group.patterns);
   const lines = [...HEADER.map((line) => `# ${line}`)];
   for (const group of groups) lines.push("", ...group.comment.map((line) => `# ${line}`), ...group.patterns);
+  if (leftOut.length > 0) {
+    lines.push("", "# Left out on purpose:");
+    for (const entry of leftOut) lines.push(`#   ${entry.pattern}: ${entry.reason}`);
+  }
   lines.push("", ...FOOTER.map((line) => `# ${line}`));
-  return { text: `${lines.join("\n")}\n`, groups, patterns };
+  return { text: `${lines.join("\n")}\n`, groups, patterns, leftOut };
+}
+
+/** Directories of installed dependencies and of build output, by name, for .gitignore entries. */
+const DEPENDENCY_DIRECTORIES = new Set(["node_modules", "bower_components", ".venv", "venv", "env", ".tox", ".gradle", ".m2"]);
+const BUILD_OUTPUT_DIRECTORIES = new Set(["dist", "build", "out", "target", "lib", ".next", ".nuxt", ".svelte-kit", ".output", "bin", "obj", "public"]);
+
+/** The .dockerignore patterns of every .gitignore above or inside the context, in order, with the last path component they name. */
+function gitignorePatterns(contextRoot: string, texts: ReadonlyMap<string, string> | undefined): { pattern: string; name: string }[] {
+  if (!texts) return [];
+  const result: { pattern: string; name: string }[] = [];
+  const bases = [...texts.keys()].filter((file) => file === ".gitignore" || file.endsWith("/.gitignore")).map((file) => file.slice(0, Math.max(0, file.length - "/.gitignore".length)));
+  // Outer files first, as git reads them.
+  bases.sort((a, b) => (a === "" ? -1 : b === "" ? 1 : a.split("/").length - b.split("/").length || (a < b ? -1 : a > b ? 1 : 0)));
+  for (const base of bases) {
+    const text = texts.get(base === "" ? ".gitignore" : `${base}/.gitignore`) ?? "";
+    for (const line of text.split(/\r?\n/)) {
+      const pattern = gitignoreLineToDockerignore(line, base, contextRoot);
+      if (pattern === undefined) continue;
+      result.push({ pattern, name: pattern.replace(/^!/, "").split("/").at(-1) ?? "" });
+    }
+  }
+  return result;
+}
+
+interface ProjectEcosystems {
+  /** A Node manifest or lockfile at the context root. */
+  node: boolean;
+  /** package.json files below the root (workspaces): node_modules at any depth. */
+  nestedNodePackages: boolean;
+  /** Python sources or a Python manifest. */
+  python: boolean;
+  gradle: boolean;
+  /** Output directories the build tools' configuration names (tsconfig outDir, Next.js, Vite, Gradle...). */
+  buildOutput: string[];
+}
+
+const NODE_ROOT_FILES = ["package.json", "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "bun.lockb", "bun.lock"];
+const PYTHON_ROOT_FILES = ["pyproject.toml", "setup.py", "setup.cfg", "Pipfile", "Pipfile.lock", "poetry.lock", "uv.lock"];
+
+/** What the context's files say about its ecosystems, present or not yet installed/built. */
+function projectEcosystems(files: readonly string[], text: (file: string) => string | undefined): ProjectEcosystems {
+  const rootFiles = new Set(files.filter((file) => !file.includes("/")));
+  const node = NODE_ROOT_FILES.some((name) => rootFiles.has(name));
+  const python = PYTHON_ROOT_FILES.some((name) => rootFiles.has(name)) || [...rootFiles].some((name) => /^requirements([-_.][\w.-]+)?\.(txt|in)$/.test(name)) || files.some((file) => file.endsWith(".py"));
+  const gradle = ["build.gradle", "build.gradle.kts", "settings.gradle", "settings.gradle.kts", "gradlew"].some((name) => rootFiles.has(name));
+  const buildOutput = new Set<string>();
+  if (node) {
+    const manifest = parseJsonc(text("package.json") ?? "");
+    const record = typeof manifest === "object" && manifest !== null ? (manifest as { dependencies?: unknown; devDependencies?: unknown }) : {};
+    const dependencies = new Set([record.dependencies, record.devDependencies].flatMap((entry) => (typeof entry === "object" && entry !== null ? Object.keys(entry) : [])));
+    for (const tsconfig of ["tsconfig.json", "tsconfig.build.json"]) {
+      const outDir = tsconfigOutDir(text(tsconfig) ?? "")?.outDir;
+      if (outDir !== undefined && isTopLevelName(outDir)) buildOutput.add(outDir);
+    }
+    if (dependencies.has("next")) buildOutput.add(configuredOutputDirectory(nextConfig(rootFiles, text), "distDir") ?? ".next");
+    if (dependencies.has("vite")) buildOutput.add(configuredOutputDirectory(viteConfig(rootFiles, text), "outDir") ?? "dist");
+    if (dependencies.has("react-scripts")) buildOutput.add("build");
+    if (dependencies.has("@nestjs/cli") || rootFiles.has("nest-cli.json")) buildOutput.add("dist");
+    if (dependencies.has("nuxt")) buildOutput.add(".nuxt").add(".output");
+    if (dependencies.has("@sveltejs/kit")) buildOutput.add(".svelte-kit");
+  }
+  if (gradle) buildOutput.add("build");
+  return { node, nestedNodePackages: files.some((file) => file.endsWith("/package.json") && !file.split("/").includes("node_modules")), python, gradle, buildOutput: [...buildOutput].filter(isTopLevelName) };
+}
+
+function nextConfig(rootFiles: ReadonlySet<string>, text: (file: string) => string | undefined): string {
+  const name = [...rootFiles].find((file) => /^next\.config\.(js|cjs|mjs|ts)$/.test(file));
+  return name === undefined ? "" : (text(name) ?? "");
+}
+
+function viteConfig(rootFiles: ReadonlySet<string>, text: (file: string) => string | undefined): string {
+  const name = [...rootFiles].find((file) => /^vite\.config\.(js|cjs|mjs|ts|cts|mts)$/.test(file));
+  return name === undefined ? "" : (text(name) ?? "");
+}
+
+/** A plain directory name at the context root (`dist`, `.next`), not a path above it or a pattern. */
+function isTopLevelName(name: string): boolean {
+  return name !== "" && name !== "." && name !== ".." && !name.includes("/") && !/[*?[\\$]/.test(name);
 }
 
 const BUILD_MANIFESTS = ["package.json", "pyproject.toml", "setup.py", "build.gradle", "build.gradle.kts", "CMakeLists.txt"];
@@ -259,10 +404,27 @@ function excludesSomething(pattern: string, files: readonly string[]): boolean {
  * Whether these patterns hide something a COPY/ADD or bind mount names: a file it names
  * exactly, or every file of a directory it names (the build would fail with "not found").
  */
-function hidesNamedSource(patterns: readonly string[], named: readonly { source: ContextSource; files: { file: string; parts: string[] }[] }[]): boolean {
-  if (named.length === 0) return false;
+function hidesNamedSource(patterns: readonly string[], named: readonly { source: ContextSource; files: { file: string; parts: string[] }[] }[]): ContextSource | undefined {
+  if (named.length === 0) return undefined;
   const matcher = compileDockerignore([...patterns]);
-  return named.some(({ source, files }) => files.every(({ file }) => matcher.excludes(file)) || files.some(({ file, parts }) => parts.length === source.components.length && matcher.excludes(file)));
+  return named.find(({ source, files }) => files.every(({ file }) => matcher.excludes(file)) || files.some(({ file, parts }) => parts.length === source.components.length && matcher.excludes(file)))?.source;
+}
+
+/** The source whose named path (`dist`, `node_modules/.prisma`) these patterns would exclude, files there or not. */
+function hidesNamedPath(patterns: readonly string[], named: readonly { source: ContextSource; path: string }[]): ContextSource | undefined {
+  if (named.length === 0) return undefined;
+  const matcher = compileDockerignore([...patterns]);
+  return named.find(({ path: named }) => matcher.excludes(named))?.source;
+}
+
+/** The leading components of a source without wildcards or variables (`dist/*.js` -> `dist`); undefined when there is none. */
+function literalPrefix(raw: string): string | undefined {
+  const parts: string[] = [];
+  for (const part of raw.replace(/^\.?\/+/, "").split("/")) {
+    if (part === "" || part === "." || /[*?[\\$]/.test(part)) break;
+    parts.push(part);
+  }
+  return parts.length === 0 ? undefined : parts.join("/");
 }
 
 /**
