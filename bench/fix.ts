@@ -114,7 +114,7 @@ function fail(message: string): never {
 }
 
 /** One project to evaluate: a Dockerfile in a repository, with its probes. */
-interface Project {
+export interface Project {
   name: string;
   /** The repository scanned for the audit and the fix (the fixture directory, or the shop). */
   repositoryRoot: string;
@@ -128,7 +128,7 @@ interface Project {
   skip?: string;
 }
 
-function fixtureProjects(): Project[] {
+export function fixtureProjects(): Project[] {
   const projects: Project[] = [];
   for (const name of fs.readdirSync(PROJECTS).sort()) {
     const root = path.join(PROJECTS, name);
@@ -150,7 +150,7 @@ function fixtureProjects(): Project[] {
   return projects;
 }
 
-function shopProjects(): Project[] {
+export function shopProjects(): Project[] {
   const probes = shopProbes();
   return discoverBuildTargets(SHOP).map((target) => ({
     name: `shop/${target.name}`,
@@ -245,7 +245,8 @@ function reduction(before: number | undefined, after: number | undefined): numbe
   return Math.round(((before - after) / before) * 1000) / 10;
 }
 
-async function evaluate(engine: Engine, project: Project, runs: number, progress: (line: string) => void): Promise<ProjectReport> {
+/** Builds, verifies and (with runs > 0) times one project; runs = 0 skips the code-change rebuilds (bench:estimates needs the sizes only). */
+export async function evaluate(engine: Engine, project: Project, runs: number, progress: (line: string) => void): Promise<ProjectReport> {
   const snapshot = scanDirectory(project.repositoryRoot);
   const contextPath = path.relative(project.repositoryRoot, project.target.contextDir).split(path.sep).join("/");
   const planned = planFix(snapshot, project.dockerfilePath, contextPath);
@@ -306,7 +307,7 @@ async function evaluate(engine: Engine, project: Project, runs: number, progress
   const sizeReduction = reduction(verified.before.sizeBytes, verified.after.sizeBytes);
   if (sizeReduction !== undefined) report.sizeReductionPercent = sizeReduction;
 
-  if (verified.before.ok && verified.after.ok) {
+  if (runs > 0 && verified.before.ok && verified.after.ok) {
     progress(`${project.name}: timing a code-change rebuild of each side (${runs} run${runs === 1 ? "" : "s"})`);
     try {
       const bench = await runBench(engine, [project.target], {

@@ -32,6 +32,11 @@ export interface FileResult {
   /** Why the file could not be audited; the run goes on with the others. */
   error?: string;
   findings: Finding[];
+  /**
+   * For a Dockerfile: the image's estimated saving with overlapping findings counted once and
+   * capped at what the image could lose (src/audit/estimates.ts). An estimate, never measured.
+   */
+  estimatedSavingMB?: number;
 }
 
 export interface AuditSummary {
@@ -40,7 +45,7 @@ export interface AuditSummary {
   findings: number;
   byImpact: Record<Impact, number>;
   byCategory: Record<Category, number>;
-  /** Sum of the estimates; labelled as an estimate wherever it is shown. */
+  /** Sum of the files' de-duplicated estimates (each image's total, not the findings' sum); labelled as an estimate wherever it is shown. */
   estimatedSavingMB: number;
   /** Findings hidden by suppression comments or config. */
   suppressed: number;

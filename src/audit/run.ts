@@ -12,6 +12,7 @@ import type { Category, Impact, Rule, RuleReport } from "../rules/types.ts";
 import { CATEGORIES, IMPACTS } from "../rules/types.ts";
 import { defaultConfig, ruleSettingFor } from "./config.ts";
 import type { ShipshapeConfig } from "./config.ts";
+import { estimateImageSaving, fileSavingMB } from "./estimates.ts";
 import type { AuditResult, AuditSummary, FileKind, FileResult, Finding } from "./result.ts";
 import { collectLineCommentSuppressions, collectSuppressions, isSuppressed } from "./suppressions.ts";
 import type { Suppressions } from "./suppressions.ts";
@@ -161,6 +162,9 @@ export function auditRepository(view: RepositoryView, options: AuditOptions = {}
 
   const results = [...files.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   for (const result of results) {
+    if (result.kind === "dockerfile" && result.findings.some((finding) => (finding.estimatedSavingMB ?? 0) > 0)) {
+      result.estimatedSavingMB = Math.round(estimateImageSaving(dockerfiles.get(result.path), result.findings).estimatedSavingMB);
+    }
     result.findings.sort((a, b) => a.line - b.line || impactRank(a.impact) - impactRank(b.impact) || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));
     if (options.displayRoot) result.path = joinDisplay(options.displayRoot, result.path);
   }
@@ -195,8 +199,8 @@ export function summarize(files: FileResult[], suppressed = 0): AuditSummary {
       findings++;
       byImpact[finding.impact]++;
       byCategory[finding.category]++;
-      estimatedSavingMB += finding.estimatedSavingMB ?? 0;
     }
+    estimatedSavingMB += fileSavingMB(file);
   }
   return { files: files.length, filesWithErrors: files.filter((file) => file.error !== undefined).length, findings, byImpact, byCategory, estimatedSavingMB, suppressed };
 }

@@ -97,3 +97,48 @@ function compileRule(line: string): GitignoreRule {
 function escapeRegex(char: string): string {
   return /[.*+?^${}()|[\]\\/]/.test(char) ? `\\${char}` : char;
 }
+
+/**
+ * One line of a .gitignore, as a .dockerignore pattern for a build context, or undefined when
+ * the line is blank, a comment, or does not apply inside the context. `base` is the directory of
+ * the .gitignore and `contextRoot` the context's, both repository-relative ("" for the root).
+ * - git matches a pattern without a slash at any depth below its .gitignore; .dockerignore
+ *   matches from the context root only, so `foo` becomes `**\/foo` (`sub/**\/foo` for a nested
+ *   .gitignore);
+ * - a pattern with a slash is anchored at its .gitignore: rebased on the context root, and
+ *   dropped when it points outside the context (or at the context directory itself);
+ * - `dir/` (directories only) loses its slash: .dockerignore cannot say "directories only";
+ * - `!` negations stay negations.
+ */
+export function gitignoreLineToDockerignore(line: string, base: string, contextRoot: string): string | undefined {
+  // Trailing blanks go unless escaped (`a\ ` keeps its space): the run starts after a non-blank or an escaped blank.
+  let pattern = line.replace(/(?<=^|[^\\\s]|\\\s)\s+$/, "");
+  if (pattern === "" || pattern.startsWith("#")) return undefined;
+  const negate = pattern.startsWith("!");
+  if (negate) pattern = pattern.slice(1);
+  pattern = pattern.replace(/(?<!\/)\/+$/, "");
+  let anchored = pattern.includes("/");
+  pattern = pattern.replace(/^\/+/, "");
+  if (pattern.startsWith("**/")) {
+    anchored = false;
+    pattern = pattern.slice(3);
+  }
+  if (pattern === "" || pattern === "**") return undefined;
+  const bang = negate ? "!" : "";
+  if (contextRoot === "" || base === contextRoot || base.startsWith(`${contextRoot}/`)) {
+    // The .gitignore is inside the context.
+    const prefix = base === contextRoot ? "" : `${base.slice(contextRoot === "" ? 0 : contextRoot.length + 1)}/`;
+    return `${bang}${prefix}${anchored ? "" : "**/"}${pattern}`;
+  }
+  if (base !== "" && !contextRoot.startsWith(`${base}/`)) return undefined;
+  // The .gitignore is above the context.
+  if (!anchored) return `${bang}**/${pattern}`;
+  const below = (base === "" ? contextRoot : contextRoot.slice(base.length + 1)).split("/");
+  const segments = pattern.split("/");
+  if (segments.length <= below.length) return undefined;
+  for (let index = 0; index < below.length; index++) {
+    const segment = segments[index] ?? "";
+    if (segment.includes("**") || !compileRule(`/${segment}`).regex.test(below[index] ?? "")) return undefined;
+  }
+  return `${bang}${segments.slice(below.length).join("/")}`;
+}

@@ -72,5 +72,6 @@ export function isBuildConfigName(name: string): boolean {
 }
 
 export function isAuditedTextFile(name: string): boolean {
-  return isDockerfileName(name) || isComposeFileName(name) || isDockerignoreName(name) || isReadManifest(name);
+  // .gitignore: the .dockerignore generator carries its entries over.
+  return isDockerfileName(name) || isComposeFileName(name) || isDockerignoreName(name) || isReadManifest(name) || name === ".gitignore";
 }

@@ -56,6 +56,8 @@ export interface JsonFile {
   path: string;
   kind: FileResult["kind"];
   error?: string;
+  /** The image's de-duplicated estimate (Dockerfiles with size findings only). */
+  estimatedSavingMB?: number;
   findings: JsonFinding[];
 }
 
@@ -112,6 +114,7 @@ export function renderRulesJson(rules: readonly RuleSource[]): string {
 function toJsonFile(file: FileResult): JsonFile {
   const json = { path: file.path, kind: file.kind } as JsonFile;
   if (file.error !== undefined) json.error = file.error;
+  if (file.estimatedSavingMB !== undefined) json.estimatedSavingMB = file.estimatedSavingMB;
   json.findings = file.findings.map(toJsonFinding);
   return json;
 }

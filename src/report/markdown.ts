@@ -3,6 +3,7 @@
 // errors) goes through escapeMarkdown, so it can neither break a table nor inject HTML.
 // Pure: the generation date is passed in, never read from a clock; the machine-specific root
 // is left out so the document only changes when the findings do.
+import { fileSavingMB } from "../audit/estimates.ts";
 import type { AuditResult, FileResult, Finding } from "../audit/result.ts";
 import type { Category, Impact, RuleMeta } from "../rules/types.ts";
 import { CATEGORIES, IMPACTS } from "../rules/types.ts";
@@ -50,8 +51,9 @@ export function renderMarkdown(result: AuditResult, options: MarkdownOptions = {
     "",
   );
   lines.push(
-    `**Total estimated saving: ~${formatMB(result.summary.estimatedSavingMB)}**, ${ESTIMATE_LABEL}: the sum of typical figures from ` +
-      `[docs/estimates.md](${shipshapeDocUrl("docs/estimates.md")}) for the findings below, not a measurement of these images. ` +
+    `**Total estimated saving: ~${formatMB(result.summary.estimatedSavingMB)}**, ${ESTIMATE_LABEL}: typical figures from ` +
+      `[docs/estimates.md](${shipshapeDocUrl("docs/estimates.md")}) for the findings below, overlapping findings of an image counted once ` +
+      "and each image's total capped at what it could lose; not a measurement of these images. " +
       "Build before and after a change to measure it.",
     "",
   );
@@ -64,7 +66,7 @@ export function renderMarkdown(result: AuditResult, options: MarkdownOptions = {
     lines.push(`| file | kind | high | medium | low | ${SAVING_HEADER} | status |`, "|---|---|---:|---:|---:|---:|---|");
     for (const file of result.files) {
       const counts = countByImpact(file.findings);
-      const saving = sumSaving(file.findings);
+      const saving = fileSavingMB(file);
       const status = file.error !== undefined ? "**not audited** (see below)" : file.findings.length === 0 ? "clean" : plural(file.findings.length, "finding");
       lines.push(`| ${pathText(file.path)} | ${file.kind} | ${counts.high} | ${counts.medium} | ${counts.low} | ${saving > 0 ? `~${formatMB(saving)}` : "-"} | ${status} |`);
     }
@@ -118,12 +120,16 @@ function summaryTable(files: readonly FileResult[]): string[] {
     savings.set(category, 0);
   }
   for (const file of files) {
+    const fileSavings = new Map<Category, number>();
     for (const finding of file.findings) {
       const row = counts.get(finding.category) ?? { high: 0, medium: 0, low: 0 };
       row[finding.impact]++;
       counts.set(finding.category, row);
-      savings.set(finding.category, (savings.get(finding.category) ?? 0) + (finding.estimatedSavingMB ?? 0));
+      fileSavings.set(finding.category, (fileSavings.get(finding.category) ?? 0) + (finding.estimatedSavingMB ?? 0));
     }
+    // A category's share of a file never exceeds the file's de-duplicated total.
+    const fileTotal = fileSavingMB(file);
+    for (const [category, saving] of fileSavings) savings.set(category, (savings.get(category) ?? 0) + Math.min(saving, fileTotal));
   }
   const lines = [`| category | ${IMPACTS.join(" | ")} | total | ${SAVING_HEADER} |`, `|---|${IMPACTS.map(() => "---:|").join("")}---:|---:|`];
   const totals: Record<Impact, number> = { high: 0, medium: 0, low: 0 };
@@ -170,10 +176,6 @@ function countByImpact(findings: readonly Finding[]): Record<Impact, number> {
   const counts: Record<Impact, number> = { high: 0, medium: 0, low: 0 };
   for (const finding of findings) counts[finding.impact]++;
   return counts;
-}
-
-function sumSaving(findings: readonly Finding[]): number {
-  return findings.reduce((sum, finding) => sum + (finding.estimatedSavingMB ?? 0), 0);
 }
 
 function formatMB(value: number): string {

@@ -75,6 +75,11 @@ function renderFile(file: FileResult, paint: Paint): string[] {
     const message = sanitizeTerminal(finding.message, { keepNewlines: true }).split("\n");
     for (const line of message) lines.push(`    ${line}`);
   });
+  const findingsSum = file.findings.reduce((sum, finding) => sum + (finding.estimatedSavingMB ?? 0), 0);
+  if (file.estimatedSavingMB !== undefined && findingsSum > 0) {
+    const overlap = file.estimatedSavingMB < findingsSum ? `, overlapping findings counted once (their sum: ~${findingsSum} MB)` : "";
+    lines.push(`  ${paint.dim(`image total: ~${file.estimatedSavingMB} MB estimated saving${overlap}; an estimate, not measured`)}`);
+  }
   return lines;
 }
 

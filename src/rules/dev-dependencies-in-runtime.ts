@@ -2,7 +2,7 @@ import type { DockerfileModel, RunInstruction, ShellCommand, Stage } from "../do
 import { isRun, runtimeStages } from "../dockerfile/model.ts";
 import { imageShortName, tagVersion } from "../dockerfile/image-ref.ts";
 import type { BuildContext } from "../repo/snapshot.ts";
-import { estimateMB } from "./estimates.ts";
+import { devDependenciesMB, estimateMB } from "./estimates.ts";
 import { hasOption, isPipInstall, isShippedStage, optionValue, subcommand } from "./queries.ts";
 import type { ComposeService } from "../repo/compose.ts";
 import { servicesBuilding } from "../repo/compose-service.ts";
@@ -58,7 +58,7 @@ export const rule: DockerfileRule = {
                 : `${install.label} installs development dependencies into the runtime image; ${install.remedy}`,
             line: run.span.start.line,
             endLine: run.span.end.line,
-            estimatedSavingMB: estimateMB("devDependencies"),
+            estimatedSavingMB: (install.ecosystem === "node" ? devDependenciesMB(contextManifests(buildContext, texts, "package.json")) : undefined) ?? estimateMB("devDependencies"),
           };
           // A flag would override what the build arg says: no fix then.
           if (!build && install.npmFlag && argNote === undefined) {

@@ -70,3 +70,98 @@ export function variantSavingMB(shortName: string, from: "full" | "slim" | "alpi
   if (fromSize === undefined || toSize === undefined || toSize >= fromSize) return undefined;
   return fromSize - toSize;
 }
+
+/** The runtime image a toolchain image's output runs on (a key of RUNTIME_IMAGE_SIZES_MB). */
+export const TOOLCHAIN_RUNTIMES: Record<string, string> = {
+  golang: "distroless/static",
+  rust: "distroless/cc",
+  gcc: "distroless/cc",
+  maven: "eclipse-temurin:jre",
+  gradle: "eclipse-temurin:jre",
+  openjdk: "eclipse-temurin:jre",
+  "eclipse-temurin": "eclipse-temurin:jre",
+  "buildpack-deps": "debian:slim",
+};
+
+/**
+ * Estimated saving of shipping a toolchain image's output on its runtime image instead: the
+ * toolchain image's size (its tag's variant: `rust:1.90-slim` is the slim row) minus the
+ * runtime's, when both are in the tables; the generic `toolchainImageVsRuntime` figure otherwise
+ * (dotnet/sdk, swift).
+ */
+export function toolchainSavingMB(image: string, tag?: string): number {
+  const sizes = BASE_IMAGE_SIZES_MB[image];
+  const toolchain = sizes?.[tagVariant(tag)] ?? sizes?.full;
+  const runtimeKey = TOOLCHAIN_RUNTIMES[image];
+  const runtime = runtimeKey === undefined ? undefined : RUNTIME_IMAGE_SIZES_MB[runtimeKey];
+  if (toolchain === undefined || runtime === undefined || runtime >= toolchain) return estimateMB("toolchainImageVsRuntime");
+  return toolchain - runtime;
+}
+
+/** The variant row of BASE_IMAGE_SIZES_MB a tag is: `22-bookworm-slim` slim, `3.20-alpine3.20` alpine, anything else full. */
+export function tagVariant(tag: string | undefined): "full" | "slim" | "alpine" {
+  const parts = (tag ?? "").toLowerCase().split("-");
+  if (parts.some((part) => part.startsWith("alpine"))) return "alpine";
+  if (parts.includes("slim")) return "slim";
+  return "full";
+}
+
+/**
+ * Typical installed size (MB, node_modules with their own dependencies) of common development
+ * packages, for the devDependencies estimate of a package.json. `@types/*` packages count
+ * DEV_PACKAGE_TYPES_MB, anything else DEV_PACKAGE_DEFAULT_MB.
+ */
+export const DEV_PACKAGE_SIZES_MB: Record<string, number> = {
+  typescript: 23,
+  jest: 35,
+  "ts-jest": 5,
+  vitest: 25,
+  mocha: 5,
+  eslint: 15,
+  "typescript-eslint": 10,
+  "@typescript-eslint/parser": 8,
+  "@typescript-eslint/eslint-plugin": 10,
+  prettier: 8,
+  vite: 20,
+  "@vitejs/plugin-react": 8,
+  webpack: 15,
+  "webpack-cli": 5,
+  "@babel/core": 10,
+  esbuild: 10,
+  "ts-node": 3,
+  tsx: 12,
+  nodemon: 3,
+  "@nestjs/cli": 50,
+  "@nestjs/testing": 2,
+  "@nestjs/schematics": 10,
+  supertest: 3,
+  "@playwright/test": 10,
+  cypress: 25,
+  puppeteer: 20,
+  tailwindcss: 10,
+  postcss: 2,
+  sass: 5,
+};
+export const DEV_PACKAGE_TYPES_MB = 1;
+export const DEV_PACKAGE_DEFAULT_MB = 4;
+
+/**
+ * The devDependencies estimate of a project's package.json files (a workspace has several; npm
+ * installs each package once): the sum of the typical sizes of the development packages they
+ * name; `undefined` when none names any (callers fall back to the generic `devDependencies`).
+ */
+export function devDependenciesMB(packageJsons: readonly string[]): number | undefined {
+  const names = new Set<string>();
+  for (const text of packageJsons) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      continue;
+    }
+    const dev = typeof parsed === "object" && parsed !== null ? (parsed as { devDependencies?: unknown }).devDependencies : undefined;
+    if (typeof dev === "object" && dev !== null) for (const name of Object.keys(dev)) names.add(name);
+  }
+  if (names.size === 0) return undefined;
+  return [...names].reduce((sum, name) => sum + (DEV_PACKAGE_SIZES_MB[name] ?? (name.startsWith("@types/") ? DEV_PACKAGE_TYPES_MB : DEV_PACKAGE_DEFAULT_MB)), 0);
+}

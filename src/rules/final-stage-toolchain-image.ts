@@ -1,4 +1,4 @@
-import { estimateMB } from "./estimates.ts";
+import { toolchainSavingMB } from "./estimates.ts";
 import { classifyBaseImage, isNonProductionDockerfile, rootImageStage } from "./support/runtime-image.ts";
 import type { DockerfileRule } from "./types.ts";
 
@@ -27,7 +27,7 @@ export const rule: DockerfileRule = {
         message:
           `the final image is based on ${root.base.resolved}, a toolchain image: build in a stage FROM it and copy only the artifact into a runtime image such as ${base.runtime}`,
         line: root.from.span.start.line,
-        estimatedSavingMB: estimateMB("toolchainImageVsRuntime"),
+        estimatedSavingMB: toolchainSavingMB(base.image, root.base.tag),
       },
     ];
   },

@@ -1,6 +1,6 @@
 import type { DockerfileModel } from "../dockerfile/model.ts";
 import { parseDockerfile } from "../dockerfile/parse.ts";
-import { generateDockerignore } from "../fix/dockerignore.ts";
+import { generateDockerignore } from "./support/dockerignore-generator.ts";
 import type { BuildContext, RepositoryView } from "../repo/snapshot.ts";
 import { contextSources, describeSource, sentSummary } from "./support/context.ts";
 import { formatBytes, plural } from "../format/index.ts";
@@ -51,7 +51,7 @@ export const rule: DockerfileRule = {
     report.createFile = {
       path: context.root === "" ? ".dockerignore" : `${context.root}/.dockerignore`,
       get text(): string {
-        text ??= generateDockerignore({ context, dockerfiles: dockerfilesUsing(repository, context, dockerfile) })?.text ?? "";
+        text ??= generateDockerignore({ context, dockerfiles: dockerfilesUsing(repository, context, dockerfile), texts: repository.snapshot.texts })?.text ?? "";
         return text;
       },
     };

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parseDockerfile } from "../../src/dockerfile/parse.ts";
-import { sourcesLosingAllFiles } from "../../src/fix/dockerignore.ts";
+import { sourcesLosingAllFiles } from "../../src/rules/support/dockerignore-generator.ts";
 import { runFixes } from "../../src/fix/run-fixes.ts";
 import { allRules } from "../../src/rules/index.ts";
 import { snapshotFromFiles } from "../../src/repo/memory.ts";

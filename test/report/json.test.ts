@@ -7,7 +7,7 @@ import { CATEGORIES, IMPACTS } from "../../src/rules/types.ts";
 import { HAND_RULES, handResult, pipelineResult } from "../fixtures/report/results.ts";
 
 const TOP_KEYS = ["version", "root", "files", "summary"];
-const FILE_KEYS = ["path", "kind", "error", "findings"];
+const FILE_KEYS = ["path", "kind", "error", "estimatedSavingMB", "findings"];
 const FINDING_KEYS = ["rule", "impact", "category", "line", "endLine", "column", "message", "estimatedSavingMB", "hadolint", "fixable", "fixLevel"];
 const FINDING_REQUIRED = ["rule", "impact", "category", "line", "message", "hadolint", "fixable"];
 const SUMMARY_KEYS = ["files", "filesWithErrors", "findings", "byImpact", "byCategory", "estimatedSavingMB", "suppressed"];

@@ -57,7 +57,7 @@ describe("renderMarkdown", () => {
   });
 
   it("labels the total saving as estimated (not measured) and links the estimates table", () => {
-    assert.match(markdown, /\*\*Total estimated saving: ~210 MB\*\*, estimated \(not measured\): the sum of typical figures from \[docs\/estimates\.md\]\(https:\/\/github\.com\/shipshape-dev\/shipshape\/blob\/main\/docs\/estimates\.md\)/);
+    assert.match(markdown, /\*\*Total estimated saving: ~210 MB\*\*, estimated \(not measured\): typical figures from \[docs\/estimates\.md\]\(https:\/\/github\.com\/shipshape-dev\/shipshape\/blob\/main\/docs\/estimates\.md\)/);
     assert.match(markdown, /\| estimated saving \(not measured\) \|/);
   });
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parseDockerfile } from "../../src/dockerfile/parse.ts";
-import { generateDockerignore, sourcesLosingAllFiles } from "../../src/fix/dockerignore.ts";
+import { generateDockerignore, sourcesLosingAllFiles } from "../../src/rules/support/dockerignore-generator.ts";
 import { snapshotFromFiles } from "../../src/repo/memory.ts";
 import { buildRepositoryView } from "../../src/repo/view.ts";
 import type { BuildContext } from "../../src/repo/snapshot.ts";
@@ -103,6 +103,96 @@ describe("generateDockerignore", () => {
     const both = generateDockerignore({ context, dockerfiles: [parseDockerfile(NODE_BUILD), parseDockerfile(files["Dockerfile.prebuilt"])] });
     assert.ok(both && !both.patterns.includes("dist"));
     assert.deepEqual(sourcesLosingAllFiles(context, [parseDockerfile(files["Dockerfile.prebuilt"])], ["dist"]), ["dist"]);
+  });
+});
+
+/** The generated file for the context of `dockerfile`, with the repository's texts (.gitignore, manifests) as the rule passes them. */
+function generatedFor(files: Files, dockerfile = "Dockerfile") {
+  const view = buildRepositoryView(snapshotFromFiles(files));
+  const context = view.contexts.get(dockerfile);
+  assert.ok(context, `no context for ${dockerfile}`);
+  const models = [parseDockerfile(files[dockerfile] as string, dockerfile)];
+  const generated = generateDockerignore({ context, dockerfiles: models, texts: view.snapshot.texts });
+  assert.ok(generated);
+  assert.deepEqual(sourcesLosingAllFiles(context, models, generated.patterns), []);
+  return generated;
+}
+
+describe("generateDockerignore on a fresh clone (nothing installed or built yet)", () => {
+  it("lists node_modules for a Node lockfile and the build output tsconfig names", () => {
+    const generated = generatedFor({
+      Dockerfile: NODE_BUILD,
+      "package.json": JSON.stringify({ scripts: { build: "tsc" }, devDependencies: { typescript: "5" } }),
+      "package-lock.json": "{}",
+      "tsconfig.json": '{ "compilerOptions": { "outDir": "./dist/" } } // built here',
+      "src/index.ts": "x",
+    });
+    assert.ok(generated.patterns.includes("node_modules"));
+    assert.ok(generated.patterns.includes("dist"));
+  });
+
+  it("takes the output directory from the build tool: Next.js, Vite, a tsconfig outDir, workspaces' node_modules at any depth", () => {
+    const next = generatedFor({ Dockerfile: NODE_BUILD, "package.json": JSON.stringify({ dependencies: { next: "16" }, workspaces: ["packages/*"] }), "packages/ui/package.json": "{}", "app/page.tsx": "x" });
+    assert.ok(next.patterns.includes(".next"));
+    assert.ok(next.patterns.includes("**/node_modules"));
+    const vite = generatedFor({ Dockerfile: NODE_BUILD, "package.json": JSON.stringify({ devDependencies: { vite: "7" } }), "vite.config.ts": "export default { build: { outDir: 'public-build' } }", "index.html": "x" });
+    assert.ok(vite.patterns.includes("public-build"));
+    const out = generatedFor({ Dockerfile: NODE_BUILD, "package.json": "{}", "tsconfig.build.json": '{ "compilerOptions": { "outDir": "lib" } }', "src/a.ts": "x" });
+    assert.ok(out.patterns.includes("lib"));
+  });
+
+  it("lists no build output when the image does not build, nor node_modules when it does not install", () => {
+    const generated = generatedFor({ Dockerfile: "FROM node:22-slim\nCOPY . .\nCMD [\"node\", \"dist/index.js\"]\n", "package.json": "{}", "package-lock.json": "{}", "tsconfig.json": '{ "compilerOptions": { "outDir": "dist" } }' });
+    assert.ok(!generated.patterns.includes("dist"));
+    assert.ok(!generated.patterns.includes("node_modules"));
+  });
+
+  it("lists target for Cargo and Maven, .gradle and build for Gradle", () => {
+    assert.ok(generatedFor({ Dockerfile: "FROM rust:1.90\nCOPY . .\nRUN cargo build --release\n", "Cargo.toml": "[package]\n", "Cargo.lock": "", "src/main.rs": "fn main() {}" }).patterns.includes("target"));
+    assert.ok(generatedFor({ Dockerfile: "FROM maven:3.9\nCOPY . .\nRUN mvn -B package\n", "pom.xml": "<project/>", "src/main/java/A.java": "x" }).patterns.includes("target"));
+    const gradle = generatedFor({ Dockerfile: "FROM gradle:8\nCOPY . .\nRUN gradle build\n", "build.gradle": "plugins {}", "src/main/java/A.java": "x" }).patterns;
+    assert.ok(gradle.includes(".gradle") && gradle.includes("build"), gradle.join(" "));
+  });
+
+  it("lists bytecode caches, virtualenvs and .pytest_cache for Python", () => {
+    const patterns = generatedFor({ Dockerfile: "FROM python:3.12-slim\nCOPY . .\nRUN pip install -r requirements.txt\nCMD [\"python\", \"-m\", \"app\"]\n", "requirements.txt": "flask\n", "app/__main__.py": "x" }).patterns;
+    for (const pattern of ["**/__pycache__", "**/*.pyc", ".venv", "venv", ".pytest_cache"]) assert.ok(patterns.includes(pattern), pattern);
+  });
+
+  it("keeps a virtualenv the image runs by name", () => {
+    const patterns = generatedFor({ Dockerfile: "FROM python:3.12-slim\nCOPY . .\nCMD [\".venv/bin/python\", \"-m\", \"app\"]\n", "pyproject.toml": "[project]\n", "app/__main__.py": "x" }).patterns;
+    assert.ok(!patterns.includes(".venv"));
+    assert.ok(patterns.includes("venv"));
+  });
+
+  it("carries the .gitignore's entries over with .dockerignore semantics, rebased on the context", () => {
+    const files = {
+      ".gitignore": "# local stuff\n.cache/\n/services/api/generated\n/services/web/out\n*.tmp\n!keep.tmp\n",
+      "services/api/.gitignore": "/uploads\n",
+      "services/api/Dockerfile": NODE_BUILD,
+      "services/api/package.json": "{}",
+      "services/api/src/index.ts": "x",
+    };
+    const generated = generatedFor(files, "services/api/Dockerfile");
+    for (const pattern of ["**/.cache", "generated", "**/*.tmp", "!**/keep.tmp", "uploads"]) assert.ok(generated.patterns.includes(pattern), pattern);
+    assert.ok(!generated.patterns.some((pattern) => pattern.includes("out")), "another context's entry");
+    assert.match(generated.text, /# From the repository's \.gitignore/);
+  });
+
+  it("leaves out, with a note, an entry that would hide a COPY source, even before the source exists", () => {
+    const dockerfile = "FROM node:22-slim\nWORKDIR /app\nCOPY package.json package-lock.json ./\nRUN npm ci\nCOPY dist ./dist\nCOPY . .\nRUN npm run build\n";
+    const generated = generatedFor({ Dockerfile: dockerfile, ".gitignore": "dist/\nnode_modules\n", "package.json": "{}", "package-lock.json": "{}", "tsconfig.json": '{ "compilerOptions": { "outDir": "dist" } }' });
+    assert.ok(!generated.patterns.some((pattern) => pattern === "dist" || pattern === "**/dist"), generated.patterns.join(" "));
+    assert.ok(generated.patterns.includes("node_modules"));
+    assert.deepEqual(generated.leftOut.map((entry) => entry.pattern), ["dist", "**/dist"]);
+    assert.match(generated.text, /^# Left out on purpose:\n# {3}dist: it would hide dist, which COPY \(line 5\) needs$/m);
+  });
+
+  it("leaves out .gitignore's build output when no RUN builds: the image may ship a prebuilt copy", () => {
+    const generated = generatedFor({ Dockerfile: "FROM node:22-slim\nCOPY . .\nRUN npm ci --omit=dev\nCMD [\"node\", \"build/index.js\"]\n", ".gitignore": "build/\nlogs\n", "package.json": "{}", "package-lock.json": "{}" });
+    assert.ok(!generated.patterns.includes("**/build"));
+    assert.ok(generated.patterns.includes("**/logs"));
+    assert.match(generated.text, /\*\*\/build: from \.gitignore, but no RUN builds the project/);
   });
 });
 
