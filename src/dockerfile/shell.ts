@@ -2,14 +2,23 @@
 // install calls, with which flags" without re-tokenising shell text themselves. Simple
 // scripts (most RUN bodies) are read by simple-shell.ts; everything else by mvdan/sh (the
 // parser behind shfmt). Both give the same result where the simple reader answers.
-import sh from "mvdan-sh";
-import type { ShNode } from "mvdan-sh";
+import { createRequire } from "node:module";
+import type { ShNode, ShParser, ShSyntax } from "mvdan-sh";
 import type { ShellCommand, ShellScript } from "./model.ts";
 import { parseSimpleShell } from "./simple-shell.ts";
 import type { SimplePipeline } from "./simple-shell.ts";
 
-const { syntax } = sh;
-const parser = syntax.NewParser(syntax.KeepComments(false), syntax.Variant(syntax.LangBash));
+// mvdan-sh is a 1.5 MB GopherJS build that takes ~0.1 s of CPU to load: it is loaded on the first
+// script the simple reader cannot read, not at start-up (`shipshape --version` never needs it).
+let loaded: { syntax: ShSyntax; parser: ShParser } | undefined;
+
+function mvdanSh(): { syntax: ShSyntax; parser: ShParser } {
+  if (loaded === undefined) {
+    const { syntax } = createRequire(import.meta.url)("mvdan-sh") as { syntax: ShSyntax };
+    loaded = { syntax, parser: syntax.NewParser(syntax.KeepComments(false), syntax.Variant(syntax.LangBash)) };
+  }
+  return loaded;
+}
 
 // mvdan/sh token values for the binary operators we care about.
 const OP_PIPE = 12;
@@ -48,7 +57,7 @@ function parseShellWith(source: string, simpleReader: boolean): ShellScript {
   let parseError: string | undefined;
   if (!(simpleReader && walkSimple(state))) {
     try {
-      const file = parser.Parse(source, "");
+      const file = mvdanSh().parser.Parse(source, "");
       walkStatements(file.Stmts, state);
     } catch (error) {
       parseError = shellErrorMessage(error);
@@ -117,7 +126,7 @@ interface PipelineSlot {
 }
 
 function walkCommand(node: ShNode, state: WalkState, pipeline: PipelineSlot | undefined): void {
-  switch (syntax.NodeType(node)) {
+  switch (mvdanSh().syntax.NodeType(node)) {
     case "CallExpr":
       addCall(node, state, pipeline);
       return;
@@ -208,7 +217,7 @@ function addCommand(command: ShellCommand, state: WalkState, pipeline: PipelineS
 
 function walkSubstitutions(word: ShNode, state: WalkState): void {
   for (const part of word.Parts ?? []) {
-    const type = syntax.NodeType(part);
+    const type = mvdanSh().syntax.NodeType(part);
     if (type === "CmdSubst") walkStatements(part.Stmts, state);
     else if (type === "DblQuoted") walkSubstitutions(part, state);
   }
@@ -236,7 +245,7 @@ function parseShellInto(script: string, outer: WalkState): ShellCommand[] | unde
   };
   if (!(state.simpleReader && walkSimple(state))) {
     try {
-      walkStatements(parser.Parse(script, "").Stmts, state);
+      walkStatements(mvdanSh().parser.Parse(script, "").Stmts, state);
     } catch {
       return undefined;
     }
@@ -294,10 +303,10 @@ function sliceOf(node: ShNode, source: string): string {
 function wordText(word: ShNode, source: string): string {
   const parts: ShNode[] = word.Parts ?? [];
   // Most words are one literal.
-  if (parts.length === 1 && syntax.NodeType(parts[0] as ShNode) === "Lit") return unescapeLiteral((parts[0] as ShNode).Value as string);
+  if (parts.length === 1 && mvdanSh().syntax.NodeType(parts[0] as ShNode) === "Lit") return unescapeLiteral((parts[0] as ShNode).Value as string);
   let text = "";
   for (const part of parts) {
-    switch (syntax.NodeType(part)) {
+    switch (mvdanSh().syntax.NodeType(part)) {
       case "Lit":
         text += unescapeLiteral(part.Value as string);
         break;
@@ -306,7 +315,7 @@ function wordText(word: ShNode, source: string): string {
         break;
       case "DblQuoted":
         for (const inner of (part.Parts ?? []) as ShNode[]) {
-          text += syntax.NodeType(inner) === "Lit" ? (inner.Value as string) : sliceOf(inner, source);
+          text += mvdanSh().syntax.NodeType(inner) === "Lit" ? (inner.Value as string) : sliceOf(inner, source);
         }
         break;
       default:

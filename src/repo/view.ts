@@ -51,10 +51,22 @@ export function buildRepositoryView(snapshot: RepoSnapshot, options: ViewOptions
   }
 
   const contexts = new Map<string, BuildContext>();
+  // Dockerfiles built from the same directory with the same ignore file send the same files: list
+  // them once (a folder of 2,000 Dockerfiles would otherwise be listed 2,000 times).
+  const contents = new Map<string, ContextContents>();
   for (const dockerfile of dockerfiles) {
     const known = contextRoots.get(dockerfile);
     const root = known?.root ?? normalize(path.posix.dirname(dockerfile));
-    contexts.set(dockerfile, buildContext(snapshot, dockerfile, root, known?.origin ?? "dockerfile-directory", errors));
+    const ignorePath = ignoreFileFor(snapshot, dockerfile, root);
+    const key = `${root}\0${ignorePath ?? ""}`;
+    let shared = contents.get(key);
+    if (!shared) {
+      shared = contextContents(snapshot, root, ignorePath, errors);
+      contents.set(key, shared);
+    }
+    const context: BuildContext = { root, dockerfile, entries: shared.entries, sentBytes: shared.sentBytes, excludedBytes: shared.excludedBytes, dependencyFiles: shared.dependencyFiles, origin: known?.origin ?? "dockerfile-directory" };
+    if (shared.dockerignore !== undefined) context.dockerignore = shared.dockerignore;
+    contexts.set(dockerfile, context);
   }
   return { snapshot, dockerfiles, composeFiles, composes, contexts, errors, skipped: skippedFolders(snapshot, options) };
 }
@@ -103,11 +115,17 @@ function readIgnoreFile(snapshot: RepoSnapshot, ignorePath: string, errors: Map<
   return patterns;
 }
 
-function buildContext(snapshot: RepoSnapshot, dockerfile: string, root: string, origin: BuildContext["origin"], errors: Map<string, string>): BuildContext {
-  const prefix = root === "" ? "" : `${root}/`;
+type ContextContents = Pick<BuildContext, "entries" | "sentBytes" | "excludedBytes" | "dependencyFiles" | "dockerignore">;
+
+/** The ignore file Docker uses: `<Dockerfile>.dockerignore` first, then the context's `.dockerignore`. */
+function ignoreFileFor(snapshot: RepoSnapshot, dockerfile: string, root: string): string | undefined {
   const specificIgnore = `${dockerfile}.dockerignore`;
-  const rootIgnore = `${prefix}.dockerignore`;
-  const ignorePath = snapshot.texts.has(specificIgnore) ? specificIgnore : snapshot.texts.has(rootIgnore) ? rootIgnore : undefined;
+  const rootIgnore = `${root === "" ? "" : `${root}/`}.dockerignore`;
+  return snapshot.texts.has(specificIgnore) ? specificIgnore : snapshot.texts.has(rootIgnore) ? rootIgnore : undefined;
+}
+
+function contextContents(snapshot: RepoSnapshot, root: string, ignorePath: string | undefined, errors: Map<string, string>): ContextContents {
+  const prefix = root === "" ? "" : `${root}/`;
   const patterns = ignorePath === undefined ? [] : readIgnoreFile(snapshot, ignorePath, errors);
   const matcher = compileDockerignore(patterns);
 
@@ -129,9 +147,9 @@ function buildContext(snapshot: RepoSnapshot, dockerfile: string, root: string, 
       if (kind) dependencyFiles.push({ path: relative, ...kind });
     }
   }
-  const context: BuildContext = { root, dockerfile, entries, sentBytes, excludedBytes, dependencyFiles, origin };
-  if (ignorePath !== undefined) context.dockerignore = { path: ignorePath, patterns };
-  return context;
+  const contents: ContextContents = { entries, sentBytes, excludedBytes, dependencyFiles };
+  if (ignorePath !== undefined) contents.dockerignore = { path: ignorePath, patterns };
+  return contents;
 }
 
 function lowerBound(files: RepoFile[], prefix: string): number {

@@ -29,7 +29,7 @@ export const rule: DockerfileRule = {
       const prefix = parent.length === 0 ? "" : `${parent.join("/")}/`;
       return BUILD_MANIFESTS.some((manifest) => paths?.has(`${prefix}${manifest}`));
     };
-    const groups = sentGroups(buildContext, { sources: contextSources(dockerfile), skipNamedExplicitly: true }, (parts) => {
+    const groups = sentGroups(buildContext, { sources: contextSources(dockerfile), skipNamedExplicitly: true, key: "context-includes-build-output" }, (parts) => {
       for (let index = 0; index < parts.length; index++) {
         const name = parts[index] ?? "";
         const isLast = index === parts.length - 1;

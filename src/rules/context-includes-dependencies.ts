@@ -26,7 +26,7 @@ export const rule: DockerfileRule = {
   check({ dockerfile, buildContext }) {
     if (!buildContext) return [];
     let paths: Set<string> | undefined;
-    const groups = sentGroups(buildContext, { sources: contextSources(dockerfile), skipNamedExplicitly: true }, (parts) => {
+    const groups = sentGroups(buildContext, { sources: contextSources(dockerfile), skipNamedExplicitly: true, key: "context-includes-dependencies" }, (parts) => {
       for (let index = 0; index < parts.length - 1; index++) {
         const name = parts[index] ?? "";
         if (DEPENDENCY_DIRECTORIES.has(name)) return index;

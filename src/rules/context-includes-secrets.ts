@@ -47,7 +47,7 @@ export const rule: DockerfileRule = {
     // Bind mounts do not leave files in a layer; copies do, even when they name the file on purpose.
     const sources = contextSources(dockerfile).filter((source) => source.kind === "copy");
     const prefix = buildContext.root === "" ? "" : `${buildContext.root}/`;
-    const groups = sentGroups(buildContext, { sources, skipNamedExplicitly: false }, (parts) => {
+    const groups = sentGroups(buildContext, { sources, skipNamedExplicitly: false, key: "context-includes-secrets" }, (parts) => {
       const directory = parts.findIndex((part, index) => index < parts.length - 1 && SECRET_DIRECTORIES.has(part));
       const index = directory >= 0 ? directory : parts.length - 1;
       if (thirdPartyIndex(parts, index) >= 0 || parts.slice(0, index).some((part) => FIXTURE_DIRECTORIES.has(part))) return undefined;

@@ -1,3 +1,4 @@
+import type { BuildContext } from "../repo/snapshot.ts";
 import { isShippedStage } from "./queries.ts";
 import { contextSources, describeGroups, describeSource, firstVia, sentGroups, thirdPartyIndex } from "./support/context.ts";
 import { formatBytes } from "../format/index.ts";
@@ -24,19 +25,15 @@ export const rule: DockerfileRule = {
     if (!buildContext) return [];
     // Only copies into stages that ship count: `COPY . .` in a build stage that runs the tests is fine.
     const sources = contextSources(dockerfile).filter((source) => source.kind === "copy" && isShippedStage(dockerfile, source.stage));
-    const specDirectories = new Set<string>();
-    const groups = sentGroups(buildContext, { sources, skipNamedExplicitly: true }, (parts) => {
+    const groups = sentGroups(buildContext, { sources, skipNamedExplicitly: true, key: "context-includes-tests-and-docs" }, (parts) => {
       for (let index = 0; index < parts.length - 1; index++) {
         const name = parts[index] ?? "";
         if (thirdPartyIndex(parts, index) >= 0) return undefined;
         if (TEST_AND_DOC_DIRECTORIES.has(name)) return index;
-        if (name === "spec") {
-          if (SPEC_FILE.test(parts.at(-1) ?? "")) specDirectories.add(parts.slice(0, index + 1).join("/"));
-          return index;
-        }
+        if (name === "spec") return index;
       }
       return undefined;
-    }).filter((group) => group.path.split("/").pop() !== "spec" || specDirectories.has(group.path));
+    }).filter((group) => group.path.split("/").pop() !== "spec" || holdsSpecFiles(buildContext, group.path));
     const via = firstVia(groups);
     if (!via) return [];
     const total = groups.reduce((sum, group) => sum + group.bytes, 0);
@@ -51,3 +48,9 @@ export const rule: DockerfileRule = {
     ];
   },
 };
+
+/** A `spec/` directory counts when it holds spec files (`*_spec.rb`, `x.spec.ts`): Rails and JS specs, not any folder called spec. */
+function holdsSpecFiles(context: BuildContext, directory: string): boolean {
+  const prefix = `${directory}/`;
+  return context.entries.some((entry) => !entry.excluded && entry.path.startsWith(prefix) && SPEC_FILE.test(entry.path.slice(entry.path.lastIndexOf("/") + 1)));
+}

@@ -18,7 +18,7 @@ export const rule: DockerfileRule = {
   },
   check({ dockerfile, buildContext }) {
     if (!buildContext) return [];
-    const groups = sentGroups(buildContext, { sources: contextSources(dockerfile), skipNamedExplicitly: true }, (parts) => {
+    const groups = sentGroups(buildContext, { sources: contextSources(dockerfile), skipNamedExplicitly: true, key: "context-includes-vcs" }, (parts) => {
       // Only directories: a `.git` file (submodule or worktree pointer) is a few bytes.
       const index = parts.findIndex((part, position) => VCS_DIRECTORIES.has(part) && position < parts.length - 1);
       // A checkout inside node_modules or a virtualenv is context-includes-dependencies' finding.

@@ -145,16 +145,47 @@ export function isWholeContext(source: ContextSource): boolean {
   return source.components.length === 0 || (source.components.length === 1 && (source.raw.replace(/^\.?\/+/, "") === "*"));
 }
 
-const sentEntriesCache = new WeakMap<BuildContext, [ContextEntry, string[]][]>();
+// Dockerfiles that share a context directory and ignore file share its `entries` array
+// (src/repo/view.ts), so these caches are keyed by that array: work over a context's files is
+// done once per context, not once per Dockerfile (2,000 Dockerfiles in one folder would
+// otherwise cost 2,000 x 2,000 entry visits per rule).
+const sentEntriesCache = new WeakMap<readonly ContextEntry[], [ContextEntry, string[]][]>();
 
 /** Entries .dockerignore lets through, with their path components; computed once per context for all rules. */
 function sentEntries(context: BuildContext): [ContextEntry, string[]][] {
-  let sent = sentEntriesCache.get(context);
+  let sent = sentEntriesCache.get(context.entries);
   if (!sent) {
     sent = context.entries.filter((entry) => !entry.excluded).map((entry) => [entry, entry.path.split("/")]);
-    sentEntriesCache.set(context, sent);
+    sentEntriesCache.set(context.entries, sent);
   }
   return sent;
+}
+
+interface ClassifiedEntry {
+  entry: ContextEntry;
+  parts: string[];
+  index: number;
+}
+
+const classifiedCache = new WeakMap<readonly ContextEntry[], Map<string, ClassifiedEntry[]>>();
+
+/** The sent entries `classify` recognises, cached per context under `key` (see GroupOptions.key). */
+function classifiedEntries(context: BuildContext, key: string, classify: (parts: string[], entry: ContextEntry) => number | undefined): ClassifiedEntry[] {
+  let byKey = classifiedCache.get(context.entries);
+  if (!byKey) {
+    byKey = new Map();
+    classifiedCache.set(context.entries, byKey);
+  }
+  let classified = byKey.get(key);
+  if (!classified) {
+    classified = [];
+    for (const [entry, parts] of sentEntries(context)) {
+      const index = classify(parts, entry);
+      if (index !== undefined) classified.push({ entry, parts, index });
+    }
+    byKey.set(key, classified);
+  }
+  return classified;
 }
 
 /** A group of context files a rule reports: a directory (`node_modules`, `web/dist`) or one file. */
@@ -176,6 +207,11 @@ export interface GroupOptions {
    * when copied on purpose.
    */
   skipNamedExplicitly: boolean;
+  /**
+   * Names the classifier (the rule id): `classify` must then depend only on the entry and its
+   * context, never on the Dockerfile, and its answers are computed once per context.
+   */
+  key: string;
 }
 
 /**
@@ -185,9 +221,7 @@ export interface GroupOptions {
  */
 export function sentGroups(context: BuildContext, options: GroupOptions, classify: (parts: string[], entry: ContextEntry) => number | undefined): PathGroup[] {
   const groups = new Map<string, PathGroup>();
-  for (const [entry, parts] of sentEntries(context)) {
-    const index = classify(parts, entry);
-    if (index === undefined) continue;
+  for (const { entry, parts, index } of classifiedEntries(context, options.key, classify)) {
     let via: ContextSource | undefined;
     let named = false;
     for (const source of options.sources) {
@@ -238,6 +272,23 @@ export interface SentSummary {
 /** What BuildKit transfers for this Dockerfile: sent entries any source takes. */
 export function sentSummary(context: BuildContext, sources: readonly ContextSource[]): SentSummary {
   const whole = sources.find(isWholeContext);
+  if (whole) {
+    // Everything sent is transferred: the counts depend on the context alone.
+    let totals = wholeContextCache.get(context.entries);
+    if (!totals) {
+      totals = summarizeSent(context, []);
+      wholeContextCache.set(context.entries, totals);
+    }
+    return { ...totals, via: whole, wholeContext: true };
+  }
+  return summarizeSent(context, sources);
+}
+
+const wholeContextCache = new WeakMap<readonly ContextEntry[], Omit<SentSummary, "via" | "wholeContext">>();
+
+/** Sent files, bytes and top-level directories: every sent entry when `sources` is empty, else the entries a source transfers. */
+function summarizeSent(context: BuildContext, sources: readonly ContextSource[]): SentSummary {
+  const whole = sources.length === 0;
   let files = 0;
   let bytes = 0;
   const directories = new Map<string, number>();
@@ -254,7 +305,7 @@ export function sentSummary(context: BuildContext, sources: readonly ContextSour
   }
   const sorted = [...directories].map(([name, size]) => ({ name, bytes: size })).sort((a, b) => b.bytes - a.bytes || (a.name < b.name ? -1 : 1));
   const largest = [...bytesBySource].sort((a, b) => b[1] - a[1] || a[0].instruction.index - b[0].instruction.index)[0]?.[0];
-  return { files, bytes, directories: sorted, via: whole ?? largest, wholeContext: whole !== undefined };
+  return { files, bytes, directories: sorted, via: largest, wholeContext: false };
 }
 
 /** `COPY . .` / `RUN --mount=type=bind` as written, for messages. */
@@ -274,7 +325,15 @@ export function thirdPartyIndex(parts: readonly string[], end = parts.length - 1
 }
 
 /** A set of a context's entry paths, for "is there a Cargo.toml next to this target/" questions. */
+const entryPathSetCache = new WeakMap<readonly ContextEntry[], Set<string>>();
+
+/** The context's entry paths, built once per context. */
 export function entryPathSet(context: BuildContext): Set<string> {
-  return new Set(context.entries.map((entry) => entry.path));
+  let paths = entryPathSetCache.get(context.entries);
+  if (!paths) {
+    paths = new Set(context.entries.map((entry) => entry.path));
+    entryPathSetCache.set(context.entries, paths);
+  }
+  return paths;
 }
 

@@ -1,0 +1,115 @@
+// Start-up benchmark: the CLI as users run it (`bin/shipshape.js`, a whole process each time)
+// for `--version`, `--help` and an audit of one small Dockerfile, against `node -e 0` in the
+// same run. The commands are run round-robin (one of each per round) so load drifts hit all of
+// them alike; medians over the rounds. See bench/README.md.
+//
+//   npm run bench:startup -- [--runs N] [--json FILE]
+//
+// bin/shipshape.js runs the compiled dist/ when it exists (as an installed package does) and the
+// TypeScript sources otherwise; the table says which one ran. `npm run build` makes dist/.
+// Exits 0 whatever the numbers: it is a benchmark, not a test.
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { median } from "../src/bench/statistics.ts";
+
+const REPOSITORY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const BIN = path.join(REPOSITORY, "bin", "shipshape.js");
+
+interface Case {
+  name: string;
+  args: string[];
+  /** Goal for the median wall time in milliseconds; undefined for the baseline. */
+  goalMs?: number;
+}
+
+interface Options {
+  runs: number;
+  json?: string;
+}
+
+function parseOptions(argv: string[]): Options {
+  const options: Options = { runs: 20 };
+  for (let index = 0; index < argv.length; index++) {
+    const flag = argv[index];
+    if (flag === "--runs") {
+      const runs = Number(argv[++index]);
+      if (!Number.isInteger(runs) || runs < 1) fail("--runs needs a positive integer");
+      options.runs = runs;
+    } else if (flag === "--json") {
+      const file = argv[++index];
+      if (file === undefined) fail("--json needs a file");
+      options.json = path.resolve(file);
+    } else if (flag === "--help" || flag === "-h") {
+      process.stdout.write("usage: node bench/startup.ts [--runs N] [--json FILE]\n");
+      process.exit(0);
+    } else fail(`unknown option ${flag}`);
+  }
+  return options;
+}
+
+function fail(message: string): never {
+  process.stderr.write(`bench:startup: ${message}\n`);
+  process.exit(2);
+}
+
+/** Wall time of one whole process, in milliseconds; a failing command stops the benchmark. */
+function timeProcess(args: string[], cwd: string): number {
+  const start = process.hrtime.bigint();
+  const result = spawnSync(process.execPath, args, { cwd, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+  const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
+  // audit exits 1 when it finds something: that is a result, not a failure.
+  if (result.status !== 0 && result.status !== 1) fail(`${args.join(" ")} exited ${result.status}: ${result.stderr.trim().split("\n")[0] ?? ""}`);
+  return elapsed;
+}
+
+function main(): void {
+  const options = parseOptions(process.argv.slice(2));
+  const project = fs.mkdtempSync(path.join(os.tmpdir(), "shipshape-startup-"));
+  try {
+    fs.writeFileSync(path.join(project, "Dockerfile"), "FROM node:22\nWORKDIR /app\nCOPY . .\nRUN npm install\nCMD [\"node\", \"server.js\"]\n");
+    fs.writeFileSync(path.join(project, "package.json"), '{"name":"app","version":"1.0.0","dependencies":{"express":"^4.0.0"}}\n');
+    const cases: Case[] = [
+      { name: "node -e 0", args: ["-e", "0"] },
+      { name: "shipshape --version", args: [BIN, "--version"], goalMs: 150 },
+      { name: "shipshape --help", args: [BIN, "--help"], goalMs: 150 },
+      { name: "shipshape audit Dockerfile", args: [BIN, "audit", "Dockerfile", "--fail-on", "none"], goalMs: 300 },
+    ];
+    const runsOf = cases.map((): number[] => []);
+    // One warm-up round (file-system cache, Node's compile cache), then round-robin rounds.
+    for (const item of cases) timeProcess(item.args, project);
+    for (let round = 0; round < options.runs; round++) {
+      cases.forEach((item, index) => runsOf[index]?.push(timeProcess(item.args, project)));
+    }
+    const baseline = median(runsOf[0] ?? []);
+    const runs = fs.existsSync(path.join(REPOSITORY, "dist", "cli", "main.js")) ? "compiled dist/" : "TypeScript sources (no dist/: npm run build)";
+    const rows = cases.map((item, index) => {
+      const values = runsOf[index] ?? [];
+      const medianMs = median(values);
+      return {
+        command: item.name,
+        medianMs: Math.round(medianMs),
+        minMs: Math.round(Math.min(...values)),
+        ratioToNode: medianMs / baseline,
+        goalMs: item.goalMs,
+        pass: item.goalMs === undefined ? undefined : medianMs <= item.goalMs,
+      };
+    });
+    const header = ["command", "median", "min", "x node -e 0", "goal", "result"];
+    const table = [header, ...rows.map((row) => [row.command, `${row.medianMs} ms`, `${row.minMs} ms`, `${row.ratioToNode.toFixed(2)}x`, row.goalMs === undefined ? "" : `<= ${row.goalMs} ms`, row.pass === undefined ? "" : row.pass ? "PASS" : "FAIL"])];
+    const widths = header.map((_, column) => Math.max(...table.map((line) => (line[column] ?? "").length)));
+    const lines = table.map((line) => line.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join("  ").trimEnd());
+    process.stdout.write(`shipshape start-up: ${options.runs} rounds, whole processes, round-robin; node ${process.version}; ${os.cpus().length} cores; runs ${runs}\n\n${lines.join("\n")}\n`);
+    const failed = rows.filter((row) => row.pass === false).length;
+    process.stdout.write(`\ngoal: every command within its goal: ${failed === 0 ? "PASS" : `FAIL (${failed} over)`}\n`);
+    if (options.json !== undefined) {
+      fs.writeFileSync(options.json, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cores: os.cpus().length, runs: options.runs, code: runs, rows }, null, 2)}\n`);
+    }
+  } finally {
+    fs.rmSync(project, { recursive: true, force: true });
+  }
+}
+
+main();
