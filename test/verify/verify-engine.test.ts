@@ -153,11 +153,11 @@ describe("shipshape verify (real engine)", { skip: status.skip }, () => {
       "server.js": SERVER_JS,
     });
     const http = [{ port: 3000, path: "/health" }];
-    const bare = await verifyImages(engine, { before: needsDatabase, after: needsDatabase, http });
+    const bare = await verifyImages(engine, { before: needsDatabase, after: needsDatabase, http, network: TEST_NETWORK });
     assert.match(bare.differences.find((difference) => difference.kind === "http")?.before ?? "", /exited with code 3/, "without the variable the app does not start");
 
     const env = { DATABASE_URL: "postgres://secret-password@db/shop", GREETING: "salut", PORT: "1" };
-    const withEnv = await verifyImages(engine, { before: needsDatabase, after: needsDatabase, http, env, smoke: ["sh -c 'echo $GREETING'"] });
+    const withEnv = await verifyImages(engine, { before: needsDatabase, after: needsDatabase, http, env, smoke: ["sh -c 'echo $GREETING'"], network: TEST_NETWORK });
     assert.deepEqual(withEnv.differences.filter((difference) => difference.severity === "difference"), []);
     const checks = Object.fromEntries(withEnv.checks.map((check) => [check.name, check]));
     assert.equal(checks.http?.status, "passed");
