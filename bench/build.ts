@@ -11,8 +11,8 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { buildImage } from "../src/build/run-builds.ts";
-import type { BuildTarget } from "../src/build/targets.ts";
+import { buildImage } from "../src/builds/run-builds.ts";
+import type { BuildTarget } from "../src/builds/targets.ts";
 import { ApiEngine } from "../src/engine/api-engine.ts";
 
 const BASE = "debian:bookworm-slim";

@@ -19,8 +19,8 @@ export type { RepoSnapshot, RepositoryView, BuildContext } from "./repo/snapshot
 export { allRules, findRule } from "./rules/index.ts";
 export type { Rule, RuleMeta, RuleReport, TextEdit, Impact, Category } from "./rules/types.ts";
 export { renderAudit, FORMATS } from "./report/index.ts";
-export { discoverBuildTargets, buildTargetsFromView, imageTagFor } from "./build/targets.ts";
-export type { BuildTarget } from "./build/targets.ts";
-export { buildImage, runBuilds, BUILD_LABEL } from "./build/run-builds.ts";
-export { renderBuildReport, BUILD_FORMATS } from "./build/summary.ts";
-export type { BuildRunReport, ImageBuildReport } from "./build/summary.ts";
+export { discoverBuildTargets, buildTargetsFromView, imageTagFor } from "./builds/targets.ts";
+export type { BuildTarget } from "./builds/targets.ts";
+export { buildImage, runBuilds, BUILD_LABEL } from "./builds/run-builds.ts";
+export { renderBuildReport, BUILD_FORMATS } from "./builds/summary.ts";
+export type { BuildRunReport, ImageBuildReport } from "./builds/summary.ts";

@@ -6,7 +6,7 @@
 // after/before...) so that drift in the machine's speed falls on both.
 import { randomBytes } from "node:crypto";
 import path from "node:path";
-import type { BuildTarget } from "../build/targets.ts";
+import type { BuildTarget } from "../builds/targets.ts";
 import type { BuildOptions, BuildResult, Engine } from "../engine/types.ts";
 import { mutateDockerfile, mutateManifest, mutateSource, pickManifest, pickSourceFile } from "./mutations.ts";
 import type { BenchResult, BenchSide, ScenarioMeasurement, ScenarioName, ScenarioRun, TargetBench } from "./result.ts";

@@ -5,11 +5,11 @@
 import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { BuildDisplay } from "../build/display.ts";
-import { runBuilds } from "../build/run-builds.ts";
-import { BUILD_FORMATS, renderBuildReport } from "../build/summary.ts";
-import type { BuildFormat, BuildRunReport, ImageBuildReport } from "../build/summary.ts";
-import { discoverBuildTargets, imageTagFor, repositoryNameOf } from "../build/targets.ts";
+import { BuildDisplay } from "../builds/display.ts";
+import { runBuilds } from "../builds/run-builds.ts";
+import { BUILD_FORMATS, renderBuildReport } from "../builds/summary.ts";
+import type { BuildFormat, BuildRunReport, ImageBuildReport } from "../builds/summary.ts";
+import { discoverBuildTargets, imageTagFor, repositoryNameOf } from "../builds/targets.ts";
 import { createEngine, ENGINE_DRIVERS, isEngineDriver } from "../engine/select.ts";
 import { recordMetrics } from "../metrics/record.ts";
 import type { MetricsRecord } from "../metrics/record.ts";

@@ -5,8 +5,8 @@ import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { describe, it } from "node:test";
 import type { BenchResult } from "../../src/bench/result.ts";
-import type { BuildTarget } from "../../src/build/targets.ts";
-import { discoverBuildTargets } from "../../src/build/targets.ts";
+import type { BuildTarget } from "../../src/builds/targets.ts";
+import { discoverBuildTargets } from "../../src/builds/targets.ts";
 import { benchRecords, DEFAULT_RUNS, dockerfileAtRef, parseRuns, parseScenarios, targetOwningFile } from "../../src/cli/bench-command.ts";
 import { runCli } from "../../src/cli/main.ts";
 

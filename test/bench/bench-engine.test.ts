@@ -10,7 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { runBench } from "../../src/bench/run.ts";
-import { discoverBuildTargets } from "../../src/build/targets.ts";
+import { discoverBuildTargets } from "../../src/builds/targets.ts";
 import { runCli } from "../../src/cli/main.ts";
 import { ApiEngine } from "../../src/engine/api-engine.ts";
 import { engineStatus, failIfRequired, TEST_NETWORK } from "../helpers/engine.ts";

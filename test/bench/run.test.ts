@@ -9,7 +9,7 @@ import { after, before, describe, it } from "node:test";
 import type { BenchEngine } from "../../src/bench/run.ts";
 import { runBench } from "../../src/bench/run.ts";
 import { SCENARIOS } from "../../src/bench/result.ts";
-import type { BuildTarget } from "../../src/build/targets.ts";
+import type { BuildTarget } from "../../src/builds/targets.ts";
 import type { BuildOptions, BuildResult, ImageConfig } from "../../src/engine/types.ts";
 import { treeFingerprint, writeTree } from "./tree.ts";
 

@@ -2,7 +2,7 @@
 // this lab's engine has no bridge network, so the published-port path cannot run here).
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { buildImage } from "../../src/build/run-builds.ts";
+import { buildImage } from "../../src/builds/run-builds.ts";
 import { containerCreateBody, publishedPort } from "../../src/engine/api-engine.ts";
 import { buildxArgs } from "../../src/engine/buildx-engine.ts";
 import { chooseNetwork } from "../../src/engine/network.ts";

@@ -5,7 +5,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import type { ImageBuildReport } from "../../src/build/summary.ts";
+import type { ImageBuildReport } from "../../src/builds/summary.ts";
 import { buildMetricsRecords, parseBuildArgs } from "../../src/cli/build-command.ts";
 import { runCli } from "../../src/cli/main.ts";
 

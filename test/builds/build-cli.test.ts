@@ -9,7 +9,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import type { BuildRunReport } from "../../src/build/summary.ts";
+import type { BuildRunReport } from "../../src/builds/summary.ts";
 import { runCli } from "../../src/cli/main.ts";
 import type { CliIO } from "../../src/cli/io.ts";
 import { ApiEngine } from "../../src/engine/api-engine.ts";

@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { UsageError } from "../../src/errors.ts";
-import { buildTargetsFromView, discoverBuildTargets, dockerfileTargetName, imageTagFor, repositoryNameOf } from "../../src/build/targets.ts";
+import { buildTargetsFromView, discoverBuildTargets, dockerfileTargetName, imageTagFor, repositoryNameOf } from "../../src/builds/targets.ts";
 import { snapshotFromFiles } from "../../src/repo/memory.ts";
 import { buildRepositoryView } from "../../src/repo/view.ts";
 

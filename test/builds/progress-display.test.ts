@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import { describe, it } from "node:test";
-import { BuildDisplay } from "../../src/build/display.ts";
+import { BuildDisplay } from "../../src/builds/display.ts";
 import {
   applyBuildEvent,
   createImageBuildState,
@@ -12,7 +12,7 @@ import {
   formatStepLine,
   startImageBuild,
   stepCounts,
-} from "../../src/build/progress-display.ts";
+} from "../../src/builds/progress-display.ts";
 import { formatElapsed } from "../../src/format/index.ts";
 import { decodeStatusResponse } from "../../src/engine/buildkit-trace.ts";
 import { BuildProgress } from "../../src/engine/progress.ts";

@@ -1,8 +1,8 @@
 // The table `shipshape build` ends with: tty, json and markdown renderings of one report.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { cacheStats, renderBuildJson, renderBuildMarkdown, renderBuildReport, renderBuildTty } from "../../src/build/summary.ts";
-import type { BuildRunReport } from "../../src/build/summary.ts";
+import { cacheStats, renderBuildJson, renderBuildMarkdown, renderBuildReport, renderBuildTty } from "../../src/builds/summary.ts";
+import type { BuildRunReport } from "../../src/builds/summary.ts";
 import type { BuildStep } from "../../src/engine/types.ts";
 
 const report: BuildRunReport = {
