@@ -8,21 +8,15 @@
 // performance work's to bring down; then lower BUDGET_MS.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { createRandom } from "../../bench/corpus.ts";
 import { auditFiles } from "../helpers/audit.ts";
 
 const FILES_PER_KIND = 100;
 const BUDGET_MS = 1500;
 
-/** mulberry32: a small deterministic PRNG, so a failure names a seed that reproduces it. */
+/** The corpus generator's seeded PRNG (mulberry32), so a failure names a seed that reproduces it. */
 function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return createRandom(seed).next;
 }
 
 type Random = () => number;
