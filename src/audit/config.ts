@@ -48,7 +48,7 @@ export const configSchema = z
     /** Paths (globs) never scanned. */
     ignorePaths: z.array(z.string()).default([]),
     failOn: z.enum(["high", "medium", "low", "none"]).optional(),
-    /** Seconds the audit may spend on one file (parse and rules) before it skips the file's remaining rules and reports it. */
+    /** Seconds the audit may spend on one file (parse and rules) before it skips the file's remaining rules and reports it; fix: over all its passes, and nothing is written for the file. */
     fileTimeBudget: z.number().positive().default(5),
     /** `build.network`: the network of builds and probe containers (`--network`); unset is the engine's default. */
     build: z.object({ network: z.string().min(1).optional() }).strict().optional(),
@@ -189,6 +189,6 @@ ignorePaths: []
 # Exit code 1 when a finding at or above this impact remains: high | medium | low | none
 failOn: medium
 
-# Seconds the audit may spend on one file before it reports the file and moves on:
+# Seconds the audit (or fix, over all its passes) may spend on one file before it reports the file and moves on:
 # fileTimeBudget: 5
 `;

@@ -4,6 +4,8 @@
 // `fileTimeBudget`): once parsing and the rules spent it on a file, the file's remaining rules are
 // skipped and it gets a per-file error. JavaScript cannot interrupt a running rule, so the budget
 // is checked between rules: it bounds what follows a slow step, not the step itself.
+// `timeSpent` carries the time across runs: the fix loop audits a file once per pass, and its
+// passes share one budget per file (a file already over it is reported and not analysed again).
 import { parseDockerfile } from "../dockerfile/parse.ts";
 import type { DockerfileModel } from "../dockerfile/model.ts";
 import type { RepositoryView } from "../repo/snapshot.ts";
@@ -25,6 +27,16 @@ export interface AuditOptions {
   displayRoot?: string;
   /** Milliseconds from any fixed origin (performance.now); without it no time budget is kept. */
   clock?: () => number;
+  /**
+   * Milliseconds already spent on each file by earlier runs (the fix loop's passes); this run adds
+   * its own time to it. A file already over the budget is reported and not analysed again.
+   */
+  timeSpent?: Map<string, number>;
+}
+
+/** The per-file error of a file that ran over the time budget (also the fix loop's rejection reason). */
+export function overBudgetMessage(seconds: number): string {
+  return `analysis took longer than ${seconds} s (fileTimeBudget); its remaining rules were skipped`;
 }
 
 export function auditRepository(view: RepositoryView, options: AuditOptions = {}): AuditResult {
@@ -50,21 +62,30 @@ export function auditRepository(view: RepositoryView, options: AuditOptions = {}
   // Time spent on each file so far (parse and rules), and the files that ran over the budget.
   const clock = options.clock;
   const budgetMs = config.fileTimeBudget * 1000;
-  const spent = new Map<string, number>();
+  const spent = options.timeSpent ?? new Map<string, number>();
   const overBudget = new Set<string>();
+  const charge = (path: string, kind: FileKind, milliseconds: number): void => {
+    const total = (spent.get(path) ?? 0) + milliseconds;
+    spent.set(path, total);
+    if (total > budgetMs && !overBudget.has(path)) {
+      overBudget.add(path);
+      addError(path, kind, overBudgetMessage(config.fileTimeBudget));
+    }
+  };
   const timed = <T>(path: string, kind: FileKind, work: () => T): T => {
     if (!clock) return work();
     const start = clock();
     try {
       return work();
     } finally {
-      const total = (spent.get(path) ?? 0) + (clock() - start);
-      spent.set(path, total);
-      if (total > budgetMs && !overBudget.has(path)) {
-        overBudget.add(path);
-        addError(path, kind, `analysis took longer than ${config.fileTimeBudget} s (fileTimeBudget); its remaining rules were skipped`);
-      }
+      charge(path, kind, clock() - start);
     }
+  };
+  // Over the budget in an earlier run: reported again, not analysed again.
+  const spentBefore = (path: string, kind: FileKind): boolean => {
+    if (!clock) return false;
+    charge(path, kind, 0);
+    return overBudget.has(path);
   };
 
   const dockerfiles = new Map<string, DockerfileModel>();
@@ -80,6 +101,7 @@ export function auditRepository(view: RepositoryView, options: AuditOptions = {}
       addError(path, "dockerfile", "file was not read");
       continue;
     }
+    if (spentBefore(path, "dockerfile")) continue;
     try {
       const model = timed(path, "dockerfile", () => parseDockerfile(text, path));
       // Without a stage no rule has anything to check: that is not a clean Dockerfile.
@@ -97,6 +119,7 @@ export function auditRepository(view: RepositoryView, options: AuditOptions = {}
     fileResult(path, "compose");
     const error = view.errors.get(path);
     if (error !== undefined) addError(path, "compose", error);
+    spentBefore(path, "compose");
     const text = view.snapshot.texts.get(path);
     if (text !== undefined) suppressionsByFile.set(path, collectLineCommentSuppressions(text));
   }

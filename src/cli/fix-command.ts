@@ -17,7 +17,7 @@ import { FIX_LEVELS, fixWithLevel } from "../fix/rewrite.ts";
 import type { FixLevel, LeveledFixResult, PlannedRewrite } from "../fix/rewrite.ts";
 import { renderRewriteReport, renderVerifyReport } from "../fix/rewrite-report.ts";
 import type { FileChange, FixResult } from "../fix/run-fixes.ts";
-import { verifyChanges } from "../fix/verify-changes.ts";
+import { configuredAllow, verifyChanges } from "../fix/verify-changes.ts";
 import type { VerifiedChange } from "../fix/verify-changes.ts";
 import { rewriteIntent } from "../fix/expected-differences.ts";
 import type { RewriteIntent } from "../fix/expected-differences.ts";
@@ -105,8 +105,10 @@ export async function runFixCommand(args: string[], io: CliIO): Promise<number> 
   const results: { displayRoot: string; root: string; result: FixResult; leveledResult: LeveledFixResult; verified: VerifiedChange[]; unverified: PlannedRewrite[] }[] = [];
   for (const target of targets) {
     const { absolute, displayRoot, config, snapshot, viewOptions } = openTarget(target, { cwd: io.cwd, configPath: values.config });
+    // Checked before this target's builds: the config's verify.allow holds for every target, as for `shipshape verify`.
+    const allow = engine !== undefined ? configuredAllow(config.verify?.allow) : [];
     io.stderr(describeSkipped(skippedFolders(snapshot, viewOptions).map((folder) => ({ ...folder, path: joinDisplayPath(displayRoot, folder.path) })), values.verbose));
-    const fixOptions = { config, ...(only ? { only } : {}), viewOptions, ...leveled };
+    const fixOptions = { config, ...(only ? { only } : {}), viewOptions, ...leveled, clock: () => performance.now() };
     let leveledResult = fixWithLevel(snapshot, fixOptions);
     let verified: VerifiedChange[] = [];
     let unverified: PlannedRewrite[] = [];
@@ -117,7 +119,7 @@ export async function runFixCommand(args: string[], io: CliIO): Promise<number> 
         const intent = rewrite.status === "applied" ? rewriteIntent(rewrite.ecosystem, rewrite.after) : undefined;
         if (intent !== undefined) intents[rewrite.path] = intent;
       }
-      verified = await verifyChanges(engine, { root: snapshot.root, target: absolute, changes: leveledResult.fix.changes, dockerfiles, configured: config.verify?.services ?? {}, commandLine: commandLineProbes, intents, shellEnv: io.env }, { onProgress: (message) => io.stderr(`${message}\n`), ...networkFor(values.network, io.env, config.build?.network) });
+      verified = await verifyChanges(engine, { root: snapshot.root, target: absolute, changes: leveledResult.fix.changes, dockerfiles, configured: config.verify?.services ?? {}, allow, commandLine: commandLineProbes, intents, shellEnv: io.env }, { onProgress: (message) => io.stderr(`${message}\n`), ...networkFor(values.network, io.env, config.build?.network) });
       const failed = new Set(verified.filter((entry) => !entry.ok).map((entry) => entry.dockerfile));
       // A Dockerfile whose change did not build or verify is left as it is (and so are the files created for it).
       if (failed.size > 0) {

@@ -60,11 +60,16 @@ export function fixWithLevel(snapshot: RepoSnapshot, options: RewriteOptions = {
   const rewrites: PlannedRewrite[] = [];
   const notRewritten: string[] = [];
   const devNotes: string[] = [];
+  // Planning a rewrite counts toward the file's time budget in the fix loop (run-fixes.ts).
+  const timeSpent = options.timeSpent ?? new Map<string, number>();
+  const clock = options.clock;
   if (options.level === "rewrite") {
     for (const dockerfile of view.dockerfiles) {
       const text = snapshot.texts.get(dockerfile);
       if (text === undefined || leaveAlone.has(dockerfile)) continue;
+      const start = clock?.() ?? 0;
       const planned = planRewrite({ dockerfile: parseDockerfile(text, dockerfile), buildContext: view.contexts.get(dockerfile), repository: view, options: { dev: options.dev ?? false } });
+      if (clock) timeSpent.set(dockerfile, (timeSpent.get(dockerfile) ?? 0) + (clock() - start));
       if (!planned) {
         notRewritten.push(dockerfile);
         continue;
@@ -78,7 +83,7 @@ export function fixWithLevel(snapshot: RepoSnapshot, options: RewriteOptions = {
   const rewritten = replaceTexts(snapshot, new Map(applied.map((rewrite) => [rewrite.path, rewrite.after])));
   // Files left alone are audited (their findings are reported) but not fixed: their fixes would
   // be written with the rest. Restricting by path keeps the other files' fixes as they are.
-  const fix = runFixes(rewritten, { ...options, ...(leaveAlone.size > 0 ? { viewOptions: { ...options.viewOptions, isIgnoredPath: (file: string) => leaveAlone.has(file) || (options.viewOptions?.isIgnoredPath?.(file) ?? false) } } : {}) });
+  const fix = runFixes(rewritten, { ...options, timeSpent, ...(leaveAlone.size > 0 ? { viewOptions: { ...options.viewOptions, isIgnoredPath: (file: string) => leaveAlone.has(file) || (options.viewOptions?.isIgnoredPath?.(file) ?? false) } } : {}) });
   const changes = changesFrom(snapshot, rewritten, fix.changes);
 
   if (options.dev && options.level === "rewrite") {

@@ -6,7 +6,13 @@
 // `# shipshape ignore=`, config `ignore`/`off`) are never touched. Each pass applies every
 // finding's edits that do not collide with another's; colliding ones wait for the next pass,
 // where the rule looks at the edited text and offers fresh edits if it still fires.
+//
+// With a clock, each file has the audit's time budget (config `fileTimeBudget`) for the whole
+// loop: its passes' parsing and rules, applying its edits and checking the result. A file that
+// spends it is not fixed further and nothing is written for it (a per-file error, like audit's);
+// the other files are fixed as usual.
 import { auditRepository } from "../audit/run.ts";
+import { defaultConfig } from "../audit/config.ts";
 import type { ShipshapeConfig } from "../audit/config.ts";
 import type { AuditResult, Finding } from "../audit/result.ts";
 import type { RepoFile, RepoSnapshot } from "../repo/snapshot.ts";
@@ -46,6 +52,10 @@ export interface FixOptions {
    * could change the image's packages, files, user or command are left to `rewrite`.
    */
   level?: FixLevel;
+  /** Milliseconds from any fixed origin (performance.now); without it no time budget is kept. */
+  clock?: () => number;
+  /** Milliseconds already spent on each file (e.g. planning its rewrite); the loop adds to it. */
+  timeSpent?: Map<string, number>;
 }
 
 /** One file the fixes changed or created (repository-relative path). */
@@ -88,6 +98,8 @@ export interface FixResult {
 
 interface CandidateGroup extends EditGroup {
   path: string;
+  /** The file whose finding offered the fix (differs from `path` for a created file). */
+  source: string;
   endLine: number;
   create?: FileCreation;
 }
@@ -95,7 +107,20 @@ interface CandidateGroup extends EditGroup {
 export function runFixes(snapshot: RepoSnapshot, options: FixOptions = {}): FixResult {
   const maxPasses = options.maxPasses ?? MAX_PASSES;
   const level = options.level ?? "safe";
-  const auditOptions = { ...(options.config ? { config: options.config } : {}), ...(options.rules ? { rules: options.rules } : {}) };
+  const clock = options.clock;
+  const timeSpent = options.timeSpent ?? new Map<string, number>();
+  const budgetSeconds = (options.config ?? defaultConfig()).fileTimeBudget;
+  const overBudget = (path: string): boolean => clock !== undefined && (timeSpent.get(path) ?? 0) > budgetSeconds * 1000;
+  const timed = <T>(path: string, work: () => T): T => {
+    if (!clock) return work();
+    const start = clock();
+    try {
+      return work();
+    } finally {
+      timeSpent.set(path, (timeSpent.get(path) ?? 0) + (clock() - start));
+    }
+  };
+  const auditOptions = { ...(options.config ? { config: options.config } : {}), ...(options.rules ? { rules: options.rules } : {}), ...(clock ? { clock, timeSpent } : {}) };
   const audit = (current: RepoSnapshot): AuditResult => auditRepository(buildRepositoryView(current, options.viewOptions), auditOptions);
   const applied: AppliedFix[] = [];
   let current = snapshot;
@@ -103,13 +128,13 @@ export function runFixes(snapshot: RepoSnapshot, options: FixOptions = {}): FixR
   let passes = 0;
   let converged = false;
   while (true) {
-    const candidates = withoutSuperseded(candidateGroups(result, options.only, level));
+    const candidates = withoutSuperseded(candidateGroups(result, options.only, level)).filter((group) => !overBudget(group.source));
     if (candidates.length === 0) {
       converged = true;
       break;
     }
     if (passes >= maxPasses) break;
-    const next = applyPass(current, candidates, passes + 1, applied);
+    const next = applyPass(current, candidates, passes + 1, applied, timed);
     if (next === current) {
       converged = true;
       break;
@@ -118,8 +143,8 @@ export function runFixes(snapshot: RepoSnapshot, options: FixOptions = {}): FixR
     passes++;
     result = audit(current);
   }
-  const unapplied = converged ? [] : candidateGroups(result, options.only, level).map((group) => ({ path: group.path, finding: findingOf(result, group) }));
-  const rejected = rejectedFiles(snapshot, current, applied, unapplied, { maxPasses, viewOptions: options.viewOptions });
+  const unapplied = converged ? [] : candidateGroups(result, options.only, level).filter((group) => !overBudget(group.source)).map((group) => ({ path: group.path, finding: findingOf(result, group) }));
+  const rejected = rejectedFiles(snapshot, current, applied, unapplied, { maxPasses, viewOptions: options.viewOptions, timed, overBudget, budgetSeconds });
   if (rejected.length > 0) {
     const dropped = new Set(rejected.map((entry) => entry.path));
     current = restoreFiles(snapshot, current, dropped);
@@ -135,7 +160,13 @@ export function runFixes(snapshot: RepoSnapshot, options: FixOptions = {}): FixR
  * out (the next run would change them again), and Dockerfiles whose fixed text fails the
  * structural check against the text the loop started from.
  */
-function rejectedFiles(before: RepoSnapshot, after: RepoSnapshot, applied: readonly AppliedFix[], unapplied: readonly { path: string; finding: Finding }[], { maxPasses, viewOptions }: { maxPasses: number; viewOptions: ViewOptions | undefined }): { path: string; reason: string }[] {
+function rejectedFiles(
+  before: RepoSnapshot,
+  after: RepoSnapshot,
+  applied: readonly AppliedFix[],
+  unapplied: readonly { path: string; finding: Finding }[],
+  { maxPasses, viewOptions, timed, overBudget, budgetSeconds }: { maxPasses: number; viewOptions: ViewOptions | undefined; timed: <T>(path: string, work: () => T) => T; overBudget: (path: string) => boolean; budgetSeconds: number },
+): { path: string; reason: string }[] {
   const rejected: { path: string; reason: string }[] = [];
   const pending = new Map<string, string[]>();
   for (const { path, finding } of unapplied) pending.set(path, [...(pending.get(path) ?? []), `${finding.rule} at line ${finding.line}`]);
@@ -143,6 +174,10 @@ function rejectedFiles(before: RepoSnapshot, after: RepoSnapshot, applied: reado
   for (const [path, text] of after.texts) {
     const original = before.texts.get(path);
     if (original === text) continue;
+    if (overBudget(path)) {
+      rejected.push({ path, reason: `fixing it took longer than ${budgetSeconds} s (fileTimeBudget); nothing written` });
+      continue;
+    }
     const waiting = pending.get(path);
     if (waiting !== undefined) {
       rejected.push({ path, reason: `its fixes did not settle after ${maxPasses} passes (${waiting.join(", ")} kept changing it); nothing written` });
@@ -150,8 +185,9 @@ function rejectedFiles(before: RepoSnapshot, after: RepoSnapshot, applied: reado
     }
     if (original === undefined || !dockerfiles.has(path)) continue;
     const rules = new Set(applied.filter((fix) => fix.path === path).map((fix) => fix.rule));
-    const problems = structuralProblems(original, text, { path, rules });
-    if (problems.length > 0) rejected.push({ path, reason: `the fixed file would be broken: ${problems.join("; ")} (rules: ${[...rules].sort().join(", ")}); nothing written` });
+    const problems = timed(path, () => structuralProblems(original, text, { path, rules }));
+    if (overBudget(path)) rejected.push({ path, reason: `fixing it took longer than ${budgetSeconds} s (fileTimeBudget); nothing written` });
+    else if (problems.length > 0) rejected.push({ path, reason: `the fixed file would be broken: ${problems.join("; ")} (rules: ${[...rules].sort().join(", ")}); nothing written` });
   }
   return rejected.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
@@ -169,7 +205,7 @@ function restoreFiles(before: RepoSnapshot, after: RepoSnapshot, paths: Readonly
 }
 
 function findingOf(result: AuditResult, group: CandidateGroup): Finding {
-  const file = result.files.find((candidate) => candidate.path === group.path);
+  const file = result.files.find((candidate) => candidate.path === group.source);
   const finding = file?.findings.find((candidate) => candidate.rule === group.rule && candidate.line === group.line);
   if (!finding) throw new Error(`internal: finding ${group.rule} at ${group.path}:${group.line} vanished`);
   return finding;
@@ -188,8 +224,8 @@ function candidateGroups(result: AuditResult, only: ReadonlySet<string> | undefi
       if (only && !only.has(finding.rule)) continue;
       if (!withinLevel(finding, level)) continue;
       const endLine = finding.endLine ?? finding.line;
-      if (finding.fix !== undefined && finding.fix.length > 0) groups.push({ rule: finding.rule, path: file.path, line: finding.line, endLine, edits: finding.fix });
-      if (finding.createFile !== undefined) groups.push({ rule: finding.rule, path: finding.createFile.path, line: finding.line, endLine, edits: [], create: finding.createFile });
+      if (finding.fix !== undefined && finding.fix.length > 0) groups.push({ rule: finding.rule, path: file.path, source: file.path, line: finding.line, endLine, edits: finding.fix });
+      if (finding.createFile !== undefined) groups.push({ rule: finding.rule, path: finding.createFile.path, source: file.path, line: finding.line, endLine, edits: [], create: finding.createFile });
     }
   }
   return groups;
@@ -205,7 +241,7 @@ export function withoutSuperseded<G extends { rule: string; path: string; line: 
 }
 
 /** Applies one pass of fixes; returns the same snapshot when nothing could be applied. */
-function applyPass(snapshot: RepoSnapshot, candidates: CandidateGroup[], pass: number, applied: AppliedFix[]): RepoSnapshot {
+function applyPass(snapshot: RepoSnapshot, candidates: CandidateGroup[], pass: number, applied: AppliedFix[], timed: <T>(path: string, work: () => T) => T): RepoSnapshot {
   const texts = new Map(snapshot.texts);
   const sizes = new Map<string, number>();
   const created: RepoFile[] = [];
@@ -228,10 +264,10 @@ function applyPass(snapshot: RepoSnapshot, candidates: CandidateGroup[], pass: n
   for (const [path, groups] of byPath) {
     const text = snapshot.texts.get(path);
     if (text === undefined) continue;
-    const { accepted } = selectEditGroups(groups, text.length);
+    const { accepted } = timed(path, () => selectEditGroups(groups, text.length));
     if (accepted.length === 0) continue;
     const edits: TextEdit[] = accepted.flatMap((group) => group.edits);
-    const after = applyEdits(text, edits);
+    const after = timed(path, () => applyEdits(text, edits));
     if (after === text) continue;
     texts.set(path, after);
     sizes.set(path, Buffer.byteLength(after));

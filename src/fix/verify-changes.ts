@@ -14,6 +14,7 @@ import { interpolate, resolveServiceEnvironment } from "../repo/compose-environm
 import { isDockerfileName, isDockerignoreName } from "../repo/kinds.ts";
 import { splitArguments } from "../repo/shell-words.ts";
 import { AllowClassError, parseAllowClass } from "../verify/allow.ts";
+import type { AllowClass } from "../verify/allow.ts";
 import type { CommandOverride } from "../verify/executables.ts";
 import { parseHttpTarget } from "../verify/outputs.ts";
 import type { FileChange } from "./run-fixes.ts";
@@ -31,6 +32,8 @@ export interface VerifyChangesInput {
   dockerfiles: readonly string[];
   /** `verify.services` from the config. */
   configured?: Record<string, VerifyProbesConfig>;
+  /** The config's `verify.allow` (configuredAllow()): accepted on every target, with the target's own `allow`. */
+  allow?: readonly AllowClass[];
   /** `--smoke` / `--http` / `--smoke-ignore`: for every target, over the config. */
   commandLine?: RewriteProbes;
   /** rewriteIntent() of each rewritten Dockerfile, by repository path. */
@@ -69,6 +72,28 @@ export function probesFromConfig(entry: VerifyProbesConfig | undefined, key = "<
     });
   }
   return probes;
+}
+
+/** The config's global `verify.allow`, parsed; an unknown class is a ConfigError naming its place. */
+export function configuredAllow(texts: readonly string[] | undefined): AllowClass[] {
+  return (texts ?? []).map((text, index) => {
+    try {
+      return parseAllowClass(text);
+    } catch (error) {
+      if (error instanceof AllowClassError) throw new ConfigError(`config verify.allow.${index}: ${error.message}`);
+      throw error;
+    }
+  });
+}
+
+/**
+ * The probes of one target: its config entry, with the config's global `verify.allow` added to
+ * the entry's own `allow` (as `shipshape verify` adds it to `--allow`), then the command line's
+ * probes over both, and the environment worked out for the target.
+ */
+export function targetProbes(configured: RewriteProbes, globalAllow: readonly AllowClass[], commandLine: RewriteProbes | undefined, env: Record<string, string>): RewriteProbes {
+  const allow = [...globalAllow, ...(configured.allow ?? [])];
+  return { ...configured, ...commandLine, ...(allow.length > 0 ? { allow } : {}), env };
 }
 
 export interface ProbeEnvironment {
@@ -206,7 +231,7 @@ export async function verifyChanges(engine: Engine, input: VerifyChangesInput, o
       const project = projectEnvironment(target, input.shellEnv ?? {});
       const environment = probeEnvironment(target, { project, envFiles: serviceEnvFiles(target), configured: configured.env, commandLine: input.commandLine?.env });
       const commandOverride = composeRun(target, project, environment.notes);
-      const probes: RewriteProbes = { ...configured, ...input.commandLine, env: environment.env };
+      const probes = targetProbes(configured, input.allow ?? [], input.commandLine, environment.env);
       if (hasRuntimeProbe(probes)) probed = true;
       const result = await verifyRewrite(
         engine,

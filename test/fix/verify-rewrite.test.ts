@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parseConfig } from "../../src/audit/config.ts";
 import { renderRewriteReport, renderVerifyReport } from "../../src/fix/rewrite-report.ts";
-import { composeRun, probeEnvironment, probesFromConfig, targetsFor } from "../../src/fix/verify-changes.ts";
+import { composeRun, configuredAllow, probeEnvironment, probesFromConfig, targetProbes, targetsFor } from "../../src/fix/verify-changes.ts";
 import { classifyDifferences, dockerfileEnvKeys, movedDirectories, rewriteIntent } from "../../src/fix/expected-differences.ts";
 import type { ClassifyContext } from "../../src/fix/expected-differences.ts";
 import { describeBuildError } from "../../src/fix/verify-rewrite.ts";
@@ -176,6 +176,19 @@ describe("verify configuration", () => {
     // Allowed differences are neither intended nor unexpected: classifyDifferences leaves them to the verify report.
     const allowed: Difference = { kind: "config", severity: "allowed", allowedBy: "workdir", subject: "WorkingDir", message: "differs" };
     assert.deepEqual(classifyDifferences([allowed], { before: { entrypoint: null, cmd: null, user: "" }, after: { entrypoint: null, cmd: null, user: "" }, originalEnv: new Set() }), { expected: [], unexpected: [] });
+  });
+
+  it("adds the config's global verify.allow to every target's probes, with the target's own allow and under the command line's probes", () => {
+    const config = parseConfig("verify:\n  allow: [user, 'env:NODE_ENV']\n  services:\n    api:\n      http: 3000/health\n      allow: [cmd-form]\n", "shipshape.config.yaml");
+    const global = configuredAllow(config.verify?.allow);
+    assert.deepEqual(global, [{ name: "user" }, { name: "env", key: "NODE_ENV" }]);
+    const api = targetProbes(probesFromConfig(config.verify?.services.api, "api"), global, { smoke: ["--version"] }, { PORT: "3000" });
+    assert.deepEqual(api, { http: { port: 3000, path: "/health" }, smoke: ["--version"], allow: [{ name: "user" }, { name: "env", key: "NODE_ENV" }, { name: "cmd-form" }], env: { PORT: "3000" } });
+    // A target with no entry of its own still gets the global classes; none anywhere adds no `allow`.
+    assert.deepEqual(targetProbes(probesFromConfig(undefined), global, undefined, {}).allow, global);
+    assert.equal("allow" in targetProbes({}, [], undefined, {}), false);
+    assert.deepEqual(configuredAllow(undefined), []);
+    assert.throws(() => configuredAllow(["user", "labels"]), (error: unknown) => error instanceof ConfigError && /^config verify\.allow\.1: unknown difference class "labels"/.test(error.message));
   });
 
   it("reads env with scalar values as strings", () => {
