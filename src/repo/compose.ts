@@ -5,6 +5,7 @@ import type { Node as YamlNode, Pair } from "yaml";
 import { z } from "zod";
 import { splitArguments } from "./shell-words.ts";
 import { describeYamlError } from "../errors.ts";
+import { aliasExpansionProblem } from "./yaml-expansion.ts";
 
 export interface ComposeVolume {
   raw: string;
@@ -117,7 +118,10 @@ export function parseCompose(text: string, path: string): ComposeModel {
     const { reason, line, column } = describeYamlError(document.errors[0]);
     throw new ComposeError(`invalid YAML${line !== undefined ? ` at line ${line}, column ${column ?? 1}` : ""}: ${reason}`);
   }
-  const parsed = composeSchema.safeParse(document.toJS({ maxAliasCount: 100 }) ?? {});
+  // Aliases are limited by what they expand to, not by how many there are (yaml-expansion.ts).
+  const aliasProblem = aliasExpansionProblem(document);
+  if (aliasProblem !== undefined) throw new ComposeError(aliasProblem);
+  const parsed = composeSchema.safeParse(document.toJS({ maxAliasCount: -1 }) ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new ComposeError(`not a compose file: ${issue ? `${issue.path.join(".")}: ${issue.message}` : "unexpected shape"}`);
