@@ -41,6 +41,7 @@
 // a single parent directory); that older behaviour is not reproduced.
 
 import { translateGoRegexp } from "./go-regexp.ts";
+import { wildcardMatcher } from "./dockerignore-wildcards.ts";
 
 /** Which context sender's walk to reproduce: BuildKit/buildx (default) or the classic builder. */
 export type DockerignoreBuilder = "buildkit" | "classic";
@@ -382,6 +383,9 @@ function compilePattern(source: string, exclusion: boolean): { pattern: Pattern;
     test = (path) => path.startsWith(prefix);
   } else if (kind === "suffix") {
     test = suffixTest(source);
+  } else if (wildcardMatcher(regexp) !== undefined) {
+    // Literals and wildcards only: matched in linear time, as Go does (dockerignore-wildcards.ts).
+    test = wildcardMatcher(regexp) as (path: string) => boolean;
   } else {
     let compiled: RegExp | null = null;
     try {
@@ -436,7 +440,7 @@ function combineWildcards(run: WildcardRun, next: WildcardRun): WildcardRun {
 }
 
 /** Pattern.compile: the match kind and the Go regexp source (meaningful for "regexp" only). */
-function patternToGoRegexp(pattern: string): { kind: MatchKind; regexp: string } {
+export function patternToGoRegexp(pattern: string): { kind: MatchKind; regexp: string } {
   const chars = Array.from(pattern);
   let position = 0;
   // text/scanner skips a byte order mark at the very start.

@@ -2,9 +2,11 @@
 // Git's rules: a pattern without a slash (other than a trailing one) matches a name at any
 // depth below its .gitignore; with a slash it is anchored there; `dir/` matches directories only;
 // `!` re-includes; last match wins; a directory ignored hides everything below it.
+import { compileGlob } from "./glob.ts";
 
 interface GitignoreRule {
-  regex: RegExp;
+  /** Whether the rule's pattern matches a path relative to the .gitignore's folder. */
+  test: (path: string) => boolean;
   negate: boolean;
   directoryOnly: boolean;
 }
@@ -48,7 +50,7 @@ export function createGitignoreSet(): GitignoreSet {
       for (const { rules, relative } of applicable) {
         for (const rule of rules) {
           if (rule.directoryOnly && !isDirectory) continue;
-          if (rule.regex.test(relative)) ignored = !rule.negate;
+          if (rule.test(relative)) ignored = !rule.negate;
         }
       }
       return ignored;
@@ -71,32 +73,12 @@ function compileRule(line: string): GitignoreRule {
   if (directoryOnly) pattern = pattern.replace(/(?<!\/)\/+$/, "");
   const anchored = pattern.includes("/");
   if (pattern.startsWith("/")) pattern = pattern.slice(1);
-  let source = "";
-  for (let index = 0; index < pattern.length; index++) {
-    const char = pattern[index] ?? "";
-    if (char === "*") {
-      if (pattern[index + 1] === "*") {
-        const slashAfter = pattern[index + 2] === "/";
-        source += slashAfter ? "(?:.*/)?" : ".*";
-        index += slashAfter ? 2 : 1;
-      } else source += "[^/]*";
-    } else if (char === "?") source += "[^/]";
-    else if (char === "[") {
-      const close = pattern.indexOf("]", index + 1);
-      if (close > index) {
-        source += `[${pattern.slice(index + 1, close).replace(/^!/, "^").replace(/\\/g, "\\\\")}]`;
-        index = close;
-      } else source += "\\[";
-    } else if (char === "\\" && index + 1 < pattern.length) source += escapeRegex(pattern[++index] ?? "");
-    else source += escapeRegex(char);
-  }
-  const prefix = anchored ? "^" : "^(?:.*/)?";
-  return { regex: new RegExp(`${prefix}${source}$`), negate, directoryOnly };
+  // Unanchored: at any depth. `a/**` is everything inside `a` (at least one more segment).
+  let glob = anchored ? pattern : `**/${pattern}`;
+  if (glob.endsWith("/**")) glob = `${glob}/*`;
+  return { test: compileGlob(glob, { globstar: true }), negate, directoryOnly };
 }
 
-function escapeRegex(char: string): string {
-  return /[.*+?^${}()|[\]\\/]/.test(char) ? `\\${char}` : char;
-}
 
 /**
  * One line of a .gitignore, as a .dockerignore pattern for a build context, or undefined when
@@ -138,7 +120,7 @@ export function gitignoreLineToDockerignore(line: string, base: string, contextR
   if (segments.length <= below.length) return undefined;
   for (let index = 0; index < below.length; index++) {
     const segment = segments[index] ?? "";
-    if (segment.includes("**") || !compileRule(`/${segment}`).regex.test(below[index] ?? "")) return undefined;
+    if (segment.includes("**") || !compileRule(`/${segment}`).test(below[index] ?? "")) return undefined;
   }
   return `${bang}${segments.slice(below.length).join("/")}`;
 }

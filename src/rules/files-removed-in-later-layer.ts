@@ -3,7 +3,7 @@ import type { CopyInstruction, DockerfileModel, Instruction, RunInstruction, She
 import { isCopyOrAdd, isRun, runtimeStages } from "../dockerfile/model.ts";
 import type { BuildContext } from "../repo/snapshot.ts";
 import { isAptUpdate, optionValue } from "./queries.ts";
-import { commandIndex, globToRegExp, hasMountFor, normalizePath, removalCovers, removedPaths, resolvePath, workdirAt } from "./support/package-hygiene.ts";
+import { commandIndex, globMatcher, hasMountFor, normalizePath, removalCovers, removedPaths, resolvePath, workdirAt } from "./support/package-hygiene.ts";
 import type { DockerfileRule, RuleReport } from "./types.ts";
 import { formatBytes } from "../format/index.ts";
 
@@ -180,8 +180,22 @@ function shortOptionValue(command: ShellCommand, letter: string, long: string): 
     const arg = command.args[index] ?? "";
     if (arg === long || new RegExp(`^-[a-zA-Z]*${letter}$`).test(arg)) return command.args[index + 1];
     if (arg.startsWith(`${long}=`)) return arg.slice(long.length + 1);
-    const attached = new RegExp(`^-[a-zA-Z]*?${letter}(.+)$`).exec(arg);
-    if (attached && !arg.startsWith("--")) return attached[1];
+    const attached = attachedValue(arg, letter);
+    if (attached !== undefined) return attached;
+  }
+  return undefined;
+}
+
+/** `-fsSLofile` -> `file` for `o`: what follows the option's first letter in a cluster of letters (a loop: `^-[a-zA-Z]*?o(.+)$` backtracked quadratically). */
+function attachedValue(arg: string, letter: string): string | undefined {
+  if (!arg.startsWith("-") || arg.startsWith("--")) return undefined;
+  for (let index = 1; index < arg.length; index++) {
+    const char = arg[index] as string;
+    if (char === letter) {
+      const value = arg.slice(index + 1);
+      return value === "" || value.includes("\n") ? undefined : value;
+    }
+    if (!/[a-zA-Z]/.test(char)) return undefined;
   }
   return undefined;
 }
@@ -219,8 +233,8 @@ function copyAdditions(model: DockerfileModel, stage: Stage, copy: CopyInstructi
         additions.push({ path: destination, instruction: copy, how, contextDir: cleaned === "." ? "" : cleaned });
         continue;
       }
-      const matcher = /[*?[]/.test(cleaned) ? globToRegExp(cleaned) : undefined;
-      for (const file of files.filter((candidate) => (matcher ? matcher.test(candidate.path) : candidate.path === cleaned))) {
+      const matcher = /[*?[]/.test(cleaned) ? globMatcher(cleaned) : undefined;
+      for (const file of files.filter((candidate) => (matcher ? matcher(candidate.path) : candidate.path === cleaned))) {
         const target = intoDirectory || matcher ? normalizePath(`${destination}/${path.posix.basename(file.path)}`) : destination;
         additions.push({ path: target, instruction: copy, how, bytes: file.size });
       }

@@ -3,7 +3,7 @@ import type { CopyInstruction, DockerfileModel, RunInstruction, ShellCommand, St
 import { isCopyOrAdd, isRun } from "../dockerfile/model.ts";
 import type { BuildContext, RepositoryView } from "../repo/snapshot.ts";
 import { hasOption, optionValue, subcommand } from "./queries.ts";
-import { environmentAt, globToRegExp, instructionsBefore, isYarnBerry, nameArgvIndex, positionalArgs, variableValue, wordEndOffset } from "./support/package-hygiene.ts";
+import { environmentAt, globMatcher, instructionsBefore, isYarnBerry, nameArgvIndex, positionalArgs, variableValue, wordEndOffset } from "./support/package-hygiene.ts";
 import type { DockerfileRule, RuleReport, TextEdit } from "./types.ts";
 
 // `npm install` treats package-lock.json as a hint: it resolves the dependency tree again and
@@ -118,9 +118,9 @@ function sourceCovers(source: string, contextPath: string): boolean {
   const cleaned = source.replace(/^(\.\/|\/)+/, "").replace(/(?<!\/)\/+$/, "");
   if (cleaned === "" || cleaned === ".") return true;
   if (!/[*?[]/.test(cleaned)) return contextPath === cleaned || contextPath.startsWith(`${cleaned}/`);
-  const regex = globToRegExp(cleaned);
+  const matches = globMatcher(cleaned);
   const parts = contextPath.split("/");
-  return parts.some((_, index) => regex.test(parts.slice(0, index + 1).join("/")));
+  return parts.some((_, index) => matches(parts.slice(0, index + 1).join("/")));
 }
 
 function lockfileMessage(manager: Manager, lockfile: string, context: BuildContext, repository: RepositoryView): string {

@@ -8,6 +8,7 @@
 // Not modelled: ld.so.cache (we read ld.so.conf, from which the cache is built), LD_PRELOAD,
 // dlopen() at run time, hwcaps subdirectories.
 import { parseShell } from "../dockerfile/shell.ts";
+import { compileGlob } from "../repo/glob.ts";
 import type { ElfInfo } from "./elf.ts";
 import type { MergedFilesystem, Resolved } from "./filesystem.ts";
 import { absolutePath, baseName, joinPath, parentOf } from "./filesystem.ts";
@@ -180,9 +181,10 @@ export function ldSoConfDirs(filesystem: MergedFilesystem, file = "/etc/ld.so.co
         dirs.push(...ldSoConfDirs(filesystem, absolute, depth + 1));
         continue;
       }
-      const matcher = new RegExp(`^${name.replace(/[.+^${}()|\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`);
+      // A glob matcher, not a regular expression: `*a*a*b` as `.*a.*a.*b` backtracks polynomially.
+      const matches = compileGlob(name);
       for (const entry of filesystem.list(parentOf(absolute))) {
-        if (matcher.test(entry)) dirs.push(...ldSoConfDirs(filesystem, joinPath(parentOf(absolute), entry), depth + 1));
+        if (matches(entry)) dirs.push(...ldSoConfDirs(filesystem, joinPath(parentOf(absolute), entry), depth + 1));
       }
     }
   }

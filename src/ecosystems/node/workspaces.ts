@@ -12,6 +12,7 @@ import { toolOutput } from "./build-output.ts";
 import { normalizeDirectory, parsePackageJson } from "./manifests.ts";
 import type { PackageJson } from "./manifests.ts";
 import type { NodeProject } from "./project.ts";
+import { compileGlob } from "../../repo/glob.ts";
 
 interface WorkspacePackage {
   /** Directory relative to the project root: `packages/api`. */
@@ -84,12 +85,7 @@ function workspaceRuns(text: string, rootScripts: Record<string, string>, depth:
 
 /** `packages/*` style workspace patterns: `*` is one path segment, `**` any number. */
 function matchesWorkspacePattern(directory: string, pattern: string): boolean {
-  const normalized = normalizeDirectory(pattern);
-  const expression = normalized
-    .split("/")
-    .map((part) => (part === "**" ? ".*" : part.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*")))
-    .join("/");
-  return new RegExp(`^${expression}$`).test(directory);
+  return compileGlob(normalizeDirectory(pattern), { globstar: true })(directory);
 }
 
 /** The context files under `directory`, with paths relative to it (what a workspace's own scripts and tsconfig see). */

@@ -18,6 +18,7 @@ import { compileDockerignore, parseDockerignore } from "../../repo/dockerignore.
 import type { DockerignoreMatcher } from "../../repo/dockerignore.ts";
 import type { BuildContext, ContextEntry } from "../../repo/snapshot.ts";
 import { formatBytes, joinWithAnd } from "../../format/index.ts";
+import { compileGlob } from "../../repo/glob.ts";
 
 /** A path a Dockerfile reads from its build context. */
 export interface ContextSource {
@@ -94,21 +95,8 @@ function sourceComponents(raw: string, values: ReadonlyMap<string, string | unde
 /** Go filepath.Match semantics for one path component: `*`, `?`, `[...]`, `\x`. */
 function componentMatcher(pattern: string): (name: string) => boolean {
   if (!/[*?[\\]/.test(pattern)) return (name) => name === pattern;
-  let source = "";
-  for (let index = 0; index < pattern.length; index++) {
-    const char = pattern[index] ?? "";
-    if (char === "*") source += "[^/]*";
-    else if (char === "?") source += "[^/]";
-    else if (char === "\\" && index + 1 < pattern.length) source += `\\${pattern[++index] ?? ""}`;
-    else if (char === "[") {
-      const close = pattern.indexOf("]", index + 1);
-      if (close < 0) return () => false;
-      source += `[${pattern.slice(index + 1, close)}]`;
-      index = close;
-    } else source += char.replace(/[.+^${}()|\]]/g, "\\$&");
-  }
-  const regex = new RegExp(`^${source}$`);
-  return (name) => regex.test(name);
+  // A `[` without its `]` is ErrBadPattern for Go: nothing matches.
+  return compileGlob(pattern, { unclosedClass: "invalid" });
 }
 
 function compileExcludes(patterns: string[]): DockerignoreMatcher | undefined {

@@ -6,6 +6,7 @@
 import type { DockerfileModel, Instruction, KeyValueInstruction, MountType, RunInstruction, ShellCommand, Stage } from "../../dockerfile/model.ts";
 import type { BuildContext } from "../../repo/snapshot.ts";
 import type { TextEdit } from "../types.ts";
+import { compileGlob } from "../../repo/glob.ts";
 
 /** The stage and the stages it builds FROM, outermost ancestor first. */
 export function stageChain(model: DockerfileModel, stage: Stage): Stage[] {
@@ -201,33 +202,20 @@ export function removalCovers(removed: string, path: string): boolean {
   const target = normalizePath(path);
   const pattern = normalizePath(removed.replace(/\/(\*|\.\*)?$/, "").replace(/\/\*\*$/, "")) || "/";
   if (!/[*?[]/.test(pattern)) return target === pattern || target.startsWith(pattern === "/" ? "/" : `${pattern}/`);
-  const regex = globToRegExp(pattern);
+  const matches = globMatcher(pattern);
   const parts = target.split("/");
   for (let length = parts.length; length > 1; length--) {
-    if (regex.test(parts.slice(0, length).join("/"))) return true;
+    if (matches(parts.slice(0, length).join("/"))) return true;
   }
   return false;
 }
 
-/** Shell glob (`*`, `?`, `[...]`) to an anchored regular expression; `*` does not cross `/`. */
-export function globToRegExp(glob: string): RegExp {
-  let source = "";
-  for (let index = 0; index < glob.length; index++) {
-    const char = glob[index] ?? "";
-    if (char === "*") {
-      // `**` means what `*` means here; one `[^/]*` per star would backtrack polynomially.
-      if (glob[index - 1] !== "*") source += "[^/]*";
-    } else if (char === "?") source += "[^/]";
-    else if (char === "[") {
-      const close = glob.indexOf("]", index + 1);
-      if (close < 0) source += "\\[";
-      else {
-        source += `[${glob.slice(index + 1, close).replace(/^!/, "^").replace(/\\/g, "\\\\")}]`;
-        index = close;
-      }
-    } else source += char.replace(/[.+^${}()|\\]/g, "\\$&");
-  }
-  return new RegExp(`^${source}$`);
+/**
+ * Shell glob (`*`, `?`, `[...]`) as a matcher of whole paths; `*` (and `**`) does not cross `/`.
+ * Matched by src/repo/glob.ts, not a regular expression: `*a*a*a*b` would backtrack polynomially.
+ */
+export function globMatcher(glob: string): (path: string) => boolean {
+  return compileGlob(glob);
 }
 
 /**
@@ -258,9 +246,40 @@ export function variableValue(name: string, env: ReadonlyMap<string, string>, ru
   const prefix = `${name}=`;
   const inline = command.assignments.find((assignment) => assignment.startsWith(prefix));
   if (inline !== undefined) return unquote(inline.slice(prefix.length));
-  const exported = new RegExp(`\\bexport\\s+(?:[^;&|\\n]*\\s)?${escapeRegExp(name)}=("[^"]*"|'[^']*'|[^\\s;&|]*)`).exec(run.shell.source);
-  if (exported) return unquote(exported[1] ?? "");
-  return env.get(name);
+  return exportedValue(run.shell.source, name) ?? env.get(name);
+}
+
+/**
+ * The value the first `export ... NAME=value` of a script gives NAME, read from the text in one
+ * pass over its words (a regular expression searching from every `export` took quadratic time
+ * on a long run of blanks or exports). An export lasts to the end of its command: `;`, `&`, `|`
+ * or a line end that is not a continuation. A quoted value is taken up to its
+ * closing quote.
+ */
+export function exportedValue(script: string, name: string): string | undefined {
+  const prefix = `${name}=`;
+  let exporting = false;
+  for (const token of script.matchAll(/\\\r?\n|[;&|\n]|(?:[^\s;&|\\]|\\[^\r\n])+/g)) {
+    const word = token[0];
+    if (word.startsWith("\\") && word.endsWith("\n")) continue;
+    if (word.length === 1 && ";&|\n".includes(word)) {
+      exporting = false;
+      continue;
+    }
+    if (!exporting) {
+      exporting = word === "export" || word === "(export";
+      continue;
+    }
+    if (!word.startsWith(prefix)) continue;
+    const valueStart = token.index + prefix.length;
+    const quote = script[valueStart];
+    if (quote === '"' || quote === "'") {
+      const end = script.indexOf(quote, valueStart + 1);
+      return end < 0 ? word.slice(prefix.length) : script.slice(valueStart + 1, end);
+    }
+    return unquote(word.slice(prefix.length));
+  }
+  return undefined;
 }
 
 function escapeRegExp(text: string): string {
