@@ -1,7 +1,7 @@
 // Reporters for `shipshape bench`: pure functions from a BenchResult to text. tty (aligned
 // columns, colour only when asked), json (the result plus the after/before ratios) and markdown
 // (tables to paste in a pull request). Times are the median of the runs, min and max beside it.
-import { formatBytes, formatDuration, formatPercent } from "../format/index.ts";
+import { formatBytes, formatDuration, formatPercent, paint, plural } from "../format/index.ts";
 import { escapeMarkdown } from "../report/escape.ts";
 import { sanitizeTerminal } from "../report/escape.ts";
 import type { BenchResult, BenchSide, ScenarioMeasurement, ScenarioName, TargetBench } from "./result.ts";
@@ -85,7 +85,7 @@ function problems(target: TargetBench): { side: string; scenario: ScenarioName; 
 }
 
 function heading(target: TargetBench, result: BenchResult): string {
-  const runs = `${result.runs} run${result.runs === 1 ? "" : "s"} per scenario`;
+  const runs = `${plural(result.runs, "run")} per scenario`;
   const sideNames = target.after ? `before: ${target.before.dockerfileSource}, after: ${target.after.dockerfileSource}` : target.before.dockerfileSource;
   return `${target.name} (${target.origin}; ${sideNames}; ${runs})`;
 }
@@ -100,11 +100,11 @@ export interface BenchTtyOptions {
 }
 
 export function renderBenchTty(result: BenchResult, options: BenchTtyOptions): string {
-  const bold = (text: string): string => (options.color ? `\x1b[1m${text}\x1b[22m` : text);
-  const dim = (text: string): string => (options.color && text !== "" ? `\x1b[2m${text}\x1b[22m` : text);
+  const bold = (text: string): string => paint(options.color, "bold", text);
+  const dim = (text: string): string => paint(options.color, "dim", text);
   const tint = (text: string, value: number | undefined): string => {
-    if (!options.color || value === undefined || Math.abs(value - 1) < 0.05) return text;
-    return value < 1 ? `\x1b[32m${text}\x1b[39m` : `\x1b[31m${text}\x1b[39m`;
+    if (value === undefined || Math.abs(value - 1) < 0.05) return text;
+    return paint(options.color, value < 1 ? "green" : "red", text);
   };
   const out: string[] = [];
   for (const target of result.targets) {

@@ -6,7 +6,8 @@ import type { BuildEvent } from "../engine/types.ts";
 import { sanitizeTerminal } from "../report/escape.ts";
 import type { ImageBuildState } from "./progress-display.ts";
 import { applyBuildEvent, createImageBuildState, finishImageBuild, formatStatusLine, formatStepLine, startImageBuild, stepCounts } from "./progress-display.ts";
-import { formatElapsed } from "../format/index.ts";
+import { formatElapsed, paint } from "../format/index.ts";
+import type { Style } from "../format/index.ts";
 
 export interface BuildDisplayOptions {
   write: (text: string) => void;
@@ -96,10 +97,7 @@ export class BuildDisplay {
   }
 
   #paint(state: ImageBuildState, line: string): string {
-    if (!this.#options.color) return line;
-    if (state.status === "done") return `\u001b[32m${line}\u001b[0m`;
-    if (state.status === "failed") return `\u001b[31m${line}\u001b[0m`;
-    if (state.status === "waiting") return `\u001b[2m${line}\u001b[0m`;
-    return line;
+    const style: Style | undefined = state.status === "done" ? "green" : state.status === "failed" ? "red" : state.status === "waiting" ? "dim" : undefined;
+    return style === undefined ? line : paint(this.#options.color, style, line);
   }
 }

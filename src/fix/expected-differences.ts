@@ -9,6 +9,7 @@ import { isShellFormOf } from "../verify/allow.ts";
 import { normalizeWorkingDir } from "../verify/config-diff.ts";
 import type { MovedDirectory } from "../verify/moved-files.ts";
 import type { Difference, VerifyResult } from "../verify/result.ts";
+import { plural } from "../format/index.ts";
 
 /**
  * What a rewrite changes on purpose about how the app is served, beyond what every rewrite does
@@ -108,7 +109,7 @@ function probeExpectedBecause(difference: Difference, context: ClassifyContext):
   const page = context.assets?.after.find((entry) => `GET ${entry.page}` === difference.subject);
   if (page === undefined || page.assets.length === 0) return undefined;
   const allLoaded = page.assets.every((asset) => asset.status !== undefined && asset.status >= 200 && asset.status < 300);
-  return allLoaded ? `the built page (nginx) instead of the dev server's; all ${page.assets.length} asset${page.assets.length === 1 ? "" : "s"} it references answered` : undefined;
+  return allLoaded ? `the built page (nginx) instead of the dev server's; all ${plural(page.assets.length, "asset")} it references answered` : undefined;
 }
 
 /** Differences the rewrite's intent causes on purpose; only asked when a probe answered alike. */

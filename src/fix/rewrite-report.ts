@@ -7,7 +7,7 @@ import type { PlannedRewrite } from "./rewrite.ts";
 import { joinDisplayPath } from "./summary.ts";
 import type { VerifyRewriteResult } from "./verify-rewrite.ts";
 import type { Check, Difference } from "../verify/result.ts";
-import { formatBytes, formatDuration } from "../format/index.ts";
+import { formatBytes, formatDuration, plural } from "../format/index.ts";
 
 export interface RewriteReport {
   displayRoot: string;
@@ -86,7 +86,7 @@ export function renderVerifyReport(verified: readonly VerifiedDockerfile[], opti
       const before = result.before.ok ? `${size(result.before.sizeBytes)} (built in ${formatDuration(result.before.durationMs)})` : "did not build";
       const after = !result.before.ok ? "not built" : result.after.ok ? `${size(result.after.sizeBytes)} (built in ${formatDuration(result.after.durationMs)})` : "did not build";
       const intended = result.expected?.length ?? 0;
-      const verdict = !result.ok ? "FAILED" : intended > 0 ? `verified (${intended} intended difference${intended === 1 ? "" : "s"})` : "equivalent";
+      const verdict = !result.ok ? "FAILED" : intended > 0 ? `verified (${plural(intended, "intended difference")})` : "equivalent";
       lines.push(`verify: ${dockerfile.path} [${result.name}]: ${verdict}; before ${before}, after ${after}`);
       if (result.environment) {
         const names = result.environment.names.length > 0 ? result.environment.names.join(", ") : "none";

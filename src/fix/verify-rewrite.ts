@@ -20,6 +20,7 @@ import { verifyImages } from "../verify/run.ts";
 import type { AllowClass } from "../verify/allow.ts";
 import { classifyDifferences, dockerfileEnvKeys, movedDirectories } from "./expected-differences.ts";
 import type { ExpectedDifference, RewriteIntent } from "./expected-differences.ts";
+import { plural } from "../format/index.ts";
 
 /** Every image `fix --verify` builds carries this label, so leftovers can be found and removed. */
 export const FIX_VERIFY_LABEL = "shipshape.fix.verify";
@@ -173,7 +174,7 @@ export async function verifyRewrite(engine: Engine, input: VerifyRewriteInput, o
     if (differences.length > 0) {
       const listed = differences.slice(0, 5).map((difference) => `${difference.kind} ${difference.subject}: ${difference.message}`);
       const more = differences.length > listed.length ? `; and ${differences.length - listed.length} more` : "";
-      return { name: input.name, before, after, verify, expected, ok: false, reason: `verify found ${differences.length} unexpected difference${differences.length === 1 ? "" : "s"}: ${listed.join("; ")}${more}` };
+      return { name: input.name, before, after, verify, expected, ok: false, reason: `verify found ${plural(differences.length, "unexpected difference")}: ${listed.join("; ")}${more}` };
     }
     return { name: input.name, before, after, verify, expected, ok: true };
   } finally {

@@ -111,6 +111,8 @@ const SGR = {
   green: ["\x1b[32m", "\x1b[39m"],
   yellow: ["\x1b[33m", "\x1b[39m"],
   cyan: ["\x1b[36m", "\x1b[39m"],
+  "bold red": ["\x1b[1;31m", "\x1b[22;39m"],
+  "bold green": ["\x1b[1;32m", "\x1b[22;39m"],
 } as const;
 
 export type Style = keyof typeof SGR;

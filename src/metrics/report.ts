@@ -1,6 +1,7 @@
 // `shipshape history` output: trends per image (latest value, change against the base point, a
 // compact series) and the regression check. Building the model and rendering it are pure.
-import { formatBytes, formatDuration, formatPercent, plural } from "../format/index.ts";
+import { formatBytes, formatDuration, formatPercent, paint as paintStyle, plural } from "../format/index.ts";
+import type { Style } from "../format/index.ts";
 import { escapeMarkdown, sanitizeTerminal } from "../report/escape.ts";
 import type { RegressionComparison, RegressionResult } from "./regression.ts";
 import { findBasePoint, percentChange, type Baseline, type Series, type SeriesKey, type SeriesPoint } from "./series.ts";
@@ -121,14 +122,14 @@ function lowerIsBetter(metric: string): boolean {
 // --- tty --------------------------------------------------------------------------------------
 
 export function renderHistoryTty(report: HistoryReport, options: { color: boolean }): string {
-  const paint = (code: string, text: string): string => (options.color ? `\u001b[${code}m${text}\u001b[0m` : text);
+  const paint = (style: Style, text: string): string => paintStyle(options.color, style, text);
   const lines: string[] = [];
   lines.push(`Metrics history (${sanitizeTerminal(report.database)}); change vs ${sanitizeTerminal(describeBaseline(report.baseline))}`);
   if (report.images.length === 0) lines.push("", report.image !== null ? `No metrics recorded for image ${sanitizeTerminal(report.image)}.` : "No metrics recorded yet: build, bench, layers and verify record here.");
   const showRepository = new Set(report.images.map((image) => image.repository)).size > 1;
   for (const image of report.images) {
     lines.push("");
-    lines.push(paint("1", sanitizeTerminal(image.image)) + (showRepository ? paint("2", `  ${sanitizeTerminal(image.repository)}`) : ""));
+    lines.push(paint("bold", sanitizeTerminal(image.image)) + (showRepository ? paint("dim", `  ${sanitizeTerminal(image.repository)}`) : ""));
     const rows = image.entries.map((entry) => [
       sanitizeTerminal(entry.key.kind),
       sanitizeTerminal(entry.key.scenario === "" ? "-" : entry.key.scenario),
@@ -144,8 +145,8 @@ export function renderHistoryTty(report: HistoryReport, options: { color: boolea
       const cells = row.map((cell, index) => {
         const padded = index === row.length - 1 ? cell : index === 3 || index === 4 ? cell.padStart(widths[index] ?? 0) : cell.padEnd(widths[index] ?? 0);
         if (index !== 4 || entry.changePercent === null || !lowerIsBetter(entry.key.metric)) return padded;
-        if (entry.changePercent > 0) return paint("31", padded);
-        if (entry.changePercent < 0) return paint("32", padded);
+        if (entry.changePercent > 0) return paint("red", padded);
+        if (entry.changePercent < 0) return paint("green", padded);
         return padded;
       });
       lines.push(`  ${cells.join("  ")}`.trimEnd());
@@ -155,11 +156,11 @@ export function renderHistoryTty(report: HistoryReport, options: { color: boolea
   return `${lines.join("\n")}\n`;
 }
 
-function regressionTtyLines(regression: RegressionResult, paint: (code: string, text: string) => string): string[] {
+function regressionTtyLines(regression: RegressionResult, paint: (style: Style, text: string) => string): string[] {
   const lines = [`Regression check (${describeThresholds(regression)}; base: ${sanitizeTerminal(describeBaseline(regression.baseline))})`];
   if (regression.comparisons.length === 0) lines.push("  nothing to compare: no size or time metrics recorded");
   for (const comparison of regression.comparisons) {
-    const status = comparison.regressed ? paint("31;1", "FAIL") : comparison.base === null || comparison.changePercent === null ? "n/a " : "ok  ";
+    const status = comparison.regressed ? paint("bold red", "FAIL") : comparison.base === null || comparison.changePercent === null ? "n/a " : "ok  ";
     const values =
       comparison.base === null
         ? `${formatMetricValue(comparison.key.metric, comparison.latest.value)}, no base run`

@@ -1,6 +1,7 @@
 import { projectRoots } from "../repo/view.ts";
 import { bestMatches, normalizedInstructions } from "./support/similarity.ts";
 import type { RepositoryRule, RuleReport } from "./types.ts";
+import { plural } from "../format/index.ts";
 
 /** Pairs at or above this instruction similarity (LCS ratio, see support/similarity.ts) are reported. */
 export const SIMILARITY_THRESHOLD = 0.7;
@@ -37,7 +38,7 @@ export const rule: RepositoryRule = {
       const first = dockerfiles.get(path)?.instructions[0];
       if (!first) continue;
       const percent = Math.floor(match.similarity * 100);
-      const prefix = `${match.sharedPrefix} instruction${match.sharedPrefix === 1 ? "" : "s"}`;
+      const prefix = `${plural(match.sharedPrefix, "instruction")}`;
       reports.push({
         path,
         line: first.span.start.line,

@@ -11,6 +11,7 @@ import { compareClosures, dependencyClosure, devOnlyPackageDirs, readPackageJson
 import type { Check, Difference, IgnoredFiles } from "./result.ts";
 import { checkFrom } from "./result.ts";
 import { compareWorkingDirectory, TSCONFIG_READERS } from "./runtime-files.ts";
+import { plural } from "../format/index.ts";
 
 export interface ImageUnderTest {
   config: RuntimeConfig;
@@ -52,14 +53,14 @@ export function analyzeImages(before: ImageUnderTest, after: ImageUnderTest, ove
   const compared = [...compareConfig(before.config, after.config, { commandsResolveAlike: executables.commandsResolveAlike, beforeUser: userOf(before), afterUser: userOf(after) }), ...overrideUserDifferences(before, after, override)];
   const config = applyAllowed(compared, allowed, before.config, after.config);
   const allowedCount = config.filter((difference) => difference.severity === "allowed").length;
-  checks.push(checkFrom("config", config, `${CONFIG_FIELDS} settings compared (Entrypoint, Cmd, Env, WorkingDir, User, ExposedPorts, Volumes, Healthcheck, StopSignal)${allowedCount > 0 ? `; ${allowedCount} allowed difference${allowedCount === 1 ? "" : "s"}` : ""}`));
+  checks.push(checkFrom("config", config, `${CONFIG_FIELDS} settings compared (Entrypoint, Cmd, Env, WorkingDir, User, ExposedPorts, Volumes, Healthcheck, StopSignal)${allowedCount > 0 ? `; ${plural(allowedCount, "allowed difference")}` : ""}`));
   differences.push(...config);
 
   const programDifferences = executables.differences.filter((difference) => difference.kind !== "library");
-  checks.push(checkFrom("executables", programDifferences, `${executables.commands} command${executables.commands === 1 ? "" : "s"} named by Entrypoint/Cmd/Healthcheck${override !== undefined ? ` and ${overrideOwner(override)} command` : ""} resolved in AFTER`));
+  checks.push(checkFrom("executables", programDifferences, `${plural(executables.commands, "command")} named by Entrypoint/Cmd/Healthcheck${override !== undefined ? ` and ${overrideOwner(override)} command` : ""} resolved in AFTER`));
   const addons = compareNativeAddons({ filesystem: before.filesystem, config: before.config }, { filesystem: after.filesystem, config: after.config });
   const libraryDifferences = [...executables.differences.filter((difference) => difference.kind === "library"), ...addons.differences];
-  checks.push(checkFrom("libraries", libraryDifferences, `${executables.loaded} object${executables.loaded === 1 ? "" : "s"} loaded by those commands, ${addons.addons} native Node addon${addons.addons === 1 ? "" : "s"}`));
+  checks.push(checkFrom("libraries", libraryDifferences, `${plural(executables.loaded, "object")} loaded by those commands, ${plural(addons.addons, "native Node addon")}`));
   differences.push(...programDifferences, ...libraryDifferences);
 
   const manifest = beforeDir === "/" ? undefined : readPackageJson(before.filesystem, beforeDir);
@@ -70,8 +71,8 @@ export function analyzeImages(before: ImageUnderTest, after: ImageUnderTest, ove
     const beforeClosure = dependencyClosure(before.filesystem, beforeDir, manifest, "production", workspaces);
     const afterClosure = dependencyClosure(after.filesystem, afterDir, manifest, "production", workspaces);
     const nodeDifferences = compareClosures(beforeClosure, afterClosure);
-    const fromWorkspaces = workspaces.length > 0 ? ` and ${workspaces.length} workspace package${workspaces.length === 1 ? "" : "s"}` : "";
-    checks.push(checkFrom("node-dependencies", nodeDifferences, `${beforeClosure.packages.size} production package${beforeClosure.packages.size === 1 ? "" : "s"} from ${beforeDir}/package.json${fromWorkspaces}`));
+    const fromWorkspaces = workspaces.length > 0 ? ` and ${plural(workspaces.length, "workspace package")}` : "";
+    checks.push(checkFrom("node-dependencies", nodeDifferences, `${plural(beforeClosure.packages.size, "production package")} from ${beforeDir}/package.json${fromWorkspaces}`));
     differences.push(...nodeDifferences);
     devOnly = devOnlyPackageDirs(before.filesystem, beforeDir, manifest, beforeClosure, workspaces);
     runtimeReadsTsconfig = [...beforeClosure.packages.values()].some((pkg) => TSCONFIG_READERS.includes(pkg.name));

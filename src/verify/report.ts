@@ -3,6 +3,8 @@
 import { escapeMarkdown, escapeMarkdownTableMessage, sanitizeTerminal } from "../report/escape.ts";
 import type { Difference, VerifyResult } from "./result.ts";
 import { countDifferences } from "./result.ts";
+import { paint as paintStyle, plural } from "../format/index.ts";
+import type { Style } from "../format/index.ts";
 
 export const VERIFY_FORMATS = ["tty", "json", "markdown"] as const;
 export type VerifyFormat = (typeof VERIFY_FORMATS)[number];
@@ -26,21 +28,21 @@ function shortId(id: string): string {
 const STATUS_TEXT = { passed: "ok  ", failed: "FAIL", skipped: "skip", inconclusive: "WARN" } as const;
 
 export function renderVerifyTty(result: VerifyResult, options: { color: boolean }): string {
-  const paint = (code: string, text: string): string => (options.color ? `\x1b[${code}m${text}\x1b[0m` : text);
+  const paint = (style: Style, text: string): string => paintStyle(options.color, style, text);
   const clean = (text: string): string => sanitizeTerminal(text);
   const lines: string[] = [];
   lines.push(`BEFORE ${clean(result.before.reference)} (${shortId(result.before.id)})`);
   lines.push(`AFTER  ${clean(result.after.reference)} (${shortId(result.after.id)})`);
   lines.push("");
-  lines.push(paint("1", "Checks"));
+  lines.push(paint("bold", "Checks"));
   const width = Math.max(...result.checks.map((check) => check.name.length));
   for (const check of result.checks) {
     const status = STATUS_TEXT[check.status];
-    const colored = check.status === "failed" ? paint("31", status) : check.status === "passed" ? paint("32", status) : check.status === "inconclusive" ? paint("33", status) : paint("2", status);
+    const colored = check.status === "failed" ? paint("red", status) : check.status === "passed" ? paint("green", status) : check.status === "inconclusive" ? paint("yellow", status) : paint("dim", status);
     lines.push(`  ${colored} ${check.name.padEnd(width)}  ${clean(check.detail)}`);
   }
   const describe = (difference: Difference): void => {
-    lines.push(`  ${paint("1", `[${difference.kind}]`)} ${clean(difference.subject)}`);
+    lines.push(`  ${paint("bold", `[${difference.kind}]`)} ${clean(difference.subject)}`);
     if (difference.before !== undefined) lines.push(`      before: ${clean(difference.before)}`);
     if (difference.after !== undefined) lines.push(`      after:  ${clean(difference.after)}`);
     lines.push(`      ${clean(difference.message)}`);
@@ -49,29 +51,29 @@ export function renderVerifyTty(result: VerifyResult, options: { color: boolean 
   const notes = result.differences.filter((difference) => difference.severity === "note");
   const allowed = result.differences.filter((difference) => difference.severity === "allowed");
   if (real.length > 0) {
-    lines.push("", paint("1", `Differences (${real.length})`));
+    lines.push("", paint("bold", `Differences (${real.length})`));
     real.forEach(describe);
   }
   if (allowed.length > 0) {
-    lines.push("", paint("1", `Allowed (${allowed.length}): accepted with --allow, not counted as differences`));
+    lines.push("", paint("bold", `Allowed (${allowed.length}): accepted with --allow, not counted as differences`));
     for (const difference of allowed) {
       describe(difference);
       lines.push(`      allowed by: ${clean(difference.allowedBy ?? "")}`);
     }
   }
   if (notes.length > 0) {
-    lines.push("", paint("1", `Notes (${notes.length}): reported, not counted as differences`));
+    lines.push("", paint("bold", `Notes (${notes.length}): reported, not counted as differences`));
     notes.forEach(describe);
   }
   if (result.ignored.length > 0) {
-    lines.push("", paint("1", "Missing in AFTER but not needed at run time"));
+    lines.push("", paint("bold", "Missing in AFTER but not needed at run time"));
     for (const entry of result.ignored) lines.push(`  ${entry.category}: ${entry.count} (e.g. ${entry.examples.slice(0, 3).map(clean).join(", ")})`);
   }
   lines.push("");
   lines.push(
     result.equivalent
-      ? paint("32;1", `Equivalent${equivalentDetail(notes.length, allowed.length)}`)
-      : paint("31;1", `Not equivalent: ${real.length} difference${real.length === 1 ? "" : "s"}`),
+      ? paint("bold green", `Equivalent${equivalentDetail(notes.length, allowed.length)}`)
+      : paint("bold red", `Not equivalent: ${plural(real.length, "difference")}`),
   );
   return `${lines.join("\n")}\n`;
 }
@@ -79,8 +81,8 @@ export function renderVerifyTty(result: VerifyResult, options: { color: boolean 
 /** ` (2 notes, 1 allowed difference)` after "Equivalent". */
 function equivalentDetail(notes: number, allowed: number): string {
   const parts: string[] = [];
-  if (notes > 0) parts.push(`${notes} note${notes === 1 ? "" : "s"}`);
-  if (allowed > 0) parts.push(`${allowed} allowed difference${allowed === 1 ? "" : "s"}`);
+  if (notes > 0) parts.push(plural(notes, "note"));
+  if (allowed > 0) parts.push(plural(allowed, "allowed difference"));
   return parts.length > 0 ? ` (${parts.join(", ")})` : "";
 }
 
@@ -96,7 +98,7 @@ export function renderVerifyMarkdown(result: VerifyResult): string {
   lines.push(`# Image verification: ${result.equivalent ? "equivalent" : "not equivalent"}`, "");
   lines.push(`- BEFORE: ${code(result.before.reference)} (${code(shortId(result.before.id))})`);
   lines.push(`- AFTER: ${code(result.after.reference)} (${code(shortId(result.after.id))})`);
-  lines.push(`- Verdict: **${result.equivalent ? "equivalent" : `not equivalent (${real.length} difference${real.length === 1 ? "" : "s"})`}**`, "");
+  lines.push(`- Verdict: **${result.equivalent ? "equivalent" : `not equivalent (${plural(real.length, "difference")})`}**`, "");
   lines.push("## Checks", "", "| check | status | what was compared |", "|---|---|---|");
   for (const check of result.checks) lines.push(`| ${check.name} | ${check.status} | ${escapeMarkdownTableMessage(check.detail)} |`);
   const table = (title: string, list: readonly Difference[]): void => {

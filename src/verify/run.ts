@@ -23,6 +23,7 @@ import { splitArguments } from "../repo/shell-words.ts";
 import { compareHttp, compareSmoke } from "./outputs.ts";
 import type { Check, Difference, VerifyResult } from "./result.ts";
 import { checkFrom, isEquivalent } from "./result.ts";
+import { plural } from "../format/index.ts";
 
 export interface VerifyOptions {
   before: string;
@@ -100,7 +101,7 @@ export async function verifyImages(engine: Engine, options: VerifyOptions): Prom
       started ||= !(before.notStarted && after.notStarted);
       smokeDifferences.push(...compareSmoke(args, before, after, ignore));
     }
-    const detail = `${smoke.length} run${smoke.length === 1 ? "" : "s"} of each image with --network=none${envDetail}`;
+    const detail = `${plural(smoke.length, "run")} of each image with --network=none${envDetail}`;
     checks.push(started ? checkFrom("smoke", smokeDifferences, detail) : { name: "smoke", status: "inconclusive", detail: `${detail}; neither image could start it, so nothing was compared` });
     differences.push(...smokeDifferences);
   } else {
@@ -119,9 +120,9 @@ export async function verifyImages(engine: Engine, options: VerifyOptions): Prom
     const httpDifferences = targets.flatMap((target, index) => compareHttp(target, before.outcomes[index] as HttpOutcome, after.outcomes[index] as HttpOutcome, ignore));
     if (followAssets) httpDifferences.push(...compareAssets(before.pages, after.pages));
     const assetCount = after.pages.reduce((sum, page) => sum + page.assets.length, 0);
-    const assetDetail = followAssets ? `, ${assetCount} asset${assetCount === 1 ? "" : "s"} AFTER's pages reference` : "";
+    const assetDetail = followAssets ? `, ${plural(assetCount, "asset")} AFTER's pages reference` : "";
     const where = options.network === "host" ? "host network" : `${options.network ?? "default network"}, port published on 127.0.0.1`;
-    const detail = `${targets.length} request${targets.length === 1 ? "" : "s"} to each image (${where}, PORT=${before.port} and ${after.port}${envDetail})${assetDetail}`;
+    const detail = `${plural(targets.length, "request")} to each image (${where}, PORT=${before.port} and ${after.port}${envDetail})${assetDetail}`;
     const unanswered = [...before.outcomes, ...after.outcomes].every((outcome) => "error" in outcome);
     checks.push(unanswered ? { name: "http", status: "inconclusive", detail: `${detail}; neither image answered, so nothing was compared` } : checkFrom("http", httpDifferences, detail));
     differences.push(...httpDifferences);

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import { describe, it } from "node:test";
+import { paint } from "../../src/format/index.ts";
 import { REGRESSION_METRICS } from "../../src/metrics/regression.ts";
 import { buildHistory, formatChange, formatMetricValue, renderHistoryMarkdown, renderHistoryTty, sparkline } from "../../src/metrics/report.ts";
 import { groupSeries } from "../../src/metrics/series.ts";
@@ -60,7 +61,7 @@ describe("history reporters", () => {
 
   it("colours only when asked: an increase of a lower-is-better metric red", () => {
     const report = buildHistory(groupSeries([row(1, "app", "sizeBytes", 100), row(2, "app", "sizeBytes", 150)]), { database: "/db" });
-    assert.ok(renderHistoryTty(report, { color: true }).includes("\u001b[31m+50.0%\u001b[0m"));
+    assert.ok(renderHistoryTty(report, { color: true }).includes(paint(true, "red", "+50.0%")));
     assert.ok(!renderHistoryTty(report, { color: false }).includes("\u001b["));
   });
 });

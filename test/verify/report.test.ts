@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { paint } from "../../src/format/index.ts";
 import { renderVerify } from "../../src/verify/report.ts";
 import type { VerifyResult } from "../../src/verify/result.ts";
 
@@ -28,7 +29,7 @@ describe("verify reports", () => {
     assert.match(text, /Notes \(1\): reported, not counted as differences/);
     assert.match(text, /docs: 2 \(e\.g\. README\.md, CHANGELOG\.md\)/);
     assert.match(text, /Not equivalent: 1 difference\n$/);
-    assert.ok(renderVerify("tty", RESULT, { color: true }).includes("\u001b[31;1mNot equivalent"), "red and bold when colour is on");
+    assert.ok(renderVerify("tty", RESULT, { color: true }).includes(paint(true, "bold red", "Not equivalent: 1 difference")), "red and bold when colour is on");
     assert.match(renderVerify("tty", { ...RESULT, equivalent: true, differences: [RESULT.differences[1] as VerifyResult["differences"][number]] }, { color: false }), /Equivalent \(1 note\)\n$/);
   });
 
@@ -54,7 +55,7 @@ describe("verify reports", () => {
   it("tty: a probe neither image answered is a warning, not a pass", () => {
     const unanswered: VerifyResult = { ...RESULT, checks: [{ name: "http", status: "inconclusive", detail: "1 request to each image; neither image answered, so nothing was compared" }] };
     assert.match(renderVerify("tty", unanswered, { color: false }), /WARN http {2}1 request to each image; neither image answered/);
-    assert.ok(renderVerify("tty", unanswered, { color: true }).includes("\u001b[33mWARN\u001b[0m"));
+    assert.ok(renderVerify("tty", unanswered, { color: true }).includes(paint(true, "yellow", "WARN")));
   });
 
   it("markdown: tables with escaped cells", () => {
