@@ -18,7 +18,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { parseDockerfile } from "../src/dockerfile/parse.ts";
+import { withForgedBases } from "./oracle-build-filter.ts";
 import { ApiEngine } from "../src/engine/api-engine.ts";
 import { runFixes } from "../src/fix/run-fixes.ts";
 import type { FixResult } from "../src/fix/run-fixes.ts";
@@ -164,66 +164,59 @@ function fixWithCli(dir: string): { text: string; statuses: number[] } {
   return { text: fs.readFileSync(path.join(dir, "Dockerfile"), "utf8"), statuses };
 }
 
-/** The lab's forged image a base image maps to, for the build sample. */
-function forgedBase(image: string): string | undefined {
-  const name = image.toLowerCase().replace(/^docker\.io\/(library\/)?/, "").replace(/^library\//, "");
-  if (/^debian(:|$)/.test(name)) return name.includes("slim") ? "debian:bookworm-slim" : "debian:bookworm";
-  // Ubuntu has no stand-in; Debian is the closest (apt, most package names). Both sides get it.
-  if (/^ubuntu(:|$)/.test(name)) return "debian:bookworm";
-  if (/^node(:|$)/.test(name)) return "node:22";
-  if (/^python:3/.test(name)) return name.includes("slim") ? "python:3.11-slim" : "python:3.11";
-  if (/^golang(:|$)/.test(name) && !name.includes("alpine")) return "golang:1.19";
-  return undefined;
+interface BuildSample {
+  /** Changed files, and why those not tried could not be built here. */
+  candidates: number;
+  skipped: Record<string, number>;
+  tried: number;
+  originalBuilds: number;
+  fixedBuilds: number;
+  broken: number;
+  files: { path: string; original: boolean; fixed: boolean | undefined; seconds: number }[];
 }
 
-/** The text with every FROM mapped to a forged image, or undefined when one cannot be (or the file needs files from a context we lack). */
-function withForgedBases(text: string): string | undefined {
-  const model = parseDockerfile(text);
-  if (model.stages.length === 0 || model.directives.some((directive) => directive.name === "syntax")) return undefined;
-  if (model.instructions.some((instruction) => (instruction.keyword === "COPY" || instruction.keyword === "ADD") && !instruction.flags.some((flag) => flag.name === "from"))) return undefined;
-  const stageNames = new Set(model.stages.flatMap((stage) => (stage.name === undefined ? [] : [stage.name])));
-  const edits: { start: number; end: number; text: string }[] = [];
-  for (const stage of model.stages) {
-    if (stageNames.has(stage.base.resolved.toLowerCase())) continue;
-    const forged = stage.base.unresolved ? undefined : forgedBase(stage.base.resolved);
-    if (forged === undefined) return undefined;
-    const fromText = text.slice(stage.from.span.start.offset, stage.from.span.end.offset);
-    const at = fromText.indexOf(stage.base.raw);
-    if (at < 0) return undefined;
-    edits.push({ start: stage.from.span.start.offset + at, end: stage.from.span.start.offset + at + stage.base.raw.length, text: forged });
+async function buildSample(engine: ApiEngine, candidates: { path: string; original: string; fixed: string }[], limit: number, outcomes: Map<string, FileOutcome>): Promise<BuildSample> {
+  const files: BuildSample["files"] = [];
+  const skipped: Record<string, number> = {};
+  // The prefilter: files that can build here at all, smallest first (a short file builds fast;
+  // the sample is biased towards small files, which the report says).
+  const buildable: { path: string; original: string; fixed: string }[] = [];
+  for (const candidate of candidates) {
+    const original = withForgedBases(candidate.original);
+    const fixed = withForgedBases(candidate.fixed);
+    const skip = "skip" in original ? original.skip : "skip" in fixed ? `the fixed file: ${fixed.skip}` : undefined;
+    if (skip !== undefined) skipped[skip] = (skipped[skip] ?? 0) + 1;
+    else buildable.push({ path: candidate.path, original: (original as { text: string }).text, fixed: (fixed as { text: string }).text });
   }
-  let result = text;
-  for (const edit of edits.sort((a, b) => b.start - a.start)) result = result.slice(0, edit.start) + edit.text + result.slice(edit.end);
-  return result;
-}
-
-async function buildSample(engine: ApiEngine, candidates: { path: string; original: string; fixed: string }[], limit: number, outcomes: Map<string, FileOutcome>): Promise<{ tried: number; originalBuilds: number; fixedBuilds: number; broken: number; files: { path: string; original: boolean; fixed: boolean | undefined }[] }> {
-  const files: { path: string; original: boolean; fixed: boolean | undefined }[] = [];
+  buildable.sort((a, b) => a.original.length - b.original.length);
+  process.stderr.write(`build sample: ${buildable.length} of ${candidates.length} changed files can be built here\n`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fix-oracle-build-"));
   try {
-    // `limit` files whose original builds; most real files fail on a mapped base (other package
-    // names, missing context), so up to four times as many are tried.
-    for (const candidate of candidates) {
+    // `limit` files whose original builds; real files still fail on a mapped base (Ubuntu package
+    // names on Debian, a missing file), so up to four times as many are tried.
+    for (const { path: candidatePath, original, fixed } of buildable) {
+      const candidate = { path: candidatePath };
       if (files.filter((file) => file.original).length >= limit || files.length >= limit * 4) break;
-      const original = withForgedBases(candidate.original);
-      const fixed = withForgedBases(candidate.fixed);
-      if (original === undefined || fixed === undefined) continue;
       const tag = `${TAG_PREFIX}-${crypto.createHash("sha256").update(candidate.path).digest("hex").slice(0, 12)}`;
       const build = async (text: string, side: string): Promise<boolean> => {
-        const result = await engine.build({ contextDir: dir, dockerfileText: text, networkMode: "host", tags: [`${tag}:${side}`], signal: AbortSignal.timeout(600_000) }).catch(() => ({ ok: false }));
+        const result = await engine.build({ contextDir: dir, dockerfileText: text, networkMode: "host", tags: [`${tag}:${side}`], signal: AbortSignal.timeout(300_000) }).catch(() => ({ ok: false }));
         if (result.ok) await engine.removeImage(`${tag}:${side}`).catch(() => undefined);
         return result.ok;
       };
       process.stderr.write(`build ${files.length + 1} (${files.filter((file) => file.original).length}/${limit} originals built): ${candidate.path}\n`);
+      const started = performance.now();
       const originalOk = await build(original, "original");
       const fixedOk = originalOk ? await build(fixed, "fixed") : undefined;
-      files.push({ path: candidate.path, original: originalOk, fixed: fixedOk });
+      files.push({ path: candidate.path, original: originalOk, fixed: fixedOk, seconds: Math.round((performance.now() - started) / 100) / 10 });
+      process.stderr.write(`  original ${originalOk ? "builds" : "does not build"}${fixedOk === undefined ? "" : fixedOk ? ", fixed builds" : ", FIXED DOES NOT BUILD"}\n`);
       if (originalOk && fixedOk === false) outcomes.get(candidate.path)?.failures.push({ kind: "fixed-does-not-build", detail: "the original builds (bases mapped to forged images), the fixed file does not" });
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
   return {
+    candidates: candidates.length,
+    skipped,
     tried: files.length,
     originalBuilds: files.filter((file) => file.original).length,
     fixedBuilds: files.filter((file) => file.fixed === true).length,
@@ -322,13 +315,22 @@ async function main(): Promise<number> {
     ["missing or not UTF-8", String(missing.length)],
     ["fixed (changed)", String(all.filter((outcome) => outcome.fixed).length)],
     [`checked through the CLI (${PASSES} runs each)`, String(cliChecked)],
-    ...(builds ? ([["built (original builds / fixed builds / broken)", `${builds.tried} (${builds.originalBuilds} / ${builds.fixedBuilds} / ${builds.broken})`]] as [string, string][]) : []),
+    ...(builds
+      ? ([
+          ["build sample: changed files buildable here", `${builds.candidates - Object.values(builds.skipped).reduce((sum, count) => sum + count, 0)}`],
+          ["built (original builds / fixed builds / broken)", `${builds.tried} (${builds.originalBuilds} / ${builds.fixedBuilds} / ${builds.broken})`],
+        ] as [string, string][])
+      : []),
     ["files with failures", String(failing.length)],
     ...[...byKind].sort((a, b) => b[1] - a[1]).map(([kind, count]): [string, string] => [`  ${kind}`, String(count)]),
     ["seconds", seconds.toFixed(1)],
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
   for (const [label, value] of rows) console.log(`${label.padEnd(width)}  ${value.padStart(7)}`);
+  if (builds) {
+    for (const [reason, count] of Object.entries(builds.skipped).sort((a, b) => b[1] - a[1]).slice(0, 8)) console.log(`not buildable here: ${count} ${reason}`);
+    for (const file of builds.files) console.log(`built ${file.path}: original ${file.original ? "ok" : "fails"}${file.fixed === undefined ? "" : `, fixed ${file.fixed ? "ok" : "FAILS"}`} (${file.seconds} s)`);
+  }
   for (const outcome of failing.slice(0, 20)) console.log(`FAIL ${outcome.path}: ${outcome.failures.map((failure) => `${failure.kind}: ${failure.detail.split("\n")[0]}`).join(" | ")}`);
   if (missing.length > 0) console.log(`missing: ${missing.slice(0, 5).map((entry) => entry.path).join(", ")}${missing.length > 5 ? ", ..." : ""}`);
   const report = { repository: REPOSITORY, commit: COMMIT, listed: entries.length, read: all.length, missing: missing.map((entry) => entry.path), fixed: all.filter((outcome) => outcome.fixed).length, cliChecked, failuresByKind: Object.fromEntries(byKind), builds, failing };
