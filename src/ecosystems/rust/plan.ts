@@ -154,6 +154,9 @@ export function planRust(input: PlannerInput): PlannedStages | undefined {
   // One cache per binary: two projects that share a WORKDIR do not take turns re-seeding one mount.
   const targetMount = `--mount=type=cache,id=cargo-target-${binary},target=${targetDirectory},sharing=locked`;
   const locked = hasOption(buildCommand, "--locked", "--frozen") && files.has("Cargo.lock") ? " --locked" : "";
+  // The downloaded crates: a cache mount in both steps. On a fresh runner they download again
+  // (seconds); what must not happen again there, compiling them, is in the dependency layer.
+  const registryMounts = [`${CARGO_HOME}/registry`, `${CARGO_HOME}/git`];
 
   // deps: the manifests and the lockfile, stub target roots, the dependencies compiled.
   const deps = [`WORKDIR ${workdir}`, ...dependencyEnvironmentLines(original)];
@@ -180,7 +183,7 @@ export function planRust(input: PlannerInput): PlannedStages | undefined {
   const forgetStubs = localPackages.length > 0 ? [`rm -rf ${localPackages.map((name) => `target/${profileDirectory}/.fingerprint/${shellWord(name)}-*`).join(" ")}`] : [];
   deps.push(
     cachedRun(
-      [],
+      registryMounts,
       [dependencyBuild.join(" "), ...forgetStubs, `cat /proc/sys/kernel/random/uuid > target/${SEED_ID}`, `rm -rf ${DEPENDENCY_TARGET}`, `cp -a target ${DEPENDENCY_TARGET}`].join(" \\\n    && "),
       [targetMount],
     ),
@@ -189,14 +192,14 @@ export function planRust(input: PlannerInput): PlannedStages | undefined {
   // build: the real sources over the stubs, compiled in the seeded target cache.
   const build = ["COPY . .", ...buildArgumentLines(original)];
   const seed = `if [ "$(cat target/${SEED_ID} 2>/dev/null)" != "$(cat ${DEPENDENCY_TARGET}/${SEED_ID})" ]; then find target -mindepth 1 -delete && cp -a ${DEPENDENCY_TARGET}/. target/; fi`;
-  for (const { command } of steps) build.push(cachedRun([], `${seed} \\\n    && ${command.text}`, [targetMount]));
+  for (const { command } of steps) build.push(cachedRun(registryMounts, `${seed} \\\n    && ${command.text}`, [targetMount]));
   let compile: string;
   if (isInstall) {
     compile = `CARGO_TARGET_DIR=target cargo install --path . --root /out${locked}${release ? "" : " --debug"} && mv /out/bin/${binary} /out/${binary}`;
   } else {
     compile = `${["cargo", "build", ...buildArgs.map(shellWord)].join(" ")} \\\n    && mkdir -p /out && cp target/${profileDirectory}/${binary} /out/${binary}`;
   }
-  build.push(cachedRun([], `${seed} \\\n    && ${compile}`, [targetMount]));
+  build.push(cachedRun(registryMounts, `${seed} \\\n    && ${compile}`, [targetMount]));
 
   const installPath = `${INSTALL_DIRECTORY}/${binary}`;
   const runtime: string[] = [];
