@@ -31,6 +31,8 @@ const INSTALL_DIRECTORY = "/usr/local/bin";
 export const DEPENDENCY_TARGET = "/cargo-deps-target";
 /** The file in a target directory naming the dependency build it was seeded from. */
 const SEED_ID = ".shipshape-deps-id";
+/** The checksums of the context's files at the last build in a target cache. */
+const SOURCE_SUMS = ".shipshape-sources.sha256";
 
 export function isRustBuild(input: PlannerInput): boolean {
   const name = input.original.base.name.replace(/^library\//, "");
@@ -191,7 +193,14 @@ export function planRust(input: PlannerInput): PlannedStages | undefined {
 
   // build: the real sources over the stubs, compiled in the seeded target cache.
   const build = ["COPY . .", ...buildArgumentLines(original)];
-  const seed = `if [ "$(cat target/${SEED_ID} 2>/dev/null)" != "$(cat ${DEPENDENCY_TARGET}/${SEED_ID})" ]; then find target -mindepth 1 -delete && cp -a ${DEPENDENCY_TARGET}/. target/; fi`;
+  // Seed the cache from the dependency layer unless it already was; then mark the files whose
+  // content changed since the last build in this cache as new: Cargo compares timestamps only,
+  // and COPY keeps the context's, which need not be newer than the last build's artifacts.
+  const seed = [
+    `if [ "$(cat target/${SEED_ID} 2>/dev/null)" != "$(cat ${DEPENDENCY_TARGET}/${SEED_ID})" ]; then find target -mindepth 1 -delete && cp -a ${DEPENDENCY_TARGET}/. target/; fi`,
+    `{ sha256sum --quiet -c target/${SOURCE_SUMS} 2>/dev/null | sed -n 's/: FAILED$//p' | xargs -r -d '\\n' touch; true; }`,
+  ].join(" \\\n    && ");
+  const recordSources = `find . -path ./target -prune -o -type f -print0 | xargs -0 sha256sum > target/${SOURCE_SUMS}`;
   for (const { command } of steps) build.push(cachedRun(registryMounts, `${seed} \\\n    && ${command.text}`, [targetMount]));
   let compile: string;
   if (isInstall) {
@@ -199,6 +208,7 @@ export function planRust(input: PlannerInput): PlannedStages | undefined {
   } else {
     compile = `${["cargo", "build", ...buildArgs.map(shellWord)].join(" ")} \\\n    && mkdir -p /out && cp target/${profileDirectory}/${binary} /out/${binary}`;
   }
+  compile = `${compile} \\\n    && ${recordSources}`;
   build.push(cachedRun(registryMounts, `${seed} \\\n    && ${compile}`, [targetMount]));
 
   const installPath = `${INSTALL_DIRECTORY}/${binary}`;
