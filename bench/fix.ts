@@ -26,6 +26,7 @@ import type { BuildTarget } from "../src/builds/targets.ts";
 import { discoverBuildTargets } from "../src/builds/targets.ts";
 import { ApiClient } from "../src/engine/api-client.ts";
 import { ApiEngine } from "../src/engine/api-engine.ts";
+import { chooseNetwork } from "../src/engine/network.ts";
 import type { Engine } from "../src/engine/types.ts";
 import { fixWithLevel } from "../src/fix/rewrite.ts";
 import { probesFromConfig } from "../src/fix/verify-changes.ts";
@@ -320,6 +321,8 @@ export async function evaluate(engine: Engine, project: Project, runs: number, p
     realCrates: project.realCrates,
   };
   if (project.skip !== undefined) return { ...report, status: "skipped", skipped: project.skip };
+  // Builds and probes on SHIPSHAPE_NETWORK when set ("host" in the lab, which has no bridge), else the engine's default.
+  const network = chooseNetwork(undefined, process.env);
   const before = snapshot.texts.get(project.dockerfilePath) ?? "";
 
   progress(`${project.name}: ${planned.status}${planned.safeFixes.length > 0 ? ` (safe fixes: ${planned.safeFixes.join(", ")})` : ""}; building and verifying`);
@@ -340,7 +343,7 @@ export async function evaluate(engine: Engine, project: Project, runs: number, p
         ...(project.probes !== undefined ? { probes: project.probes } : {}),
         ...(intent !== undefined ? { intent } : {}),
       },
-      { onProgress: progress },
+      { onProgress: progress, ...(network !== undefined ? { network } : {}) },
     );
   } catch (error) {
     return { ...report, status: "error", error: (error as Error).message };
@@ -376,6 +379,7 @@ export async function evaluate(engine: Engine, project: Project, runs: number, p
           scenarios,
           ...(rewriteOnly ? {} : { compare: { argument: "rewrite", side: "after" as const, dockerfileFor: () => ({ text: planned.after, source: "rewrite" }) } }),
           labels: { [BENCH_LABEL]: "1" },
+          ...(network !== undefined ? { network } : {}),
           onProgress: (line) => progress(`  ${line}`),
           ...(beforeTimedBuild ? { beforeTimedBuild } : {}),
           // Both sides share one copy of the context; the files the fix creates (.dockerignore) are
