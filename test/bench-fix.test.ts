@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
-import { leanVerdict, median, planFix, summarizeReports } from "../bench/fix.ts";
+import { hasRegistryCrates, leanVerdict, median, planFix, summarizeReports, withinNoise } from "../bench/fix.ts";
 import type { ProjectReport } from "../bench/fix.ts";
 import { scanDirectory } from "../src/repo/scan.ts";
 
@@ -41,7 +41,7 @@ describe("bench:fix planFix", () => {
 });
 
 function report(overrides: Partial<ProjectReport>): ProjectReport {
-  return { name: "p", lean: false, status: "rewritten", review: [], safeFixes: [], shipsBuildTools: true, buildToolFindings: ["build-in-final-stage"], installAfterCopy: false, before: { ok: true, sizeBytes: 1000, durationMs: 1 }, after: { ok: true, sizeBytes: 200, durationMs: 1 }, verify: { ok: true, checks: "", probes: "passed", expectedDifferences: 0, unexpectedDifferences: [] }, sizeReductionPercent: 80, rebuild: { beforeMs: 1000, afterMs: 200, reductionPercent: 80 }, ...overrides };
+  return { name: "p", lean: false, status: "rewritten", review: [], safeFixes: [], shipsBuildTools: true, buildToolFindings: ["build-in-final-stage"], installAfterCopy: false, realCrates: false, before: { ok: true, sizeBytes: 1000, durationMs: 1 }, after: { ok: true, sizeBytes: 200, durationMs: 1 }, verify: { ok: true, checks: "", probes: "passed", expectedDifferences: 0, unexpectedDifferences: [] }, sizeReductionPercent: 80, rebuild: { beforeMs: 1000, afterMs: 200, reductionPercent: 80 }, dependencyChange: { beforeMs: 1000, afterMs: 900, reductionPercent: 10 }, ...overrides };
 }
 
 describe("bench:fix summary", () => {
@@ -51,19 +51,58 @@ describe("bench:fix summary", () => {
     assert.equal(median([]), undefined);
   });
 
-  it("takes the size median over projects that ship build tools only, and the rebuild median over rewrites", () => {
+  it("takes the size median over projects that ship build tools only", () => {
     const summary = summarizeReports([
-      report({ name: "a", sizeReductionPercent: 90, rebuild: { beforeMs: 10, afterMs: 1, reductionPercent: 90 } }),
-      report({ name: "b", sizeReductionPercent: 50, rebuild: { beforeMs: 10, afterMs: 5, reductionPercent: 50 } }),
-      report({ name: "c", shipsBuildTools: false, buildToolFindings: [], sizeReductionPercent: 10, rebuild: { beforeMs: 10, afterMs: 9, reductionPercent: 10 } }),
+      report({ name: "a", sizeReductionPercent: 90 }),
+      report({ name: "b", sizeReductionPercent: 50 }),
+      report({ name: "c", shipsBuildTools: false, buildToolFindings: [], sizeReductionPercent: 10 }),
       report({ name: "skipped", status: "skipped" }),
     ]);
     assert.equal(summary.medianSizeReductionBuildTools, 70);
     assert.equal(summary.buildToolProjects, 2);
-    assert.equal(summary.medianRebuildReduction, 50);
     assert.equal(summary.skipped, 1);
-    assert.deepEqual(summary.goals, { sizeReduction: true, rebuildReduction: false });
     assert.equal(summary.allBuildAndVerify, true);
+  });
+
+  it("goal rows: Rust with crates needs 80 % on both code-change scenarios, a dependency change not slower and an 80 % smaller image", () => {
+    const rust = { ecosystem: "rust", realCrates: true, sizeReductionPercent: 95, rebuild: { beforeMs: 100_000, afterMs: 8_000, reductionPercent: 92 }, dependencyChange: { beforeMs: 100_000, afterMs: 20_000, reductionPercent: 80 } };
+    const good = report({ ...rust, name: "good", freshRunner: { beforeMs: 100_000, afterMs: 15_000, reductionPercent: 85 } });
+    const slowFresh = report({ ...rust, name: "slow-fresh", freshRunner: { beforeMs: 100_000, afterMs: 60_000, reductionPercent: 40 } });
+    const summary = summarizeReports([good, slowFresh, report({ name: "std-only-rust", ecosystem: "rust" })]);
+    const row = (id: string) => summary.goals.find((goal) => goal.id === id);
+    assert.deepEqual(row("rust-code")?.members.map((member) => member.name), ["good", "slow-fresh"], "a std-only Rust project is not in the Rust rows");
+    assert.equal(row("rust-code")?.pass, true);
+    assert.equal(row("rust-fresh-runner")?.pass, false);
+    assert.equal(row("rust-deps")?.pass, true);
+    assert.equal(row("rust-size")?.pass, true);
+    assert.equal(row("install-code")?.pass, undefined, "no project in the row: n/a");
+    assert.deepEqual(summary.verdicts.map((verdict) => [verdict.name, verdict.pass]), [["good", true], ["slow-fresh", false], ["std-only-rust", true]]);
+    assert.match(summary.verdicts[1]?.failed.join(";") ?? "", /fresh CI runner/);
+  });
+
+  it("goal rows: Node/Python originals that reinstall on a code change need 70 %; every rewrite must stay within noise on both scenarios", () => {
+    const summary = summarizeReports([
+      report({ name: "node-fast", ecosystem: "node", installAfterCopy: true, rebuild: { beforeMs: 30_000, afterMs: 3_000, reductionPercent: 90 } }),
+      report({ name: "py-slow", ecosystem: "python", installAfterCopy: true, rebuild: { beforeMs: 30_000, afterMs: 12_000, reductionPercent: 60 } }),
+      report({ name: "go-slower-deps", ecosystem: "go", dependencyChange: { beforeMs: 10_000, afterMs: 12_000, reductionPercent: -20 } }),
+    ]);
+    const installRow = summary.goals.find((goal) => goal.id === "install-code");
+    assert.deepEqual(installRow?.members.map((member) => [member.name, member.pass]), [["node-fast", true], ["py-slow", false]]);
+    const never = summary.goals.find((goal) => goal.id === "never-slower");
+    assert.deepEqual(never?.members.map((member) => [member.name, member.pass]), [["node-fast", true], ["py-slow", true], ["go-slower-deps", false]]);
+  });
+
+  it("noise: within +10 %, or within 0.5 s for short builds; a failed timing is never within noise", () => {
+    assert.equal(withinNoise({ beforeMs: 10_000, afterMs: 10_900 }), true);
+    assert.equal(withinNoise({ beforeMs: 10_000, afterMs: 11_200 }), false);
+    assert.equal(withinNoise({ beforeMs: 600, afterMs: 1_000 }), true);
+    assert.equal(withinNoise({ beforeMs: 600, error: "failed: boom" }), false);
+    assert.equal(withinNoise(undefined), false);
+  });
+
+  it("a Cargo.lock with registry crates marks Rust with real dependencies", () => {
+    assert.equal(hasRegistryCrates(path.join(PROJECTS, "rust-hyper-service")), true);
+    assert.equal(hasRegistryCrates(path.join(PROJECTS, "rust-cli")), false);
   });
 
   it("a rewrite that does not build or verify fails the run", () => {

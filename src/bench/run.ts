@@ -51,6 +51,8 @@ export interface BenchOptions {
   describeDockerfile?: (target: BuildTarget) => string;
   /** Makes the copy (tests may replace it). */
   createWorkspace?: (source: WorkspaceSource, tempDir?: string) => Promise<BenchWorkspace>;
+  /** Called after the scenario's change is made, just before each timed build (bench/fix.ts empties the cache mounts there to time a fresh CI runner). */
+  beforeTimedBuild?: (side: "before" | "after", scenario: ScenarioName) => Promise<void>;
   /** Stops the bench (Ctrl-C): the build in flight is cancelled, then the copy and the images are removed and runBench rejects. */
   signal?: AbortSignal;
 }
@@ -168,6 +170,7 @@ async function benchTarget(engine: BenchEngine, target: BuildTarget, options: Be
         await prime(side, side.text);
         workspace.write(file, changed);
         try {
+          await options.beforeTimedBuild?.(side.label, scenario);
           timed = await build(side, side.text, false);
         } finally {
           workspace.write(file, original);

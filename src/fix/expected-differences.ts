@@ -155,7 +155,7 @@ function expectedBecause(difference: Difference, context: ClassifyContext): stri
       const key = difference.subject.slice(4);
       if (context.originalEnv.has(key)) return undefined;
       // PATH is a difference only when a command resolves to another file: intended only when that command was moved on purpose.
-      if (key === "PATH") return isMovedProgram(commandOf(context.before), commandOf(context.after)) ? "the base image's PATH; the command it resolves was moved on purpose (see Cmd)" : undefined;
+      if (key === "PATH") return isMovedProgram(commandOf(context.before), commandOf(context.after)) || isCargoRunOf(commandOf(context.before), commandOf(context.after)) ? "the base image's PATH; the command it resolves was moved on purpose (see Cmd)" : undefined;
       return context.originalEnv.has(key) ? undefined : `${key} is not set by the original Dockerfile (it came from the base image, or the rewrite sets it)`;
     }
     if (difference.subject === "Cmd" || difference.subject === "Entrypoint" || difference.subject === "Entrypoint/Cmd") {
@@ -164,6 +164,7 @@ function expectedBecause(difference: Difference, context: ClassifyContext): stri
       if (isShellFormOf(before, after)) return "the same command in exec form (signals reach the process)";
       const script = npmScriptRun(before, context.npmScripts);
       if (script !== undefined && sameWords(script, after)) return "the command the npm script runs, without npm in between (signals reach the process)";
+      if (isCargoRunOf(before, after)) return "the binary `cargo run` builds and runs, started directly (no compiler in the image)";
       return isMovedProgram(before, after) ? "the same program, installed at another path" : undefined;
     }
     return undefined;
@@ -205,6 +206,21 @@ function isMovedProgram(before: readonly string[], after: readonly string[]): bo
   if (before.length === 0 || before.length !== after.length || before[0] === after[0]) return false;
   const name = (word: string): string => word.split("/").at(-1) ?? word;
   return name(before[0] as string) === name(after[0] as string) && before.slice(1).every((word, index) => word === after[index + 1]);
+}
+
+/**
+ * `["cargo", "run", "--release", "--bin", "api", "--", "-v"]` vs `["/usr/local/bin/api", "-v"]`:
+ * the program cargo runs (the --bin when given), with the arguments after `--`.
+ */
+function isCargoRunOf(before: readonly string[], after: readonly string[]): boolean {
+  if ((before[0]?.split("/").at(-1) ?? "") !== "cargo" || before[1] !== "run" || !(after[0] ?? "").startsWith("/")) return false;
+  const separator = before.indexOf("--");
+  const options = separator < 0 ? before.slice(2) : before.slice(2, separator);
+  const args = separator < 0 ? [] : before.slice(separator + 1);
+  const binIndex = options.findIndex((option) => option === "--bin" || option.startsWith("--bin="));
+  const bin = binIndex < 0 ? undefined : options[binIndex]?.startsWith("--bin=") ? options[binIndex]?.slice("--bin=".length) : options[binIndex + 1];
+  if (bin !== undefined && after[0]?.split("/").at(-1) !== bin) return false;
+  return args.length === after.length - 1 && args.every((word, index) => word === after[index + 1]);
 }
 
 /** Keys of every ENV instruction in a Dockerfile's text. */

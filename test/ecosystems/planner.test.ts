@@ -415,12 +415,46 @@ describe("Go, Rust and Java", () => {
 
   it("Rust: the binary named by [[bin]], OpenSSL users on Debian slim with a review note", () => {
     const cargo = '[package]\nname = "svc"\nversion = "0.1.0"\n\n[[bin]]\nname = "server"\n\n[dependencies]\nreqwest = "0.12"\ntokio = { version = "1", features = ["full"] }\n';
-    const result = mustPlan(planFiles({ Dockerfile: "FROM rust:1.80\nWORKDIR /app\nCOPY . .\nRUN cargo build --release\nCMD [\"./target/release/server\"]\n", "Cargo.toml": cargo, "Cargo.lock": 10 }));
+    const result = mustPlan(planFiles({ Dockerfile: "FROM rust:1.80\nWORKDIR /app\nCOPY . .\nRUN cargo build --release\nCMD [\"./target/release/server\"]\n", "Cargo.toml": cargo, "Cargo.lock": 10, "src/bin/server.rs": 10, "src/lib.rs": 10 }));
     assert.ok(result.dockerfile.includes("cp target/release/server /out/server"));
-    assert.ok(result.dockerfile.includes("touch src/main.rs src/lib.rs src/bin/server.rs && cargo fetch && rm -rf src"));
+    // Stubs for the target roots the project has (and no other: a stub src/main.rs would add a binary).
+    assert.ok(result.dockerfile.includes(`for main in src/bin/server.rs; do echo 'fn main() {}' > "$main"; done \\\n    && touch src/lib.rs`), result.dockerfile);
     assert.equal(runtimeStage(result.dockerfile)[1], "FROM debian:bookworm-slim");
     assert.ok(runtimeStage(result.dockerfile).includes('CMD ["/usr/local/bin/server"]'));
     assert.ok(result.review.some((entry) => entry.includes("reqwest needs libssl3")));
+  });
+
+  it("Rust workspace: every member's manifest keys the dependency layer, stubs only for files that exist, the stubs' fingerprints removed, `cargo run --bin` becomes the binary", () => {
+    const member = (name: string, extra = ""): string => `[package]\nname = "${name}"\nversion = "0.1.0"\n${extra}`;
+    const files = {
+      Dockerfile: 'FROM rust:1.63\nWORKDIR /src\nCOPY . .\nRUN cargo build --release --locked\nCMD ["cargo", "run", "--release", "--bin", "api", "--", "--port", "80"]\n',
+      "Cargo.toml": '[workspace]\nmembers = ["crates/*"]\n',
+      "Cargo.lock": 10,
+      "crates/core/Cargo.toml": member("core", "build = \"gen.rs\"\n"),
+      "crates/core/gen.rs": 10,
+      "crates/core/src/lib.rs": 10,
+      "crates/api/Cargo.toml": member("api-server", '\n[[bin]]\nname = "api"\npath = "src/api.rs"\n'),
+      "crates/api/src/api.rs": 10,
+      "crates/api/src/bin/admin.rs": 10,
+      "crates/api/src/routes.rs": 10,
+    };
+    const result = mustPlan(planFiles(files));
+    const deps = stageLines(result.dockerfile, /AS deps$/).join("\n");
+    assert.match(deps, /^COPY Cargo\.toml Cargo\.lock \.\/$/m);
+    assert.match(deps, /^COPY crates\/api\/Cargo\.toml crates\/api\/$/m);
+    assert.match(deps, /^COPY crates\/core\/Cargo\.toml crates\/core\/$/m);
+    assert.ok(deps.includes("for main in crates/api/src/api.rs crates/api/src/bin/admin.rs crates/core/gen.rs;"), deps);
+    assert.ok(deps.includes("touch crates/core/src/lib.rs"), deps);
+    assert.ok(!deps.includes("routes.rs") && !deps.includes("crates/api/src/main.rs"), "no stub for a file that is not a target root or does not exist");
+    assert.ok(deps.includes("cargo build --release --locked"), deps);
+    assert.ok(deps.includes("rm -rf target/release/.fingerprint/api-server-* target/release/.fingerprint/core-*"), deps);
+    assert.ok(!deps.includes("COPY . ."), "the dependency stage sees the manifests only");
+    const build = stageLines(result.dockerfile, /AS build$/).join("\n");
+    assert.match(build, /--mount=type=cache,id=cargo-target-api,target=\/src\/target,sharing=locked/);
+    assert.ok(build.includes("cp -a /cargo-deps-target/. target/"), build);
+    assert.ok(build.includes("cp target/release/api /out/api"), build);
+    assert.ok(runtimeStage(result.dockerfile).includes('CMD ["/usr/local/bin/api", "--port", "80"]'), result.dockerfile);
+    assert.equal(runtimeStage(result.dockerfile)[1], "FROM gcr.io/distroless/cc-debian12:nonroot");
   });
 
   it("Java: Gradle image to the JRE of the same version, Gradle's cache mounted", () => {

@@ -125,8 +125,13 @@ describe("rewrite plans for the example shop", () => {
     const result = plan("pricing-rust");
     assert.equal(result.ecosystem, "rust");
     const build = stageLines(result.dockerfile, /AS build$/).join("\n");
-    assert.match(build, /--mount=type=cache,target=\/app\/target/);
-    assert.match(build, /cargo build --release && mkdir -p \/out && cp target\/release\/pricing \/out\/pricing/);
+    assert.match(build, /--mount=type=cache,id=cargo-target-pricing,target=\/app\/target,sharing=locked/);
+    assert.match(build, /--mount=type=cache,target=\/usr\/local\/cargo\/registry/);
+    assert.match(build, /cargo build --release \\\n {4}&& mkdir -p \/out && cp target\/release\/pricing \/out\/pricing/);
+    // The dependencies compile in the deps stage, from the manifests alone.
+    const deps = stageLines(result.dockerfile, /AS deps$/).join("\n");
+    assert.match(deps, /COPY Cargo\.toml Cargo\.lock \.\//);
+    assert.match(deps, /cargo build --release \\\n {4}&& rm -rf target\/release\/\.fingerprint\/pricing-\*/);
     const runtime = runtimeStage(result.dockerfile);
     assert.equal(runtime[1], "FROM gcr.io/distroless/cc-debian12:nonroot");
     assert.ok(runtime.includes('CMD ["/usr/local/bin/pricing"]'));

@@ -52,6 +52,15 @@ describe("classifyDifferences", () => {
     assert.deepEqual(subjects(classifyDifferences([difference("config", "Env.PATH")], samePlace).unexpected), ["config Env.PATH"]);
   });
 
+  it("accepts `cargo run` replaced by the binary it runs (its --bin, the arguments after --), and nothing else", () => {
+    const run = (cmd: string[], after: string[]): string[] => subjects(classifyDifferences([difference("config", "Cmd"), difference("config", "Env.PATH")], { before: { entrypoint: null, cmd, user: "" }, after: { entrypoint: null, cmd: after, user: "65532:65532" }, originalEnv: new Set() }).unexpected);
+    assert.deepEqual(run(["cargo", "run", "--release"], ["/usr/local/bin/quote-service"]), []);
+    assert.deepEqual(run(["cargo", "run", "--release", "--bin", "api", "--", "--port", "80"], ["/usr/local/bin/api", "--port", "80"]), []);
+    assert.deepEqual(run(["cargo", "run", "--release", "--bin", "api"], ["/usr/local/bin/worker"]), ["config Cmd", "config Env.PATH"]);
+    assert.deepEqual(run(["cargo", "run", "--", "--port", "80"], ["/usr/local/bin/api"]), ["config Cmd", "config Env.PATH"]);
+    assert.deepEqual(run(["cargo", "test"], ["/usr/local/bin/api"]), ["config Cmd", "config Env.PATH"]);
+  });
+
   it("accepts `npm start` replaced by the command its script runs, and nothing else", () => {
     const npm: ClassifyContext = { before: { entrypoint: null, cmd: ["/bin/sh", "-c", "npm start"], user: "" }, after: { entrypoint: null, cmd: ["node", "dist/server.js"], user: "node" }, originalEnv: new Set(), npmScripts: { start: "node dist/server.js", dev: "tsx watch src" } };
     assert.deepEqual(classifyDifferences([difference("config", "Cmd")], npm).unexpected, []);

@@ -1,6 +1,14 @@
-// Rust: crates fetched from Cargo.toml/Cargo.lock only, the release binary built with the
-// registry and target directories cache-mounted (and copied out of the cache in the same RUN,
-// since a cache mount is not part of the image), on distroless/cc or Debian slim.
+// Rust: dependencies compiled in a layer keyed only by the manifests and Cargo.lock (cargo-chef's
+// recipe idea without the cargo-chef binary: every Cargo.toml plus stub target roots, then
+// `cargo build` of the dependencies), then the real sources built with the target directory in a
+// cache mount seeded from that layer, the binary copied out, on distroless/cc or Debian slim.
+//
+// Why both a layer and a cache mount: a layer is what `--cache-from` brings to a fresh CI runner,
+// so the dependencies must be compiled into one; a cache mount is what keeps the workspace
+// members' own artifacts between builds on one builder, so a change in one member recompiles that
+// member and what depends on it. The build step copies the layer's target directory into the
+// mount whenever the mount was not seeded from this very layer (an empty mount on a fresh runner,
+// or one left by other manifests), so it never mixes dependency builds.
 import path from "node:path";
 import { hasOption, optionValue, subcommand } from "../../rules/queries.ts";
 import { buildArgumentLines, dependencyEnvironmentLines } from "../original.ts";
@@ -12,16 +20,51 @@ import { composeServicesNeedingShell } from "../compose-commands.ts";
 import { metadataLines, startupFiles, startupLines, unrecognisedCommands, userLines } from "../runtime.ts";
 import { DEBIAN_RUNTIME, NONROOT } from "../go/plan.ts";
 import { isBuildOnlyPackage } from "../node/project.ts";
-import { parseCargoToml, SYSTEM_LIBRARY_CRATES } from "./manifests.ts";
+import type { CargoManifest } from "./manifests.ts";
+import { parseCargoToml, SYSTEM_LIBRARY_CRATES, targetRoots } from "./manifests.ts";
 
 export const RUST_RUNTIME = "gcr.io/distroless/cc-debian12:nonroot";
 /** CARGO_HOME of the official rust images. */
 const CARGO_HOME = "/usr/local/cargo";
 const INSTALL_DIRECTORY = "/usr/local/bin";
+/** Where the dependency stage keeps its compiled target directory, outside the cache mount. */
+export const DEPENDENCY_TARGET = "/cargo-deps-target";
+/** The file in a target directory naming the dependency build it was seeded from. */
+const SEED_ID = ".shipshape-deps-id";
+/** The checksums of the context's files at the last build in a target cache. */
+const SOURCE_SUMS = ".shipshape-sources.sha256";
 
 export function isRustBuild(input: PlannerInput): boolean {
   const name = input.original.base.name.replace(/^library\//, "");
   return name === "rust" || input.original.commands.some(({ command }) => command.name === "cargo" && ["build", "install"].includes(subcommand(command) ?? ""));
+}
+
+/** A package of the context: the directory of its Cargo.toml ("" for the root) and what it declares. */
+interface ContextPackage {
+  directory: string;
+  manifestPath: string;
+  manifest: CargoManifest;
+}
+
+/** `cargo run [options] [-- args]`: the binary it names (--bin) and the program's arguments; undefined for any other command. */
+export function cargoRunCommand(argv: readonly string[]): { bin?: string; release: boolean; profile?: string; args: string[] } | undefined {
+  if (path.posix.basename(argv[0] ?? "") !== "cargo" || argv[1] !== "run") return undefined;
+  const separator = argv.indexOf("--");
+  const options = separator < 0 ? argv.slice(2) : argv.slice(2, separator);
+  const args = separator < 0 ? [] : argv.slice(separator + 1);
+  const valueOf = (...names: string[]): string | undefined => {
+    for (let index = 0; index < options.length; index++) {
+      const option = options[index] as string;
+      for (const name of names) {
+        if (option === name) return options[index + 1];
+        if (option.startsWith(`${name}=`)) return option.slice(name.length + 1);
+      }
+    }
+    return undefined;
+  };
+  const bin = valueOf("--bin");
+  const profile = valueOf("--profile");
+  return { ...(bin !== undefined ? { bin } : {}), release: options.includes("--release") || options.includes("-r"), ...(profile !== undefined ? { profile } : {}), args };
 }
 
 export function planRust(input: PlannerInput): PlannedStages | undefined {
@@ -33,10 +76,18 @@ export function planRust(input: PlannerInput): PlannedStages | undefined {
   const manifestText = files.text("Cargo.toml");
   if (manifestText === undefined) messages.review.push("Cargo.toml could not be read: the binary name is taken from the startup command.");
   const manifest = parseCargoToml(manifestText ?? "");
-  if (manifest.workspace) messages.review.push("Cargo workspace: the dependency stage fetches with stub sources only for a single package; check the member that builds the binary.");
-  if (original.base.name.replace(/^library\//, "") !== "rust") messages.review.push(`${original.base.raw} is not an official rust image: the cache mounts assume CARGO_HOME=${CARGO_HOME}.`);
+  // Every package of the context (workspace members, path dependencies): their manifests key the dependency layer.
+  const packages: ContextPackage[] = files
+    .named("Cargo.toml")
+    .map((manifestPath) => {
+      const directory = path.posix.dirname(manifestPath) === "." ? "" : path.posix.dirname(manifestPath);
+      return { directory, manifestPath, manifest: manifestPath === "Cargo.toml" ? manifest : parseCargoToml(files.text(manifestPath) ?? "") };
+    })
+    .sort((a, b) => (a.manifestPath === "Cargo.toml" ? -1 : b.manifestPath === "Cargo.toml" ? 1 : a.manifestPath < b.manifestPath ? -1 : 1));
+  if (original.base.name.replace(/^library\//, "") !== "rust") messages.review.push(`${original.base.raw} is not an official rust image: the rewrite assumes CARGO_HOME=${CARGO_HOME} and GNU coreutils.`);
 
   const builds: OriginalCommand[] = [];
+  const toolchainSteps: OriginalCommand[] = [];
   const steps: OriginalCommand[] = [];
   const unknown: OriginalCommand[] = [];
   for (const entry of original.commands) {
@@ -44,7 +95,8 @@ export function planRust(input: PlannerInput): PlannedStages | undefined {
     const sub = subcommand(command);
     if (command.name === "cargo" && (sub === "build" || sub === "install")) builds.push(entry);
     else if (command.name === "cargo" && sub === "fetch") continue;
-    else if (command.name === "cargo" || command.name === "rustup") steps.push(entry);
+    else if (command.name === "rustup") toolchainSteps.push(entry);
+    else if (command.name === "cargo") steps.push(entry);
     else unknown.push(entry);
   }
   unrecognisedCommands(unknown, messages);
@@ -60,12 +112,18 @@ export function planRust(input: PlannerInput): PlannedStages | undefined {
   const profile = optionValue(buildCommand, "--profile") ?? (release ? "release" : "debug");
   const profileDirectory = profile === "dev" ? "debug" : profile;
   if (!release && optionValue(buildCommand, "--profile") === undefined) messages.review.push("The original builds a debug binary (no --release); the rewrite keeps that. Consider --release: smaller and faster.");
+  const crossTarget = optionValue(buildCommand, "--target");
+  if (crossTarget !== undefined) messages.review.push(`The original builds for --target ${crossTarget}: the binary is taken from target/${profileDirectory}; check the path (Cargo puts it under target/${crossTarget}/).`);
 
-  // The binary: --bin X, the one the startup command names, the only [[bin]], or the package name.
+  // The binary: --bin X, the one the startup command names (or `cargo run --bin X` runs), the only binary of the context's packages, or the root package's name.
   const startup = original.entrypoint ?? original.cmd;
   const startupArgv = startup ? (startup.form === "exec" ? startup.command : (plainWords(startup.argumentText) ?? [])) : [];
-  const startupName = startupArgv[0] === undefined ? undefined : path.posix.basename(startupArgv[0]);
-  const binNames = manifest.bins.map((bin) => bin.name).filter((name): name is string => name !== undefined);
+  const cargoRun = cargoRunCommand([...(original.entrypoint?.form === "exec" ? original.entrypoint.command : []), ...(original.cmd?.form === "exec" ? original.cmd.command : original.cmd ? (plainWords(original.cmd.argumentText) ?? []) : [])]);
+  const startupName = cargoRun !== undefined ? cargoRun.bin : startupArgv[0] === undefined ? undefined : path.posix.basename(startupArgv[0]);
+  const binNames = [...new Set(packages.flatMap(({ directory, manifest: packageManifest }) => [
+    ...packageManifest.bins.map((bin) => bin.name).filter((name): name is string => name !== undefined),
+    ...(packageManifest.packageName !== undefined && files.has(path.posix.join(directory, "src/main.rs")) && !packageManifest.bins.some((bin) => bin.path !== undefined && path.posix.normalize(bin.path) === "src/main.rs") ? [packageManifest.packageName] : []),
+  ]))];
   const explicitBin = optionValue(buildCommand, "--bin");
   let binary = explicitBin;
   if (binary === undefined && startupName !== undefined && (binNames.includes(startupName) || startupName === manifest.packageName)) binary = startupName;
@@ -75,9 +133,9 @@ export function planRust(input: PlannerInput): PlannedStages | undefined {
     messages.review.push("Could not tell which binary to ship (no [package] name, [[bin]] or startup command).");
     return undefined;
   }
-  if (binNames.length > 1 && explicitBin === undefined && !binNames.includes(startupName ?? "")) messages.review.push(`Cargo.toml declares several binaries (${binNames.join(", ")}); the rewrite ships ${binary}.`);
+  if (binNames.length > 1 && explicitBin === undefined && !binNames.includes(startupName ?? "")) messages.review.push(`The packages declare several binaries (${binNames.join(", ")}); the rewrite ships ${binary}.`);
 
-  const systemCrates = manifest.dependencies.filter((name) => SYSTEM_LIBRARY_CRATES[name] !== undefined);
+  const systemCrates = [...new Set(packages.flatMap((entry) => entry.manifest.dependencies))].filter((name) => SYSTEM_LIBRARY_CRATES[name] !== undefined);
   const runtimePackages = original.aptPackages.filter((name) => !isBuildOnlyPackage(name));
   const buildPackages = original.aptPackages.filter(isBuildOnlyPackage);
   const scripts = startupFiles(original, files).filter((file) => !file.startsWith("target/"));
@@ -93,29 +151,65 @@ export function planRust(input: PlannerInput): PlannedStages | undefined {
     messages.review.push(`${systemCrates.map((name) => `${name} needs ${SYSTEM_LIBRARY_CRATES[name] ?? "a system library"}`).join("; ")} at runtime: add the package to the runtime stage.`);
   }
 
-  const registryMounts = [`${CARGO_HOME}/registry`, `${CARGO_HOME}/git`];
+  const root = workdir.replace(/(?<!^)\/$/, "");
+  const targetDirectory = `${root === "/" ? "" : root}/target`;
+  // One cache per binary: two projects that share a WORKDIR do not take turns re-seeding one mount.
+  const targetMount = `--mount=type=cache,id=cargo-target-${binary},target=${targetDirectory},sharing=locked`;
   const locked = hasOption(buildCommand, "--locked", "--frozen") && files.has("Cargo.lock") ? " --locked" : "";
+  // The downloaded crates: a cache mount in both steps. On a fresh runner they download again
+  // (seconds); what must not happen again there, compiling them, is in the dependency layer.
+  const registryMounts = [`${CARGO_HOME}/registry`, `${CARGO_HOME}/git`];
+
+  // deps: the manifests and the lockfile, stub target roots, the dependencies compiled.
   const deps = [`WORKDIR ${workdir}`, ...dependencyEnvironmentLines(original)];
   if (buildPackages.length > 0) deps.unshift(aptInstall(buildPackages));
-  deps.push(copyLine(["Cargo.toml", "Cargo.lock"].filter((file) => files.has(file)), "./"));
-  const defaultLayout = manifest.bins.every((bin) => bin.path === undefined) && !manifest.workspace;
-  // Stub sources so Cargo can load the manifest; removed again so they never shadow the real ones.
-  const stubBins = manifest.bins.map((bin) => bin.name).filter((name): name is string => name !== undefined).map((name) => ` src/bin/${name}.rs`);
-  const stub = defaultLayout ? `mkdir -p src/bin && touch src/main.rs src/lib.rs${stubBins.join("")} && ` : "";
-  if (!defaultLayout) messages.review.push("Cargo.toml sets target paths: `cargo fetch` in the dependency stage may need those files; check it.");
-  deps.push(cachedRun(registryMounts, `${stub}cargo fetch${locked}${stub === "" ? "" : " && rm -rf src"}`));
+  for (const { command } of toolchainSteps) deps.push(`RUN ${command.text}`);
+  for (const { directory, manifestPath } of packages) {
+    const sources = directory === "" ? ["Cargo.toml", ...(files.has("Cargo.lock") ? ["Cargo.lock"] : [])] : [manifestPath];
+    deps.push(copyLine(sources, directory === "" ? "./" : `${directory}/`));
+  }
+  const roots = packages.flatMap(({ directory, manifest: packageManifest }) => targetRoots(directory, packageManifest, files.paths));
+  const stubDirectories = [...new Set(roots.map((entry) => path.posix.dirname(entry.path)).filter((directory) => directory !== "."))];
+  const mains = roots.filter((entry) => entry.kind === "main").map((entry) => shellWord(entry.path));
+  const libraries = roots.filter((entry) => entry.kind === "lib").map((entry) => shellWord(entry.path));
+  const stubCommands = [
+    ...(stubDirectories.length > 0 ? [`mkdir -p ${stubDirectories.map(shellWord).join(" ")}`] : []),
+    ...(mains.length > 0 ? [`for main in ${mains.join(" ")}; do echo 'fn main() {}' > "$main"; done`] : []),
+    ...(libraries.length > 0 ? [`touch ${libraries.join(" ")}`] : []),
+  ];
+  if (stubCommands.length > 0) deps.push(`RUN ${stubCommands.join(" \\\n    && ")}`);
+  const buildArgs = buildCommand.args.filter((arg) => arg !== "build" && arg !== "install");
+  const dependencyBuild = isInstall ? ["cargo", "build", ...(release ? ["--release"] : []), ...(locked === "" ? [] : ["--locked"])] : ["cargo", "build", ...buildArgs.map(shellWord)];
+  // The stubs' fingerprints go, so the real sources always compile in the build stage (whatever their timestamps).
+  const localPackages = [...new Set(packages.map((entry) => entry.manifest.packageName).filter((name): name is string => name !== undefined))];
+  const forgetStubs = localPackages.length > 0 ? [`rm -rf ${localPackages.map((name) => `target/${profileDirectory}/.fingerprint/${shellWord(name)}-*`).join(" ")}`] : [];
+  deps.push(
+    cachedRun(
+      registryMounts,
+      [dependencyBuild.join(" "), ...forgetStubs, `cat /proc/sys/kernel/random/uuid > target/${SEED_ID}`, `rm -rf ${DEPENDENCY_TARGET}`, `cp -a target ${DEPENDENCY_TARGET}`].join(" \\\n    && "),
+      [targetMount],
+    ),
+  );
 
-  const targetMount = `${workdir.replace(/\/$/, "")}/target`;
+  // build: the real sources over the stubs, compiled in the seeded target cache.
   const build = ["COPY . .", ...buildArgumentLines(original)];
-  for (const { command } of steps) build.push(cachedRun([...registryMounts, targetMount], command.text));
+  // Seed the cache from the dependency layer unless it already was; then mark the files whose
+  // content changed since the last build in this cache as new: Cargo compares timestamps only,
+  // and COPY keeps the context's, which need not be newer than the last build's artifacts.
+  const seed = [
+    `if [ "$(cat target/${SEED_ID} 2>/dev/null)" != "$(cat ${DEPENDENCY_TARGET}/${SEED_ID})" ]; then find target -mindepth 1 -delete && cp -a ${DEPENDENCY_TARGET}/. target/; fi`,
+    `{ sha256sum --quiet -c target/${SOURCE_SUMS} 2>/dev/null | sed -n 's/: FAILED$//p' | xargs -r -d '\\n' touch; true; }`,
+  ].join(" \\\n    && ");
+  const recordSources = `find . -path ./target -prune -o -type f -print0 | xargs -0 sha256sum > target/${SOURCE_SUMS}`;
+  for (const { command } of steps) build.push(cachedRun(registryMounts, `${seed} \\\n    && ${command.text}`, [targetMount]));
   let compile: string;
   if (isInstall) {
-    compile = `cargo install --path . --root /out${locked}${release ? "" : " --debug"} && mv /out/bin/${binary} /out/${binary}`;
+    compile = `CARGO_TARGET_DIR=target cargo install --path . --root /out${locked}${release ? "" : " --debug"} && mv /out/bin/${binary} /out/${binary}`;
   } else {
-    const args = buildCommand.args.filter((arg) => arg !== "build");
-    compile = `${["cargo", "build", ...args.map(shellWord)].join(" ")} && mkdir -p /out && cp target/${profileDirectory}/${binary} /out/${binary}`;
+    compile = `${["cargo", "build", ...buildArgs.map(shellWord)].join(" ")} \\\n    && mkdir -p /out && cp target/${profileDirectory}/${binary} /out/${binary}`;
   }
-  build.push(cachedRun([...registryMounts, targetMount], compile));
+  compile = `${compile} \\\n    && ${recordSources}`;
+  build.push(cachedRun(registryMounts, `${seed} \\\n    && ${compile}`, [targetMount]));
 
   const installPath = `${INSTALL_DIRECTORY}/${binary}`;
   const runtime: string[] = [];
@@ -139,6 +233,14 @@ export function planRust(input: PlannerInput): PlannedStages | undefined {
       {
         hasShell,
         rewrite: (argv) => {
+          const run = cargoRunCommand(argv);
+          if (run !== undefined) {
+            if ((run.bin ?? binary) !== binary) return undefined;
+            const runProfile = run.profile ?? (run.release ? "release" : "dev");
+            if ((runProfile === "dev" ? "debug" : runProfile) !== profileDirectory) messages.review.push(`\`cargo run\` starts the ${runProfile} profile while the image builds ${profile}: the rewrite runs the ${profile} binary.`);
+            messages.notes.push(`\`${argv.join(" ")}\` becomes ${installPath}: the binary cargo would run, without a compiler in the runtime image.`);
+            return [installPath, ...run.args];
+          }
           if (!targetPath.test(argv[0] ?? "")) return undefined;
           messages.notes.push(`The binary moves from target/${profileDirectory}/${binary} to ${installPath}; the startup command points there.`);
           return [installPath, ...argv.slice(1)];
@@ -148,12 +250,13 @@ export function planRust(input: PlannerInput): PlannedStages | undefined {
     ),
   );
 
-  messages.notes.push(`Stages: deps (cargo fetch with the registry cached), build (${profileDirectory} profile; registry and target/ cache-mounted, the binary copied out in the same RUN), runtime on ${runtimeImage} with ${installPath} only.`);
+  const members = packages.length > 1 ? ` (${packages.length} manifests)` : "";
+  messages.notes.push(`Stages: deps (dependencies compiled from the manifests${members}, Cargo.lock and stub targets: a layer only a manifest or lockfile change rebuilds, which --cache-from brings to a fresh CI runner), build (${profileDirectory} profile; the target directory in a cache mount seeded from that layer, so a code change recompiles only the packages it touches; the binary copied out), runtime on ${runtimeImage} with ${installPath} only.`);
   return {
     ecosystem: "rust",
     stages: [
-      { from: original.baseText, name: "deps", purpose: "Dependencies: Cargo.toml and Cargo.lock only (stub sources), so crates are fetched again only when they change.", lines: deps },
-      { from: "deps", name: "build", purpose: "Build: compile with the registry and target directory cached; copy the binary out of the cache mount.", lines: build },
+      { from: original.baseText, name: "deps", purpose: "Dependencies: the manifests and Cargo.lock with stub targets, compiled into a layer that only a manifest or lockfile change rebuilds.", lines: deps },
+      { from: "deps", name: "build", purpose: "Build: the sources compiled in a target cache seeded from the dependency layer; the binary copied out of the cache mount.", lines: build },
       { from: runtimeImage, purpose: `Runtime: ${runtimeImage}, the binary and nothing else.`, lines: runtime },
     ],
   };
