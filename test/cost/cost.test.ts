@@ -174,3 +174,16 @@ describe("shipshape cost (CLI)", () => {
     assert.equal((await run(["cost", root, "--format", "html"], root)).code, 2);
   });
 });
+
+describe("docs", () => {
+  it("the ci: and cost: examples of docs/ci.md, docs/cost.md and the README are valid config", async () => {
+    const { parseConfig } = await import("../../src/audit/config.ts");
+    const root = path.resolve(import.meta.dirname, "../..");
+    for (const doc of ["docs/ci.md", "docs/cost.md", "README.md"]) {
+      const text = fs.readFileSync(path.join(root, doc), "utf8");
+      const blocks = [...text.matchAll(/^```yaml\n([\s\S]*?)^```$/gm)].map((match) => match[1] ?? "").filter((block) => /^(?:ci|cost):/m.test(block));
+      assert.ok(blocks.length > 0, `${doc} has a ci:/cost: example`);
+      for (const block of blocks) assert.doesNotThrow(() => parseConfig(block, doc), `${doc}: ${block.slice(0, 40)}`);
+    }
+  });
+});
