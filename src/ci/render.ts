@@ -77,7 +77,7 @@ export function renderGithubJobs(input: RenderInput): string {
   steps.push({
     name: "Restore the metrics history",
     uses: "actions/cache/restore@v4",
-    with: { path: ".shipshape/metrics.db", key: "shipshape-metrics-${{ matrix.target }}-${{ github.run_id }}", "restore-keys": "shipshape-metrics-${{ matrix.target }}-" },
+    with: { path: ".shipshape/metrics.db", key: "shipshape-metrics-${{ matrix.target }}-${{ github.run_id }}-${{ github.run_attempt }}", "restore-keys": "shipshape-metrics-${{ matrix.target }}-" },
   });
   steps.push({ name: "Start the build clock", run: 'echo "BUILD_STARTED_MS=$(date +%s%3N)" >> "$GITHUB_ENV"' });
   const bake = (set: string[]): Record<string, unknown> => ({ source: ".", files: input.bakeFile, targets: "${{ matrix.target }}", load: true, set: `${set.join("\n")}\n` });
@@ -125,7 +125,7 @@ export function renderGithubJobs(input: RenderInput): string {
     name: "Save the metrics history",
     if: "${{ !cancelled() }}",
     uses: "actions/cache/save@v4",
-    with: { path: ".shipshape/metrics.db", key: "shipshape-metrics-${{ matrix.target }}-${{ github.run_id }}" },
+    with: { path: ".shipshape/metrics.db", key: "shipshape-metrics-${{ matrix.target }}-${{ github.run_id }}-${{ github.run_attempt }}" },
   });
   steps.push({
     name: "Job summary",
@@ -161,7 +161,8 @@ export function renderGithubWorkflow(input: RenderInput): string {
     `# Cache: ${describeCache(input.cache)}`,
     "# Everything outside the generated section is yours: `shipshape ci --write` keeps it.",
   ];
-  const permissions: Record<string, string> = { contents: "read", actions: "write" };
+  // The Actions cache (actions/cache, BuildKit's gha exporter) uses the runner's own token: no permission needed for it.
+  const permissions: Record<string, string> = { contents: "read" };
   if (input.cache.mode === "registry" && input.registry === undefined) permissions.packages = "write";
   const top = stringify(
     {
