@@ -9,6 +9,7 @@ import { costConfigSchema, defaultConfig } from "../audit/config.ts";
 import { inputsFromBenchJson, inputsFromHistory } from "../cost/inputs.ts";
 import { buildCostReport } from "../cost/model.ts";
 import { COST_FORMATS, renderCostJson, renderCostMarkdown } from "../cost/report.ts";
+import { discoverBuildTargets, imageTagFor, repositoryNameOf } from "../builds/targets.ts";
 import { readGitFacts } from "../metrics/git.ts";
 import { latestImageMeasurements } from "../metrics/latest.ts";
 import { readMeasurementRows } from "../metrics/read.ts";
@@ -90,12 +91,17 @@ export async function runCostCommand(args: string[], io: CliIO): Promise<number>
     const dbPath = resolveDbPath(values.db, io.cwd, git.root);
     const rows = await readMeasurementRows(dbPath);
     if (rows.length === 0) io.stderr(`shipshape cost: no measurements in ${dbPath}: every size and build time is missing (run shipshape build or bench first)\n`);
+    // The repository's images, under the tags shipshape build and bench record them with (each
+    // shown, measured or not); without any build target, every image of the history.
+    const repositoryName = repositoryNameOf(root);
+    const targets = discoverBuildTargets(root, { env: io.env }).map((target) => imageTagFor(repositoryName, target.name));
+    const images = targets.length > 0 ? targets : undefined;
     if (beforeRun !== undefined && afterRun !== undefined) {
-      const before = inputsFromHistory(latestImageMeasurements(rows, beforeRun));
-      const after = inputsFromHistory(latestImageMeasurements(rows, afterRun));
+      const before = inputsFromHistory(latestImageMeasurements(rows, beforeRun), images);
+      const after = inputsFromHistory(latestImageMeasurements(rows, afterRun), images);
       report = buildCostReport(`metrics history, run ${beforeRun} (before) and run ${afterRun} (after), ${dbPath}`, config, only(after), only(before));
     } else {
-      report = buildCostReport(`metrics history, latest measurements, ${dbPath}`, config, only(inputsFromHistory(latestImageMeasurements(rows))));
+      report = buildCostReport(`metrics history, latest measurements, ${dbPath}`, config, only(inputsFromHistory(latestImageMeasurements(rows), images)));
     }
   }
   io.stdout(format === "json" ? renderCostJson(report) : renderCostMarkdown(report));

@@ -146,15 +146,19 @@ async function run(args: string[], cwd: string): Promise<{ code: number; stdout:
 describe("shipshape cost (CLI)", () => {
   it("reads the history, before/after by run id, json and markdown, config assumptions", async () => {
     const root = tempDirectory("shipshape-cost-");
-    fs.writeFileSync(path.join(root, "Dockerfile"), "FROM debian:bookworm-slim\n");
-    fs.writeFileSync(path.join(root, "shipshape.config.yaml"), "cost:\n  buildsPerWeek: 12\n  registry: ecr\n");
-    const git = { root, commit: null, branch: null, dirty: null };
+    const app = path.join(root, "app");
+    fs.mkdirSync(path.join(app, "web"), { recursive: true });
+    fs.writeFileSync(path.join(app, "Dockerfile"), "FROM debian:bookworm-slim\n");
+    fs.writeFileSync(path.join(app, "web", "Dockerfile"), "FROM debian:bookworm-slim\n");
+    fs.writeFileSync(path.join(app, "shipshape.config.yaml"), "cost:\n  buildsPerWeek: 12\n  registry: ecr\n");
+    const git = { root: app, commit: null, branch: null, dirty: null };
+    // The tag shipshape build gives the root Dockerfile of repository "app"; the web image is never measured.
     const record = async (size: number, ms: number, day: number): Promise<void> =>
-      recordMetricsAt([{ kind: "build", image: "shipshape/app:latest", metrics: { sizeBytes: size, durationMs: ms } }], { cwd: root, git, now: new Date(`2026-12-0${day}T00:00:00Z`), busyTimeoutMs: 1000, toolVersion: "test" });
+      recordMetricsAt([{ kind: "build", image: "shipshape/app-app:latest", metrics: { sizeBytes: size, durationMs: ms } }], { cwd: app, git, now: new Date(`2026-12-0${day}T00:00:00Z`), busyTimeoutMs: 1000, toolVersion: "test" });
     await record(1e9, 125_000, 1);
     await record(250e6, 55_000, 2);
 
-    const json = await run(["cost", root, "--format", "json", "--before-run", "1", "--after-run", "2"], root);
+    const json = await run(["cost", app, "--format", "json", "--before-run", "1", "--after-run", "2"], app);
     assert.equal(json.code, 0, json.stderr);
     const report = JSON.parse(json.stdout) as { assumptions: { buildsPerWeek: number }; before: { monthlyUsd: number }; after: { monthlyUsd: number }; savings: { monthlyUsd: number } };
     assert.equal(report.assumptions.buildsPerWeek, 12);
@@ -164,14 +168,16 @@ describe("shipshape cost (CLI)", () => {
     close(report.after.monthlyUsd, 1.312);
     close(report.savings.monthlyUsd, 3.624);
 
-    const markdown = await run(["cost", root], root);
+    const markdown = await run(["cost", app], app);
     assert.equal(markdown.code, 0);
+    // Every image of the repository is listed; the one never measured says so.
+    assert.match(markdown.stdout, /shipshape\/app-web:latest \| image size \| not measured/);
     assert.match(markdown.stdout, /image size \| 250 MB \(measured\)/);
     assert.match(markdown.stdout, /pushed size \| 100 MB \(assumed\)/);
     assert.match(markdown.stdout, /aws\.amazon\.com\/ecr\/pricing/);
 
-    assert.equal((await run(["cost", root, "--before-run", "1"], root)).code, 2);
-    assert.equal((await run(["cost", root, "--format", "html"], root)).code, 2);
+    assert.equal((await run(["cost", app, "--before-run", "1"], app)).code, 2);
+    assert.equal((await run(["cost", app, "--format", "html"], app)).code, 2);
   });
 });
 
