@@ -59,6 +59,12 @@ export function renderGithubJobs(input: RenderInput): string {
       });
     } else {
       steps.push({ name: "Registry cache location", run: `echo "CACHE_REGISTRY=${input.registry}" >> "$GITHUB_ENV"` });
+      steps.push({
+        name: "Log in to the cache registry (secrets REGISTRY_USERNAME, REGISTRY_PASSWORD)",
+        if: "github.event_name != 'pull_request'",
+        uses: "docker/login-action@v3",
+        with: { registry: registryHost(input.registry), username: "${{ secrets.REGISTRY_USERNAME }}", password: "${{ secrets.REGISTRY_PASSWORD }}" },
+      });
     }
   }
   if (persist) {
@@ -150,6 +156,11 @@ export function renderGithubJobs(input: RenderInput): string {
   return stringify({ [GITHUB_JOB]: job }, YAML_OPTIONS);
 }
 
+/** The registry host of an image repository prefix (`ghcr.io/acme/shop` -> `ghcr.io`). */
+export function registryHost(registry: string): string {
+  return registry.split("/")[0] ?? registry;
+}
+
 function describeCacheShort(cache: CacheDecision): string {
   return cache.mode === "gha-max" ? "gha mode=max" : cache.mode === "gha-min" ? "gha mode=min" : "registry mode=max";
 }
@@ -196,7 +207,9 @@ export function renderGitlabJob(input: RenderInput): string {
     before_script: [
       "apk add --no-cache nodejs npm",
       `npm install --global shipshape@${input.shipshapeVersion}`,
-      'echo "$CI_REGISTRY_PASSWORD" | docker login --username "$CI_REGISTRY_USER" --password-stdin "$CI_REGISTRY"',
+      input.registry === undefined
+        ? 'echo "$CI_REGISTRY_PASSWORD" | docker login --username "$CI_REGISTRY_USER" --password-stdin "$CI_REGISTRY"'
+        : `echo "$REGISTRY_PASSWORD" | docker login --username "$REGISTRY_USER" --password-stdin ${registryHost(input.registry)}`,
       "docker buildx create --use --driver docker-container",
     ],
     script: [

