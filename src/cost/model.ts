@@ -33,6 +33,7 @@ export interface PriceInput {
   unit: string;
   source: string;
   asOf?: string;
+  note?: string;
 }
 
 export interface Prices {
@@ -63,7 +64,7 @@ export interface ImageCost {
 }
 
 export function pricesFor(config: CostConfig): Prices {
-  const fromList = (price: ListPrice): PriceInput => ({ usd: price.usd, origin: "list", unit: price.unit, source: price.source, asOf: price.asOf });
+  const fromList = (price: ListPrice): PriceInput => ({ usd: price.usd, origin: "list", unit: price.unit, source: price.source, asOf: price.asOf, ...(price.note === undefined ? {} : { note: price.note }) });
   const override = (usd: number | undefined, list: ListPrice, key: string): PriceInput => (usd === undefined ? fromList(list) : { usd, origin: "config", unit: list.unit, source: `cost.prices.${key} in the config` });
   const registry = REGISTRY_PRICES[config.registry];
   return {

@@ -25,8 +25,8 @@ export interface RegistryPrices {
 
 export const REGISTRY_PRICES: Record<"ghcr" | "ecr" | "dockerhub", RegistryPrices> = {
   ghcr: {
-    storage: { usd: 0.25, unit: "GB-month", source: "GitHub Docs, About billing for GitHub Packages", asOf: "2026-12-06", note: "GitHub Packages list price; container images in GHCR are not billed at the time of writing" },
-    egress: { usd: 0.5, unit: "GB", source: "GitHub Docs, About billing for GitHub Packages", asOf: "2026-12-06", note: "transfer out of GitHub Packages; free from GitHub Actions" },
+    storage: { usd: 0.25, unit: "GB-month", source: "GitHub Packages overage rate for private packages (GitHub pricing; docs: GitHub Packages billing)", asOf: "2026-12-06", note: "public packages are free; GitHub has said GHCR container storage is not billed yet" },
+    egress: { usd: 0.5, unit: "GB", source: "GitHub Packages overage rate for private packages (GitHub pricing; docs: GitHub Packages billing)", asOf: "2026-12-06", note: "transfers triggered by GitHub Actions and transfers in are free" },
   },
   ecr: {
     storage: { usd: 0.1, unit: "GB-month", source: "aws.amazon.com/ecr/pricing (private repositories, us-east-1)", asOf: "2026-03" },

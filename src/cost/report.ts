@@ -52,7 +52,8 @@ function side(sideReport: CostSide): string[] {
 
 function price(name: string, one: PriceInput): string {
   const value = one.usd === null ? "no list price" : `$${one.usd} per ${one.unit}`;
-  return `- ${name}: ${value} (${one.origin === "config" ? one.source : `list price, ${one.source}, as of ${one.asOf ?? "?"}`})`;
+  const note = one.note === undefined ? "" : `; ${one.note}`;
+  return `- ${name}: ${value} (${one.origin === "config" ? one.source : `list price, ${one.source}, as of ${one.asOf ?? "?"}${note}`})`;
 }
 
 export function renderCostMarkdown(report: CostReport): string {
