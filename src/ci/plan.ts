@@ -60,18 +60,24 @@ export function planBuilds(images: readonly CiImage[]): CiBuild[] {
   for (const image of images) {
     const cacheMap = image.cacheMounts.length === 0 ? undefined : Object.fromEntries(image.cacheMounts.map((mount) => [mount.id, { target: mount.target, id: mount.id }]));
     const extra = image.target === undefined ? CI_STAGES.filter((stage) => stage !== "production" && image.stages.includes(stage)) : [];
-    const main: CiBuild = { bakeTarget: image.name, image: image.name };
+    const base = bakeName(image.name);
+    const main: CiBuild = { bakeTarget: base, image: image.name };
     const mainStage = image.target ?? (image.stages.includes("production") ? "production" : undefined);
     if (mainStage !== undefined) main.stage = mainStage;
     if (cacheMap !== undefined) main.cacheMap = cacheMap;
     builds.push(main);
     for (const stage of extra) {
-      const build: CiBuild = { bakeTarget: `${image.name}-${stage}`, image: image.name, stage };
+      const build: CiBuild = { bakeTarget: `${base}-${stage}`, image: image.name, stage };
       if (cacheMap !== undefined) build.cacheMap = cacheMap;
       builds.push(build);
     }
   }
   return builds;
+}
+
+/** Bake accepts target names of letters, digits, `_` and `-` only (compose service names may have dots). */
+export function bakeName(name: string): string {
+  return name.replace(/[^\w-]/g, "-");
 }
 
 /**

@@ -238,3 +238,10 @@ describe("a registry of one's own (ci.registry)", () => {
     assert.match(gitlab, /ref=registry\.example\.com\/team\/app\/\$TARGET:buildcache,mode=max/);
   });
 });
+
+describe("bake target names", () => {
+  it("characters bake does not accept become '-'", () => {
+    const image: CiImage = { name: "api.v2", context: "api", dockerfile: "Dockerfile", stages: ["test"], stageCount: 2, cacheMounts: [], historyImage: "shipshape/r-api.v2:latest" };
+    assert.deepEqual(planBuilds([image]).map((build) => build.bakeTarget), ["api-v2", "api-v2-test"]);
+  });
+});
