@@ -41,11 +41,20 @@ export interface CiResult {
 /** Thrown for a file ci must not touch (a hand-written workflow without markers, broken markers). */
 export class CiFileConflict extends Error {}
 
-/** Target names of an existing bake file (HCL `target "name" {`), in order. */
+/**
+ * The targets an existing bake file builds: its `default` group's targets when it has one (what
+ * `docker buildx bake` builds), else every `target "name" {` except the ones meant to be inherited
+ * (`_common`, `docker-metadata-action`), in order.
+ */
 export function bakeTargetNames(text: string): string[] {
+  const defaultGroup = /^group\s+"default"\s*\{\s*targets\s*=\s*\[([^\]]*)\]/m.exec(text)?.[1];
+  if (defaultGroup !== undefined) {
+    const names = [...defaultGroup.matchAll(/"([^"]+)"/g)].map((match) => match[1] as string);
+    if (names.length > 0) return names;
+  }
   return text.split("\n").flatMap((line) => {
     const name = /^target\s+"([^"]+)"\s*\{/.exec(line.trimStart())?.[1];
-    return name === undefined ? [] : [name];
+    return name === undefined || name.startsWith("_") || name === "docker-metadata-action" ? [] : [name];
   });
 }
 

@@ -214,8 +214,9 @@ describe("generated sections", () => {
   });
 
   it("the repository's own docker-bake.hcl is reused: its targets become the builds, the file is not touched", () => {
-    const bake = 'group "default" {\n  targets = ["app"]\n}\n\ntarget "app" {\n  context = "."\n}\n\n  target "app-debug" {\n  inherits = ["app"]\n}\n';
+    const bake = 'target "_common" {\n  context = "."\n}\n\ntarget "app" {\n  inherits = ["_common"]\n}\n\n  target "app-debug" {\n  inherits = ["app"]\n}\n';
     assert.deepEqual(bakeTargetNames(bake), ["app", "app-debug"]);
+    assert.deepEqual(bakeTargetNames(`group "default" {\n  targets = ["app"]\n}\n\n${bake}`), ["app"]);
     const result = generateCi(input("github", images(), [], { existing: new Map([[BAKE_FILE_PATH, bake]]) }));
     assert.deepEqual(result.builds.map((build) => build.bakeTarget), ["app", "app-debug"]);
     assert.equal(result.changes.some((change) => change.path === BAKE_FILE_PATH), false);
