@@ -21,6 +21,8 @@ export interface CiInput {
   existing: ReadonlyMap<string, string>;
   budgets: boolean;
   shipshapeVersion: string;
+  /** The repository directory relative to the git root ("." when it is the root): CI files live at the git root, builds run here. */
+  workdir?: string;
 }
 
 export interface FileChange {
@@ -60,22 +62,25 @@ export function bakeTargetNames(text: string): string[] {
 
 export function generateCi(input: CiInput): CiResult {
   const notes: string[] = [];
-  const existingBake = input.existing.get(BAKE_FILE_PATH);
+  const workdir = input.workdir ?? ".";
+  // Paths are relative to the git root: CI reads its files there; the bake file sits in the repository directory.
+  const bakePath = workdir === "." ? BAKE_FILE_PATH : `${workdir}/${BAKE_FILE_PATH}`;
+  const existingBake = input.existing.get(bakePath);
   const ownBake = existingBake !== undefined && existingBake.includes(BEGIN_MARKER);
   let builds = planBuilds(input.images);
   const changes: FileChange[] = [];
   if (existingBake !== undefined && !ownBake) {
     // The repository's own bake file: build its targets, each with its own cache scope.
     const names = bakeTargetNames(existingBake);
-    if (names.length === 0) throw new CiFileConflict(`${BAKE_FILE_PATH} has no target "..." blocks shipshape can read; name the targets in HCL, or move the file away to let shipshape generate one`);
+    if (names.length === 0) throw new CiFileConflict(`${bakePath} has no target "..." blocks shipshape can read; name the targets in HCL, or move the file away to let shipshape generate one`);
     const planned = new Map(builds.map((build) => [build.bakeTarget, build]));
     builds = names.map((name) => planned.get(name) ?? { bakeTarget: name, image: name });
-    notes.push(`reusing ${BAKE_FILE_PATH}: one CI build per target (${names.join(", ")})`);
+    notes.push(`reusing ${bakePath}: one CI build per target (${names.join(", ")})`);
   } else {
     const body = renderBakeFile(input.images, builds);
     const header = "# Build targets for CI, one per image and per development/test stage (docs/ci.md).\n";
-    const after = existingBake === undefined ? `${header}${renderSection({ body, indent: "" })}` : sectionUpdate(existingBake, body, BAKE_FILE_PATH, false, "");
-    if (after !== existingBake) changes.push({ path: BAKE_FILE_PATH, before: existingBake, after });
+    const after = existingBake === undefined ? `${header}${renderSection({ body, indent: "" })}` : sectionUpdate(existingBake, body, bakePath, false, "");
+    if (after !== existingBake) changes.push({ path: bakePath, before: existingBake, after });
   }
   const cache = chooseCache(input.images, input.measurements, input.config, input.provider);
   if (!input.budgets) notes.push("no budgets: section in the config: no budget step (add budgets: and run `shipshape ci` again)");
@@ -91,6 +96,7 @@ export function generateCi(input: CiInput): CiResult {
     persistCacheMounts: input.config.persistCacheMounts,
     budgets: input.budgets,
     shipshapeVersion: input.shipshapeVersion,
+    workdir: input.workdir ?? ".",
     ...(input.config.registry === undefined ? {} : { registry: input.config.registry }),
   };
   if (input.provider === "github") {
@@ -103,7 +109,8 @@ export function generateCi(input: CiInput): CiResult {
     const after = before === undefined ? `${header}${renderSection({ body: renderGitlabJob(render), indent: "" })}` : sectionUpdate(before, renderGitlabJob(render), GITLAB_CI_PATH, true, "");
     if (after !== before) changes.push({ path: GITLAB_CI_PATH, before, after });
   }
-  return { provider: input.provider, cache, builds, bakeFile: { path: BAKE_FILE_PATH, generated: existingBake === undefined || ownBake }, changes, notes };
+  if (workdir !== ".") notes.push(`${input.provider === "github" ? GITHUB_WORKFLOW_PATH : GITLAB_CI_PATH} goes to the git root (CI reads it only there); its steps run in ${workdir}`);
+  return { provider: input.provider, cache, builds, bakeFile: { path: bakePath, generated: existingBake === undefined || ownBake }, changes, notes };
 }
 
 function sectionUpdate(existing: string, body: string, path: string, appendWhenMissing: boolean, indent: string): string {

@@ -22,6 +22,13 @@ export interface RenderInput {
   budgets: boolean;
   /** The shipshape version the CI installs. */
   shipshapeVersion: string;
+  /** The repository directory ci was run on, relative to the git root where CI checks it out ("." for the root). */
+  workdir: string;
+}
+
+/** A path under the workdir, relative to the checkout (where actions/cache and GitLab's cache/artifacts resolve paths). */
+function underWorkdir(input: RenderInput, file: string): string {
+  return input.workdir === "." ? file : `${input.workdir}/${file}`;
 }
 
 const YAML_OPTIONS = { lineWidth: 0, minContentWidth: 0 } as const;
@@ -83,10 +90,17 @@ export function renderGithubJobs(input: RenderInput): string {
   steps.push({
     name: "Restore the metrics history",
     uses: "actions/cache/restore@v4",
-    with: { path: ".shipshape/metrics.db", key: "shipshape-metrics-${{ matrix.target }}-${{ github.run_id }}-${{ github.run_attempt }}", "restore-keys": "shipshape-metrics-${{ matrix.target }}-" },
+    with: { path: underWorkdir(input, ".shipshape/metrics.db"), key: "shipshape-metrics-${{ matrix.target }}-${{ github.run_id }}-${{ github.run_attempt }}", "restore-keys": "shipshape-metrics-${{ matrix.target }}-" },
   });
   steps.push({ name: "Start the build clock", run: 'echo "BUILD_STARTED_MS=$(date +%s%3N)" >> "$GITHUB_ENV"' });
-  const bake = (set: string[]): Record<string, unknown> => ({ source: ".", files: input.bakeFile, targets: "${{ matrix.target }}", load: true, set: `${set.join("\n")}\n` });
+  const bake = (set: string[]): Record<string, unknown> => ({
+    source: ".",
+    ...(input.workdir === "." ? {} : { workdir: input.workdir }),
+    files: input.bakeFile,
+    targets: "${{ matrix.target }}",
+    load: true,
+    set: `${set.join("\n")}\n`,
+  });
   const tagLine = `\${{ matrix.target }}.tags=${tag}`;
   if (registryCache) {
     const ref = "${{ env.CACHE_REGISTRY }}/${{ matrix.target }}:buildcache";
@@ -131,7 +145,7 @@ export function renderGithubJobs(input: RenderInput): string {
     name: "Save the metrics history",
     if: "${{ !cancelled() }}",
     uses: "actions/cache/save@v4",
-    with: { path: ".shipshape/metrics.db", key: "shipshape-metrics-${{ matrix.target }}-${{ github.run_id }}-${{ github.run_attempt }}" },
+    with: { path: underWorkdir(input, ".shipshape/metrics.db"), key: "shipshape-metrics-${{ matrix.target }}-${{ github.run_id }}-${{ github.run_attempt }}" },
   });
   steps.push({
     name: "Job summary",
@@ -151,6 +165,7 @@ export function renderGithubJobs(input: RenderInput): string {
     name: "image ${{ matrix.target }}",
     "runs-on": input.runner,
     strategy: { "fail-fast": false, matrix: { include } },
+    ...(input.workdir === "." ? {} : { defaults: { run: { "working-directory": input.workdir } } }),
     steps,
   };
   return stringify({ [GITHUB_JOB]: job }, YAML_OPTIONS);
@@ -203,8 +218,9 @@ export function renderGitlabJob(input: RenderInput): string {
     services: ["docker:27-dind"],
     variables: { DOCKER_TLS_CERTDIR: "/certs" },
     parallel: { matrix: [{ TARGET: input.builds.map((build) => build.bakeTarget) }] },
-    cache: { key: "shipshape-metrics-$TARGET", paths: [".shipshape/metrics.db"], when: "always" },
+    cache: { key: "shipshape-metrics-$TARGET", paths: [underWorkdir(input, ".shipshape/metrics.db")], when: "always" },
     before_script: [
+      ...(input.workdir === "." ? [] : [`cd ${input.workdir}`]),
       "apk add --no-cache nodejs npm",
       `npm install --global shipshape@${input.shipshapeVersion}`,
       input.registry === undefined
@@ -230,12 +246,13 @@ export function renderGitlabJob(input: RenderInput): string {
     ],
     after_script: [
       [
+        ...(input.workdir === "." ? [] : [`cd ${input.workdir}`]),
         ". ./shipshape-build.env 2>/dev/null || true",
         `size=$(docker image inspect --format '{{.Size}}' "${tag}" 2>/dev/null || echo "not built")`,
         'printf "| %s | %s | %s |\\n" "$TARGET" "$size" "${BUILD_SECONDS:-?}" > "shipshape-summary-$TARGET.md"',
       ].join("\n"),
     ],
-    artifacts: { when: "always", paths: ["shipshape-summary-*.md"], expire_in: "30 days" },
+    artifacts: { when: "always", paths: [underWorkdir(input, "shipshape-summary-*.md")], expire_in: "30 days" },
   };
   return stringify({ "shipshape-images": job }, YAML_OPTIONS);
 }

@@ -73,16 +73,19 @@ export async function runCiCommand(args: string[], io: CliIO): Promise<number> {
   const git = await readGitFacts(root);
   const dbPath = resolveDbPath(values.db, io.cwd, git.root);
   const measurements = latestImageMeasurements(await readMeasurementRows(dbPath));
+  // CI files live at the git root; the bake file and the builds in PATH.
+  const workdir = path.relative(git.root, root).split(path.sep).join("/") || ".";
+  if (workdir.startsWith("..")) throw new UsageError(`${given} is outside its git root ${git.root}`);
 
   const existing = new Map<string, string>();
-  for (const relative of [BAKE_FILE_PATH, provider === "github" ? GITHUB_WORKFLOW_PATH : GITLAB_CI_PATH]) {
-    const absolute = path.join(root, relative);
+  for (const relative of [workdir === "." ? BAKE_FILE_PATH : `${workdir}/${BAKE_FILE_PATH}`, provider === "github" ? GITHUB_WORKFLOW_PATH : GITLAB_CI_PATH]) {
+    const absolute = path.join(git.root, relative);
     if (fs.existsSync(absolute)) existing.set(relative, fs.readFileSync(absolute, "utf8"));
   }
 
   let result: ReturnType<typeof generateCi>;
   try {
-    result = generateCi({ provider, images, measurements, config: ciConfig, existing, budgets: hasBudgets(configFile), shipshapeVersion: packageVersion() });
+    result = generateCi({ provider, images, measurements, config: ciConfig, existing, budgets: hasBudgets(configFile), shipshapeVersion: packageVersion(), workdir });
   } catch (error) {
     if (error instanceof CiFileConflict) throw new UsageError(error.message);
     throw error;
@@ -102,10 +105,10 @@ export async function runCiCommand(args: string[], io: CliIO): Promise<number> {
     return 0;
   }
   for (const change of result.changes) {
-    const absolute = path.join(root, change.path);
+    const absolute = path.join(git.root, change.path);
     fs.mkdirSync(path.dirname(absolute), { recursive: true });
     writeFileAtomic(absolute, change.after);
-    io.stderr(`shipshape ci: wrote ${path.join(given, change.path)}\n`);
+    io.stderr(`shipshape ci: wrote ${displayPath(absolute, io.cwd)}\n`);
   }
   return 0;
 }
@@ -120,6 +123,11 @@ function hasBudgets(configFile: string | undefined): boolean {
   } catch {
     return false;
   }
+}
+
+function displayPath(absolute: string, cwd: string): string {
+  const relative = path.relative(cwd, absolute);
+  return relative === "" || relative.startsWith("..") || path.isAbsolute(relative) ? absolute : relative.split(path.sep).join("/");
 }
 
 function isDirectory(candidate: string): boolean {

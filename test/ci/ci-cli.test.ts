@@ -1,6 +1,7 @@
 // shipshape ci on disk: the diff by default, --write (atomic, only the generated section), a
 // second run that changes nothing, the cache sized from the repository's metrics database.
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
@@ -84,5 +85,18 @@ describe("shipshape ci (CLI)", () => {
     const result = await run(["ci", root, "--provider", "gitlab", "--write"], root);
     assert.equal(result.code, 0, result.stderr);
     assert.match(fs.readFileSync(path.join(root, ".gitlab-ci.yml"), "utf8"), /docker buildx bake --file docker-bake\.hcl --load/);
+  });
+
+  it("in a directory of a git repository: the workflow goes to the git root, the bake file next to the images", async () => {
+    const app = repository();
+    const root = path.dirname(app);
+    execFileSync("git", ["init", "-q", root]);
+    const result = await run(["ci", "app", "--write"], root);
+    assert.equal(result.code, 0, result.stderr);
+    assert.ok(fs.existsSync(path.join(root, ".github/workflows/docker.yml")));
+    assert.ok(fs.existsSync(path.join(app, "docker-bake.hcl")));
+    assert.equal(fs.existsSync(path.join(app, ".github")), false);
+    assert.match(fs.readFileSync(path.join(root, ".github/workflows/docker.yml"), "utf8"), /working-directory: app/);
+    assert.match(result.stderr, /goes to the git root/);
   });
 });

