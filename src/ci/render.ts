@@ -60,7 +60,8 @@ export function renderGithubJobs(input: RenderInput): string {
       steps.push({ name: "Registry cache location", run: 'echo "CACHE_REGISTRY=ghcr.io/${GITHUB_REPOSITORY,,}" >> "$GITHUB_ENV"' });
       steps.push({
         name: "Log in to the GitHub Container Registry",
-        if: "github.event_name != 'pull_request'",
+        // Pull requests from the repository itself log in too (a private cache needs it to be read); forks get no secrets.
+        if: "github.event_name != 'pull_request' || github.event.pull_request.head.repo.full_name == github.repository",
         uses: "docker/login-action@v3",
         with: { registry: "ghcr.io", username: "${{ github.actor }}", password: "${{ secrets.GITHUB_TOKEN }}" },
       });
@@ -68,7 +69,8 @@ export function renderGithubJobs(input: RenderInput): string {
       steps.push({ name: "Registry cache location", run: `echo "CACHE_REGISTRY=${input.registry}" >> "$GITHUB_ENV"` });
       steps.push({
         name: "Log in to the cache registry (secrets REGISTRY_USERNAME, REGISTRY_PASSWORD)",
-        if: "github.event_name != 'pull_request'",
+        // Pull requests from the repository itself log in too (a private cache needs it to be read); forks get no secrets.
+        if: "github.event_name != 'pull_request' || github.event.pull_request.head.repo.full_name == github.repository",
         uses: "docker/login-action@v3",
         with: { registry: registryHost(input.registry), username: "${{ secrets.REGISTRY_USERNAME }}", password: "${{ secrets.REGISTRY_PASSWORD }}" },
       });
