@@ -91,7 +91,7 @@ describe("shipshape CLI", () => {
   });
 });
 
-const COMMANDS = ["audit", "fix", "rules", "init", "build", "bench", "history", "layers", "verify"];
+const COMMANDS = ["audit", "fix", "rules", "init", "build", "bench", "history", "layers", "verify", "ci", "cost"];
 
 describe("shipshape help", () => {
   it("every command has its own help (usage, options, examples, exit codes) with --help, -h anywhere, and `help CMD`, exit 0", async () => {

@@ -37,6 +37,55 @@ const verifyProbes = z
   })
   .strict();
 
+/** `ci:`: how `shipshape ci` generates the CI configuration (docs/ci.md). */
+export const ciConfigSchema = z
+  .object({
+    provider: z.enum(["github", "gitlab"]).optional(),
+    /** auto: from the measured cache size against the quota; or force one of the modes. */
+    cache: z.enum(["auto", "gha-max", "gha-min", "registry"]).default("auto"),
+    /** Image repository prefix of the registry cache (`ghcr.io/OWNER/REPO`); unset: ghcr.io/<the repository> on GitHub, $CI_REGISTRY_IMAGE on GitLab. */
+    registry: z.string().min(1).optional(),
+    /** The GitHub Actions cache quota of a repository, in bytes (10 GB by default). */
+    cacheQuotaBytes: z.number().positive().default(10_000_000_000),
+    /** The share of the quota the build cache may plan to use; the rest is margin (other caches, eviction lag). */
+    cacheShare: z.number().gt(0).max(1).default(0.5),
+    /** Pull requests whose caches exist at the same time as the default branch's (assumed). */
+    openPullRequests: z.number().int().min(0).default(3),
+    defaultBranch: z.string().min(1).default("main"),
+    runner: z.string().min(1).default("ubuntu-latest"),
+    /** `history --fail-on-regression` thresholds. */
+    failOnRegression: z.string().min(1).default("size=10%"),
+    /** Keep `RUN --mount=type=cache` contents between runs (GitHub: actions/cache + buildkit-cache-dance). */
+    persistCacheMounts: z.boolean().default(false),
+  })
+  .strict();
+
+/** Prices in US dollars; each one overrides the default list price (docs/cost.md). */
+const costPrices = z
+  .object({
+    ciPerMinute: z.number().min(0).optional(),
+    storagePerGbMonth: z.number().min(0).optional(),
+    egressPerGb: z.number().min(0).optional(),
+  })
+  .strict();
+
+/** `cost:`: the assumptions of `shipshape cost` (docs/cost.md). Every value here is an assumption, never a measurement. */
+export const costConfigSchema = z
+  .object({
+    registry: z.enum(["ghcr", "ecr", "dockerhub"]).default("ghcr"),
+    runner: z.enum(["linux-2-core", "linux-4-core", "linux-8-core", "linux-16-core"]).default("linux-2-core"),
+    buildsPerWeek: z.number().min(0).default(20),
+    tagsKeptPerImage: z.number().min(0).default(10),
+    pullsPerMonth: z.number().min(0).default(100),
+    /** Pushed (compressed) size / image size, used when the compressed size was not measured. */
+    compressionRatio: z.number().gt(0).max(1).default(0.4),
+    prices: costPrices.default({}),
+  })
+  .strict();
+
+export type CiConfig = z.infer<typeof ciConfigSchema>;
+export type CostConfig = z.infer<typeof costConfigSchema>;
+
 export const configSchema = z
   .object({
     /** Rule ids to turn off everywhere. */
@@ -58,6 +107,10 @@ export const configSchema = z
      * name (compose service) or Dockerfile path.
      */
     verify: z.object({ allow: z.array(z.string().min(1)).default([]), services: z.record(z.string(), verifyProbes).default({}) }).strict().optional(),
+    /** `shipshape ci` settings (docs/ci.md). */
+    ci: ciConfigSchema.optional(),
+    /** `shipshape cost` assumptions and prices (docs/cost.md). */
+    cost: costConfigSchema.optional(),
   })
   .strict();
 

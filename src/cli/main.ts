@@ -53,6 +53,14 @@ const COMMANDS: Record<string, CommandEntry> = {
     synopsis: "layers IMAGE|ARCHIVE     per-layer sizes, wasted bytes, efficiency; --ci thresholds",
     load: async () => import("./layers-command.ts").then((m) => ({ help: m.LAYERS_HELP, run: m.runLayersCommand })),
   },
+  ci: {
+    synopsis: "ci [PATH]                CI workflow (GitHub/GitLab) with a build cache sized from measurements",
+    load: async () => import("./ci-command.ts").then((m) => ({ help: m.CI_HELP, run: m.runCiCommand })),
+  },
+  cost: {
+    synopsis: "cost [PATH]              what builds and images cost per month and year, before and after",
+    load: async () => import("./cost-command.ts").then((m) => ({ help: m.COST_HELP, run: m.runCostCommand })),
+  },
   verify: {
     synopsis: "verify BEFORE AFTER      are two images equivalent for their users?",
     load: async () => import("./verify-command.ts").then((m) => ({ help: m.VERIFY_HELP, run: m.runVerifyCommand })),
