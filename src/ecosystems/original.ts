@@ -36,6 +36,8 @@ export interface OriginalBuild {
   entrypoint?: CommandInstruction;
   healthcheck?: CommandInstruction;
   copies: CopyInstruction[];
+  /** Where each COPY of `copies` puts its files, resolved against the WORKDIR in force at that point (`COPY . .` before any WORKDIR: "/"). */
+  copyDestinations: string[];
   /** Shell commands of every RUN except system package management. */
   commands: OriginalCommand[];
   /** useradd/adduser/groupadd commands: the runtime stage needs the user the original runs as. */
@@ -67,6 +69,7 @@ export function readOriginal(model: DockerfileModel): OriginalBuild | undefined 
   const review: string[] = [];
   const metadata: Instruction[] = [];
   const copies: CopyInstruction[] = [];
+  const copyDestinations: string[] = [];
   const commands: OriginalCommand[] = [];
   const aptPackages: string[] = [];
   const userSetup: string[] = [];
@@ -104,12 +107,14 @@ export function readOriginal(model: DockerfileModel): OriginalBuild | undefined 
         if (copy.from !== undefined) review.push(`\`${instructionText(model, copy)}\` copies from another image; the rewrite does not carry it over.`);
         else if (copy.keyword === "ADD") review.push(`\`${instructionText(model, copy)}\` is an ADD; the rewrite copies the build context with COPY instead.`);
         copies.push(copy);
+        copyDestinations.push(resolveAgainst(workdir, copy.destination));
         return;
       }
       case "RUN": {
         const run = instruction as RunInstruction;
         lastRunPosition = position;
-        if (run.form === "exec" || run.shell.parseError !== undefined || run.heredocs.length > 0) {
+        // Exec form (`RUN ["npm","install"]`) is read through its shell equivalent (quoted words, or the `sh -c` script), which runs the same program with the same arguments.
+        if (run.shell.parseError !== undefined || run.heredocs.length > 0) {
           review.push(`\`${instructionText(model, run)}\` could not be read as shell commands; the rewrite does not carry it over.`);
           return;
         }
@@ -158,6 +163,7 @@ export function readOriginal(model: DockerfileModel): OriginalBuild | undefined 
     env,
     exposedPorts,
     copies,
+    copyDestinations,
     commands,
     aptPackages,
     userSetup,
@@ -168,6 +174,13 @@ export function readOriginal(model: DockerfileModel): OriginalBuild | undefined 
   if (entrypoint) original.entrypoint = entrypoint;
   if (healthcheck) original.healthcheck = healthcheck;
   return original;
+}
+
+/** A COPY destination as an absolute path: relative ones resolve against the WORKDIR in force (`.` before any WORKDIR is `/`). */
+function resolveAgainst(workdir: string, destination: string): string {
+  if (destination.startsWith("/")) return destination;
+  const joined = `${workdir.replace(/(?<!\/)\/+$/, "")}/${destination}`.replace(/\/\.?(?=\/|$)/g, "");
+  return joined === "" ? "/" : joined;
 }
 
 /** An instruction exactly as written (continuation lines included). */

@@ -21,6 +21,10 @@ export interface NodeProject {
   buildTexts: string[];
   /** `npm install -g pm2` style installs the runtime needs. */
   globalInstalls: string[];
+  /** The packages each of `globalInstalls` names (`npm install -g @nestjs/cli` -> @nestjs/cli). */
+  globalPackages: string[][];
+  /** `mv node_modules /node_modules` style moves: node_modules out of the app folder, so a compose bind mount of the sources does not hide it. */
+  nodeModulesMoves: string[];
   /** `npm install -g yarn@1` style installs of the package manager itself: the dependency stages run them before the install (the base image may not have the manager). */
   managerInstalls: string[];
   /** apt packages only needed to compile native modules. */
@@ -46,7 +50,8 @@ export function readNodeProject(original: OriginalBuild, files: ContextFiles, me
   const manifest: PackageJson = parsed ?? {};
   const manager = nodePackageManager(files, manifest);
   const split = splitNodeCommands(original.commands);
-  unrecognisedCommands(split.unknown, messages);
+  const nodeModulesMoves = split.unknown.filter(({ command }) => movesNodeModules(command)).map(({ command }) => command.text);
+  unrecognisedCommands(split.unknown.filter(({ command }) => !movesNodeModules(command)), messages);
 
   const scripts = manifest.scripts ?? {};
   const buildCommands = split.build.map(({ command }) => command.text);
@@ -85,12 +90,21 @@ export function readNodeProject(original: OriginalBuild, files: ContextFiles, me
     buildCommands,
     buildTexts,
     globalInstalls: globals.filter((command) => !installsPackageManager(command)).map((command) => command.text),
+    globalPackages: globals.filter((command) => !installsPackageManager(command)).map(globalPackageNames),
+    nodeModulesMoves,
     managerInstalls: globals.filter(installsPackageManager).map((command) => command.text),
     buildPackages,
     runtimePackages,
     hasProductionDependencies: Object.keys(manifest.dependencies ?? {}).length > 0 || Object.keys(manifest.optionalDependencies ?? {}).length > 0 || workspaceManifests.length > 0,
     workspaceManifests,
   };
+}
+
+/** `mv node_modules /node_modules`, `mv ./node_modules ..`, `cp -a node_modules /`: the bind-mount convention of compose development setups. */
+export function movesNodeModules(command: ShellCommand): boolean {
+  if (command.name !== "mv" && command.name !== "cp") return false;
+  const operands = command.args.filter((arg) => !arg.startsWith("-"));
+  return operands.length === 2 && /(^|\/)node_modules\/?$/.test(operands[0] ?? "");
 }
 
 /** The package names a global install names: `npm install -g yarn@1.22.22 pm2` -> yarn, pm2. */
