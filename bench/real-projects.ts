@@ -95,7 +95,10 @@ function mirrorGitDir(mirror: string, pin: ProjectPin): string | undefined {
 
 /** The FROM image of every stage replaced by `base` (single-stage projects only carry a base= pin). */
 export function replaceBase(text: string, base: string): string {
-  return text.replace(/^(\s*FROM\s+(?:--platform=\S+\s+)?)(\S+)/gim, (_match, head: string) => `${head}${base}`);
+  return text
+    .split("\n")
+    .map((line) => line.replace(/^(\s*FROM\s+(?:--platform=\S+\s+)?)\S+/i, (_match, head: string) => `${head}${base}`))
+    .join("\n");
 }
 
 function runCli(args: string[]): { status: number; stdout: string; stderr: string; ms: number } {

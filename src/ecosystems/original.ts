@@ -78,6 +78,7 @@ export function readOriginal(model: DockerfileModel): OriginalBuild | undefined 
   const keyValues: { instruction: KeyValueInstruction; position: number }[] = [];
   let workdir = "/";
   let hasWorkdir = false;
+  const workdirs: string[] = [];
   let user: string | undefined;
   let cmd: CommandInstruction | undefined;
   let entrypoint: CommandInstruction | undefined;
@@ -90,6 +91,7 @@ export function readOriginal(model: DockerfileModel): OriginalBuild | undefined 
         const target = instruction.args[0] ?? "/";
         workdir = target.startsWith("/") ? target : `${workdir.replace(/\/$/, "")}/${target}`;
         hasWorkdir = true;
+        workdirs.push(workdir);
         return;
       }
       case "USER":
@@ -148,6 +150,16 @@ export function readOriginal(model: DockerfileModel): OriginalBuild | undefined 
     if (instruction.keyword === "EXPOSE") exposedPorts.push(...instruction.args.map((port) => port.replace(/\/tcp$/, "")));
     if (instruction.keyword === "HEALTHCHECK") healthcheck = instruction as CommandInstruction;
   });
+
+  // `mkdir /app` before `WORKDIR /app`: WORKDIR creates the folder itself, so the rewrite needs no such step.
+  const createsWorkdir = ({ command }: OriginalCommand): boolean => {
+    if (command.name !== "mkdir") return false;
+    const operands = command.args.filter((arg) => !arg.startsWith("-")).map((arg) => arg.replace(/(?<!\/)\/+$/, ""));
+    return operands.length > 0 && operands.every((operand) => workdirs.some((directory) => directory === operand || directory.startsWith(`${operand}/`)));
+  };
+  const kept = commands.filter((entry) => !createsWorkdir(entry));
+  commands.length = 0;
+  commands.push(...kept);
 
   const globalArgs = model.instructions.filter((instruction) => instruction.stageIndex === -1 && instruction.keyword === "ARG").map((instruction) => instructionText(model, instruction));
   const original: OriginalBuild = {

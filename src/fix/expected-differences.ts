@@ -41,7 +41,7 @@ export function movedDirectories(afterText: string): MovedDirectory[] {
 /** The intent of a planned rewrite, from its ecosystem, the Dockerfile it writes and whether the planner replaced a development server. */
 export function rewriteIntent(ecosystem: string | undefined, afterText: string, replacesDevServer = false): RewriteIntent | undefined {
   if (ecosystem === "static-web") return "static-site";
-  if (ecosystem === "node" && replacesDevServer) return "dev-server";
+  if (replacesDevServer) return "dev-server";
   if (ecosystem !== "node") return undefined;
   const stages = parseDockerfile(afterText).stages;
   const runtime = stages.at(-1);

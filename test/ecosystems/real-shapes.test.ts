@@ -183,6 +183,48 @@ describe("compose bind mounts, users, global tools", () => {
   });
 });
 
+describe("Go `go run` and small steps", () => {
+  it("`CMD go run .`: builds the package once, runs the binary with the folders it reads, keeps `go run` as the dev target", () => {
+    const files = {
+      Dockerfile: "FROM golang:1.19\nWORKDIR /app\nCOPY go.mod ./\nRUN go mod download\nCOPY . .\nEXPOSE 8080\nCMD go run .\n",
+      "go.mod": "module example.com/tracker\n\ngo 1.19\n",
+      "main.go": 300,
+      "templates/index.html": 100,
+      "static/site.css": 50,
+    };
+    const result = mustPlan(plan(files).rewrite);
+    assert.equal(result.replacesDevServer, true);
+    assert.deepEqual(result.review, []);
+    const runtime = runtimeStage(result.dockerfile);
+    assert.equal(commandOf(runtime), 'CMD ["/app/tracker"]');
+    assert.ok(runtime.includes("COPY templates ./templates") && runtime.includes("COPY static ./static"), runtime.join("\n"));
+    assert.equal(commandOf(stageLines(result.dockerfile, /^deps AS dev$/)), 'CMD ["go", "run", "."]');
+    assert.equal(rewriteIntent("go", result.dockerfile, true), "dev-server");
+  });
+
+  it("`go run main.go` (files, not a package) is not guessed at", () => {
+    const files = { Dockerfile: "FROM golang:1.19\nWORKDIR /app\nCOPY . .\nCMD [\"go\", \"run\", \"main.go\"]\n", "go.mod": "module example.com/x\n", "main.go": 100 };
+    assert.equal(plan(files).rewrite, undefined);
+  });
+
+  it("`mkdir /app` before `WORKDIR /app` is not a step to review", () => {
+    const files = { Dockerfile: "FROM node:22\nRUN mkdir /app\nWORKDIR /app\nCOPY . .\nRUN npm install\nEXPOSE 3000\nCMD [\"node\", \"index.js\"]\n", "package.json": JSON.stringify({ name: "web", dependencies: { express: "^4.19.0" } }), "package-lock.json": "{}", "index.js": 100 };
+    assert.deepEqual(mustPlan(plan(files).rewrite).review, []);
+    const other = { ...files, Dockerfile: files.Dockerfile.replace("mkdir /app", "mkdir /data") };
+    assert.ok(mustPlan(plan(other).rewrite).review.some((reason) => reason.includes("mkdir /data")));
+  });
+
+  it("an original that copies package.json without the lockfile installs the same way in the rewrite", () => {
+    const files = { Dockerfile: "FROM node:22\nWORKDIR /app\nCOPY package.json ./\nRUN npm install\nCOPY . .\nEXPOSE 3000\nCMD [\"node\", \"index.js\"]\n", "package.json": JSON.stringify({ name: "web", dependencies: { express: "^4.19.0" } }), "package-lock.json": "{}", "index.js": 100 };
+    const result = mustPlan(plan(files).rewrite);
+    assert.deepEqual(result.review, []);
+    const deps = stageLines(result.dockerfile, /^node:22 AS production-deps$/);
+    assert.ok(deps.includes("COPY package.json ./") && deps.some((line) => line.endsWith("npm install --omit=dev")), deps.join("\n"));
+    const withLock = mustPlan(plan({ ...files, Dockerfile: files.Dockerfile.replace("COPY package.json ./", "COPY package*.json ./") }).rewrite);
+    assert.ok(stageLines(withLock.dockerfile, /^node:22 AS production-deps$/).some((line) => line.endsWith("npm ci --omit=dev")));
+  });
+});
+
 describe("already lean", () => {
   it("a slim image that builds nothing and installs no dev dependencies is reported, not rewritten", () => {
     const files = {

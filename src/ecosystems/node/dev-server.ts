@@ -15,6 +15,9 @@ import type { NodeManagerPlan, PackageJson } from "./manifests.ts";
 /** Commands that run a development server or a watcher rather than built output. */
 const DEV_SERVER = /(^|[\s;&|(])(nest start\b|nodemon\b|ts-node-dev\b|tsnd\b|tsx watch\b|node --watch\b|next dev\b)/;
 
+/** Front-end dev servers: the static-web planner serves their build with nginx; when it cannot, the rewrite must not ship them without their devDependencies. */
+const FRONT_END_DEV_SERVER = /(^|[\s;&|(])(ng serve\b|vite(?! build\b)(?! preview\b)\b|react-scripts start\b|vue-cli-service serve\b|webpack serve\b|webpack-dev-server\b)/;
+
 /** Scripts that, when they run node on built files, are the production start command. */
 const PRODUCTION_SCRIPTS = ["start:prod", "start:production", "prod", "serve:prod", "start"];
 
@@ -62,7 +65,7 @@ export function devServerReplacement(argv: readonly string[] | undefined, manife
   if (argv === undefined || argv.length === 0) return undefined;
   const runs = runsText(argv, manifest);
   const match = DEV_SERVER.exec(runs);
-  if (!match) return undefined;
+  if (!match) return FRONT_END_DEV_SERVER.test(runs) ? { original: [...argv], runs, environment: [] } : undefined;
   const tool = (match[2] ?? "").trim();
   const scripts = manifest.scripts ?? {};
   const result: DevServerReplacement = { original: [...argv], runs, environment: [] };
