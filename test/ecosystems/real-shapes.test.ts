@@ -220,6 +220,11 @@ describe("Go `go run` and small steps", () => {
     assert.deepEqual(result.review, []);
     const deps = stageLines(result.dockerfile, /^node:22 AS production-deps$/);
     assert.ok(deps.includes("COPY package.json ./") && deps.some((line) => line.endsWith("npm install --omit=dev")), deps.join("\n"));
+    // The lockfile fixes of the same level stay off those lines: they would change the installed versions.
+    const snapshot = snapshotFromFiles(files);
+    for (const [file, content] of Object.entries(files)) if (typeof content === "string") snapshot.texts.set(file, content);
+    const written = fixWithLevel(snapshot, { level: "rewrite" }).fix.changes.find((change) => change.path === "Dockerfile")?.after ?? "";
+    assert.ok(written.includes("npm install --omit=dev") && !written.includes("package-lock.json ./"), written);
     const withLock = mustPlan(plan({ ...files, Dockerfile: files.Dockerfile.replace("COPY package.json ./", "COPY package*.json ./") }).rewrite);
     assert.ok(stageLines(withLock.dockerfile, /^node:22 AS production-deps$/).some((line) => line.endsWith("npm ci --omit=dev")));
   });

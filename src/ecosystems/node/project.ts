@@ -23,6 +23,8 @@ export interface NodeProject {
   globalInstalls: string[];
   /** The packages each of `globalInstalls` names (`npm install -g @nestjs/cli` -> @nestjs/cli). */
   globalPackages: string[][];
+  /** The original copies package.json without the lockfile before installing: the rewrite does too, and keeps the lockfile fixes off those lines. */
+  lockfileLeftOut: boolean;
   /** `mv node_modules /node_modules` style moves: node_modules out of the app folder, so a compose bind mount of the sources does not hide it. */
   nodeModulesMoves: string[];
   /** `npm install -g yarn@1` style installs of the package manager itself: the dependency stages run them before the install (the base image may not have the manager). */
@@ -97,6 +99,7 @@ export function readNodeProject(original: OriginalBuild, files: ContextFiles, me
     globalInstalls: globals.filter((command) => !installsPackageManager(command)).map((command) => command.text),
     globalPackages: globals.filter((command) => !installsPackageManager(command)).map(globalPackageNames),
     nodeModulesMoves,
+    lockfileLeftOut: leftOut,
     managerInstalls: globals.filter(installsPackageManager).map((command) => command.text),
     buildPackages,
     runtimePackages,
@@ -149,6 +152,9 @@ export function dependencyStageLines(original: OriginalBuild, project: NodeProje
   for (const command of project.managerInstalls) lines.push(globalInstallLine(command));
   lines.push(`WORKDIR ${workdir}`);
   lines.push(...dependencyEnvironmentLines(original));
+  // Copying the lockfile in changes which versions get installed: a change to make on purpose, not as part of the rewrite.
+  const keepResolution = "# shipshape ignore=lockfile-not-copied,npm-install-with-lockfile (as the original: versions resolve from package.json; copy the lockfile on purpose)";
+  if (project.lockfileLeftOut) lines.push(keepResolution);
   lines.push(copyLine(project.manager.manifestFiles, "./"));
   const byDirectory = new Map<string, string[]>();
   for (const manifest of project.workspaceManifests) {
@@ -156,6 +162,7 @@ export function dependencyStageLines(original: OriginalBuild, project: NodeProje
     byDirectory.set(directory, [...(byDirectory.get(directory) ?? []), manifest]);
   }
   for (const [directory, manifests] of byDirectory) lines.push(copyLine(manifests, directory));
+  if (project.lockfileLeftOut) lines.push(keepResolution);
   lines.push(cachedRun([project.manager.cacheTarget], install));
   return lines;
 }
