@@ -122,7 +122,7 @@ export function readFixReport(stderr: string, changed: boolean): { outcome: Outc
   }
   if (lines.some((line) => line.includes("did not pass verification"))) {
     const reason = lines.findIndex((line) => line.startsWith("  why: "));
-    if (reason >= 0) why.push(lines.slice(reason, reason + 4).map((line) => line.trim()).join(" ").slice(5));
+    if (reason >= 0) why.push((lines[reason] ?? "").slice(7), ...lines.slice(reason + 1).filter((line, index, rest) => line.startsWith("  | ") && rest.slice(0, index).every((previous) => previous.startsWith("  | "))).slice(-3).map((line) => line.slice(4)));
     return { outcome: "refused", why, ...measured };
   }
   if (lines.some((line) => / \(\w[\w-]*\): rewritten/.test(line))) return { outcome: "applied-verified", why: lines.filter((line) => line.startsWith("  expected: ")).map((line) => line.slice(12)), ...measured };
