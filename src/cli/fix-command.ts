@@ -116,7 +116,7 @@ export async function runFixCommand(args: string[], io: CliIO): Promise<number> 
       const dockerfiles = buildRepositoryView(snapshot, viewOptions).dockerfiles;
       const intents: Record<string, RewriteIntent> = {};
       for (const rewrite of leveledResult.rewrites) {
-        const intent = rewrite.status === "applied" ? rewriteIntent(rewrite.ecosystem, rewrite.after) : undefined;
+        const intent = rewrite.status === "applied" ? rewriteIntent(rewrite.ecosystem, rewrite.after, rewrite.replacesDevServer) : undefined;
         if (intent !== undefined) intents[rewrite.path] = intent;
       }
       verified = await verifyChanges(engine, { root: snapshot.root, target: absolute, changes: leveledResult.fix.changes, dockerfiles, configured: config.verify?.services ?? {}, allow, commandLine: commandLineProbes, intents, shellEnv: io.env }, { onProgress: (message) => io.stderr(`${message}\n`), ...networkFor(values.network, io.env, config.build?.network) });
@@ -135,7 +135,7 @@ export async function runFixCommand(args: string[], io: CliIO): Promise<number> 
   const reports = (written: boolean): string =>
     results
       .map(({ displayRoot, leveledResult, verified, unverified }) => {
-        const rewriteReport = renderRewriteReport({ displayRoot, rewrites: leveledResult.rewrites, unverified, notRewritten: leveledResult.notRewritten, devNotes: leveledResult.devNotes }, { written });
+        const rewriteReport = renderRewriteReport({ displayRoot, rewrites: leveledResult.rewrites, unverified, notRewritten: leveledResult.notRewritten, alreadyLean: leveledResult.alreadyLean, devNotes: leveledResult.devNotes }, { written });
         const verifyReport = renderVerifyReport(verified.map((entry) => ({ path: joinDisplayPath(displayRoot, entry.dockerfile), results: entry.results, probed: entry.probed })), { written });
         return `${rewriteReport}${verifyReport}`;
       })

@@ -41,7 +41,11 @@ export function planDevStage(input: PlannerInput, planned: PlannedStages): Plann
   // Python's virtualenv is in `deps` when the sources have their own build stage, else in `build`.
   const parent = planned.ecosystem === "python" && !stageNames.has("deps") ? "build" : "deps";
   const lines: string[] = [];
-  if (!stageNames.has(parent)) lines.push(`WORKDIR ${workdir}`);
+  const hasParent = stageNames.has(parent);
+  // Without a stage that holds every dependency, the dev stage installs them itself.
+  if (!hasParent && planned.devInstall !== undefined) lines.push(...planned.devInstall);
+  else if (!hasParent) lines.push(`WORKDIR ${workdir}`);
+  lines.push(...(planned.devServer?.setup ?? []));
   for (const [key, value] of original.env) {
     if (key === "NODE_ENV") continue;
     lines.push(`ENV ${key}=${/^[\w./:@,+-]*$/.test(value) ? value : JSON.stringify(value)}`);
@@ -51,10 +55,11 @@ export function planDevStage(input: PlannerInput, planned: PlannedStages): Plann
   lines.push("COPY . .");
   if (original.exposedPorts.length > 0) lines.push(`EXPOSE ${original.exposedPorts.join(" ")}`);
   lines.push(`CMD ${execForm(command)}`);
-  const keepPaths = planned.ecosystem === "node" || planned.ecosystem === "static-web" ? [`${workdir.replace(/(?<!\/)\/+$/, "")}/node_modules`] : [];
+  // node_modules moved out of the workdir (the original's bind-mount convention) is not hidden by the mount.
+  const keepPaths = (planned.ecosystem === "node" || planned.ecosystem === "static-web") && planned.devServer?.nodeModulesMoved !== true ? [`${workdir.replace(/(?<!\/)\/+$/, "")}/node_modules`] : [];
   messages.notes.push(`Dev target \`${DEV_STAGE}\` (\`docker build --target ${DEV_STAGE}\`): all dependencies, sources from a bind mount at ${workdir}, runs \`${command.join(" ")}\`.`);
   return {
-    stage: { from: stageNames.has(parent) ? parent : original.baseText, name: DEV_STAGE, purpose: "Development: every dependency, sources bind-mounted over the workdir (compose.dev.yaml); not for production.", lines },
+    stage: { from: hasParent ? parent : original.baseText, name: DEV_STAGE, purpose: "Development: every dependency, sources bind-mounted over the workdir (compose.dev.yaml); not for production.", lines },
     target: { stage: DEV_STAGE, workdir, command, keepPaths },
   };
 }
@@ -73,6 +78,8 @@ function originalCommand(input: PlannerInput): string[] | undefined {
 }
 
 function devCommand(input: PlannerInput, planned: PlannedStages): string[] | undefined {
+  // The development server the original ran, replaced in the runtime stage: the dev target runs it as it was.
+  if (planned.devServer !== undefined && planned.devServer.command.length > 0) return planned.devServer.command;
   switch (planned.ecosystem) {
     case "node":
     case "static-web":

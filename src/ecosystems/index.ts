@@ -18,6 +18,7 @@ import { composeBuildDockerfile } from "../repo/compose-service.ts";
 import type { ComposeRuntime, PlannedStages, PlannerInput, RewriteEcosystem } from "./plan-types.ts";
 import { planPython } from "./python/plan.ts";
 import { renderDockerfile } from "./render.ts";
+import type { PlanMessages } from "./runtime.ts";
 import type { StagePlan } from "./render.ts";
 import { planRust } from "./rust/plan.ts";
 import { isStaticWebProject, planStaticWeb } from "./static-web/plan.ts";
@@ -33,8 +34,10 @@ export interface RewriteResult {
   review: string[];
   /** Short human explanation of what changed (stages, base images, what ships). */
   notes: string[];
-  /** The `dev` stage, when asked for (`options.dev`) and the ecosystem has one. */
+  /** The `dev` stage, when asked for (`options.dev`) and the ecosystem has one, or when a development server was replaced. */
   dev?: DevTarget;
+  /** The original ran a development server; the runtime stage runs a production server instead (verify's "dev-server" intent). */
+  replacesDevServer?: boolean;
 }
 
 export interface PlanRewriteInput {
@@ -57,31 +60,41 @@ function planNodeOrStatic(input: PlannerInput): PlannedStages | undefined {
 /** Compiled languages first: their toolchain images are unambiguous, and a Go or Rust image may also carry Node for assets. */
 const PLANNERS: Planner[] = [planGo, planRust, planJava, planPython, planNodeOrStatic];
 
-/** undefined when the Dockerfile is not a single-stage build the planner understands (already multi-stage, unknown ecosystem...). Pure: reads only its arguments. */
+/** undefined when the Dockerfile is not a single-stage build the planner understands (already multi-stage, unknown ecosystem...) or is already lean. Pure: reads only its arguments. */
 export function planRewrite(input: PlanRewriteInput): RewriteResult | undefined {
+  return planRewriteOrExplain(input).rewrite;
+}
+
+/** planRewrite, with the reason when a planner recognised the project but found it already lean (nothing worth a rewrite). */
+export function planRewriteOrExplain(input: PlanRewriteInput): { rewrite?: RewriteResult; lean?: string } {
   const original = readOriginal(input.dockerfile);
-  if (!original) return undefined;
+  if (!original) return {};
   const files = contextFiles(input.repository, input.buildContext);
   const composeServices = composeServicesBuilding(input.repository, input.dockerfile.path);
   const options = { allowSyntaxFeatures: input.options?.allowSyntaxFeatures ?? false };
   for (const planner of PLANNERS) {
     // Each planner gets fresh messages: a planner that declines leaves no notes behind.
-    const messages = { review: [...original.review], notes: [] as string[] };
+    const messages: PlanMessages = { review: [...original.review], notes: [] };
     const plannerInput: PlannerInput = { original, files, options, messages, composeServices };
     const planned = planner(plannerInput);
+    if (!planned && messages.lean !== undefined) return { lean: messages.lean };
     if (!planned) continue;
     messages.review.push(...composeCommandReview(plannerInput, planned.ecosystem));
-    const dev = input.options?.dev ? planDevStage(plannerInput, planned) : undefined;
+    // A replaced development server keeps the original command as the dev target, asked for or not.
+    const dev = input.options?.dev || planned.devServer?.command.length ? planDevStage(plannerInput, planned) : undefined;
     const stages = keepStageName(dev ? [...planned.stages.slice(0, -1), dev.stage, ...planned.stages.slice(-1)] : planned.stages, original.stage.name);
     return {
-      dockerfile: renderDockerfile(original.globalArgs, stages, options),
-      ecosystem: planned.ecosystem,
-      review: unique(messages.review),
-      notes: unique(messages.notes),
-      ...(dev ? { dev: dev.target } : {}),
+      rewrite: {
+        dockerfile: renderDockerfile(original.globalArgs, stages, options),
+        ecosystem: planned.ecosystem,
+        review: unique(messages.review),
+        notes: unique(messages.notes),
+        ...(dev ? { dev: dev.target } : {}),
+        ...(planned.devServer?.command.length ? { replacesDevServer: true } : {}),
+      },
     };
   }
-  return undefined;
+  return {};
 }
 
 /**

@@ -36,6 +36,8 @@ export interface OriginalBuild {
   entrypoint?: CommandInstruction;
   healthcheck?: CommandInstruction;
   copies: CopyInstruction[];
+  /** Where each COPY of `copies` puts its files, resolved against the WORKDIR in force at that point (`COPY . .` before any WORKDIR: "/"). */
+  copyDestinations: string[];
   /** Shell commands of every RUN except system package management. */
   commands: OriginalCommand[];
   /** useradd/adduser/groupadd commands: the runtime stage needs the user the original runs as. */
@@ -67,6 +69,7 @@ export function readOriginal(model: DockerfileModel): OriginalBuild | undefined 
   const review: string[] = [];
   const metadata: Instruction[] = [];
   const copies: CopyInstruction[] = [];
+  const copyDestinations: string[] = [];
   const commands: OriginalCommand[] = [];
   const aptPackages: string[] = [];
   const userSetup: string[] = [];
@@ -75,6 +78,7 @@ export function readOriginal(model: DockerfileModel): OriginalBuild | undefined 
   const keyValues: { instruction: KeyValueInstruction; position: number }[] = [];
   let workdir = "/";
   let hasWorkdir = false;
+  const workdirs: string[] = [];
   let user: string | undefined;
   let cmd: CommandInstruction | undefined;
   let entrypoint: CommandInstruction | undefined;
@@ -87,6 +91,7 @@ export function readOriginal(model: DockerfileModel): OriginalBuild | undefined 
         const target = instruction.args[0] ?? "/";
         workdir = target.startsWith("/") ? target : `${workdir.replace(/\/$/, "")}/${target}`;
         hasWorkdir = true;
+        workdirs.push(workdir);
         return;
       }
       case "USER":
@@ -104,12 +109,14 @@ export function readOriginal(model: DockerfileModel): OriginalBuild | undefined 
         if (copy.from !== undefined) review.push(`\`${instructionText(model, copy)}\` copies from another image; the rewrite does not carry it over.`);
         else if (copy.keyword === "ADD") review.push(`\`${instructionText(model, copy)}\` is an ADD; the rewrite copies the build context with COPY instead.`);
         copies.push(copy);
+        copyDestinations.push(resolveAgainst(workdir, copy.destination));
         return;
       }
       case "RUN": {
         const run = instruction as RunInstruction;
         lastRunPosition = position;
-        if (run.form === "exec" || run.shell.parseError !== undefined || run.heredocs.length > 0) {
+        // Exec form (`RUN ["npm","install"]`) is read through its shell equivalent (quoted words, or the `sh -c` script), which runs the same program with the same arguments.
+        if (run.shell.parseError !== undefined || run.heredocs.length > 0) {
           review.push(`\`${instructionText(model, run)}\` could not be read as shell commands; the rewrite does not carry it over.`);
           return;
         }
@@ -144,6 +151,16 @@ export function readOriginal(model: DockerfileModel): OriginalBuild | undefined 
     if (instruction.keyword === "HEALTHCHECK") healthcheck = instruction as CommandInstruction;
   });
 
+  // `mkdir /app` before `WORKDIR /app`: WORKDIR creates the folder itself, so the rewrite needs no such step.
+  const createsWorkdir = ({ command }: OriginalCommand): boolean => {
+    if (command.name !== "mkdir") return false;
+    const operands = command.args.filter((arg) => !arg.startsWith("-")).map((arg) => arg.replace(/(?<!\/)\/+$/, ""));
+    return operands.length > 0 && operands.every((operand) => workdirs.some((directory) => directory === operand || directory.startsWith(`${operand}/`)));
+  };
+  const kept = commands.filter((entry) => !createsWorkdir(entry));
+  commands.length = 0;
+  commands.push(...kept);
+
   const globalArgs = model.instructions.filter((instruction) => instruction.stageIndex === -1 && instruction.keyword === "ARG").map((instruction) => instructionText(model, instruction));
   const original: OriginalBuild = {
     model,
@@ -158,6 +175,7 @@ export function readOriginal(model: DockerfileModel): OriginalBuild | undefined 
     env,
     exposedPorts,
     copies,
+    copyDestinations,
     commands,
     aptPackages,
     userSetup,
@@ -168,6 +186,13 @@ export function readOriginal(model: DockerfileModel): OriginalBuild | undefined 
   if (entrypoint) original.entrypoint = entrypoint;
   if (healthcheck) original.healthcheck = healthcheck;
   return original;
+}
+
+/** A COPY destination as an absolute path: relative ones resolve against the WORKDIR in force (`.` before any WORKDIR is `/`). */
+function resolveAgainst(workdir: string, destination: string): string {
+  if (destination.startsWith("/")) return destination;
+  const joined = `${workdir.replace(/(?<!\/)\/+$/, "")}/${destination}`.replace(/\/\.?(?=\/|$)/g, "");
+  return joined === "" ? "/" : joined;
 }
 
 /** An instruction exactly as written (continuation lines included). */

@@ -8,6 +8,8 @@ import { execForm, plainWords } from "./render.ts";
 export interface PlanMessages {
   review: string[];
   notes: string[];
+  /** Set by a planner that declines because the image is already lean: why, for the report. */
+  lean?: string;
 }
 
 export interface StartupOptions {
@@ -54,9 +56,22 @@ export function userLines(original: OriginalBuild, fallback: string, messages: P
     messages.review.push(`The original creates its user with \`${original.userSetup.join(" && ")}\`; the distroless runtime has no shell to do that, so it runs as ${fallback} instead of ${original.user ?? "root"}.`);
     return [`USER ${fallback}`];
   }
+  const lowPorts = privilegedPorts(original);
+  if (lowPorts.length > 0) {
+    // Binding a port below 1024 as non-root works on Docker's default sysctls only; host networking and some orchestrators refuse it.
+    messages.notes.push(`Keeps running as ${original.user ?? "root"}: the application listens on port ${lowPorts.join(", ")} (below 1024), which an unprivileged user can bind only where the engine lowers net.ipv4.ip_unprivileged_port_start (Docker's default, not host networking or every orchestrator). Move it to a port >= 1024 to run as \`${fallback}\`.`);
+    if (original.userSetup.length > 0) return [`RUN ${original.userSetup.join(" && ")}`];
+    return [];
+  }
   messages.notes.push(`Runs as the unprivileged user \`${fallback}\` instead of root; application files stay owned by root (read-only to the process).`);
   if (original.userSetup.length > 0) messages.review.push(`The original runs \`${original.userSetup.join(" && ")}\` but stays root; the rewrite does not carry the user over and runs as ${fallback}.`);
   return [`USER ${fallback}`];
+}
+
+/** Ports below 1024 the image listens on: EXPOSE, and a PORT variable. */
+export function privilegedPorts(original: OriginalBuild): number[] {
+  const ports = [...original.exposedPorts, original.env.get("PORT") ?? ""].map((port) => Number.parseInt(port.split("/")[0] ?? "", 10));
+  return [...new Set(ports.filter((port) => Number.isInteger(port) && port > 0 && port < 1024))];
 }
 
 /** ENTRYPOINT and CMD lines, converted to exec form when safe and rewritten for the new image. */

@@ -15,11 +15,12 @@ import { plural } from "../format/index.ts";
  * What a rewrite changes on purpose about how the app is served, beyond what every rewrite does
  * (non-root user, exec form): a front end moved from a Node dev server to nginx serving the build
  * output ("static-site"), or a Next.js app started from its traced standalone server
- * ("nextjs-standalone"). The differences these cause are accepted only when a runtime probe
+ * ("nextjs-standalone"), or a development server (`nest start --watch`, nodemon, `next dev`)
+ * replaced by a production server running the build output ("dev-server"). The differences these cause are accepted only when a runtime probe
  * answered alike (classifyDifferences), since the image analysis alone cannot tell them apart
  * from breakage.
  */
-export type RewriteIntent = "static-site" | "nextjs-standalone";
+export type RewriteIntent = "static-site" | "nextjs-standalone" | "dev-server";
 
 /**
  * Where a static-site rewrite's runtime takes the build output from: `COPY --from=build /app/dist
@@ -38,9 +39,10 @@ export function movedDirectories(afterText: string): MovedDirectory[] {
   return moves;
 }
 
-/** The intent of a planned rewrite, from its ecosystem and the Dockerfile it writes. */
-export function rewriteIntent(ecosystem: string | undefined, afterText: string): RewriteIntent | undefined {
+/** The intent of a planned rewrite, from its ecosystem, the Dockerfile it writes and whether the planner replaced a development server. */
+export function rewriteIntent(ecosystem: string | undefined, afterText: string, replacesDevServer = false): RewriteIntent | undefined {
   if (ecosystem === "static-web") return "static-site";
+  if (replacesDevServer) return "dev-server";
   if (ecosystem !== "node") return undefined;
   const stages = parseDockerfile(afterText).stages;
   const runtime = stages.at(-1);
@@ -64,6 +66,8 @@ export interface ClassifyContext {
   intent?: RewriteIntent;
   /** Whether a smoke or HTTP probe ran (the intent's differences need one that answered alike). */
   probed?: boolean;
+  /** Whether an HTTP probe ran: a replaced development server is accepted only on the HTTP answers. */
+  httpProbed?: boolean;
   /** The assets the pages referenced (verify's httpAssets). */
   assets?: VerifyResult["assets"];
 }
@@ -122,6 +126,15 @@ function intendedBecause(difference: Difference, context: ClassifyContext): stri
       if (difference.kind === "file") return "the sources, manifests and node_modules stay in the build stage: nginx serves the build output";
       if (difference.kind === "node-dependency") return "the site is static files: no Node runtime, no packages";
       return undefined;
+    case "dev-server": {
+      // The production server must answer HTTP as the dev server did: a smoke run alone proves nothing about serving.
+      if (context.httpProbed !== true) return undefined;
+      if (difference.kind === "config" && ["Cmd", "Entrypoint", "Entrypoint/Cmd"].includes(difference.subject)) return "dev server replaced by a production server (the build output, run by node)";
+      if (difference.kind === "config" && difference.subject === "WorkingDir") return "the rewrite's WORKDIR (the original copied its files outside it)";
+      if (difference.kind === "node-dependency") return "dev server replaced by a production server: devDependencies (the dev server's tools) are not installed";
+      if (difference.kind === "file") return "dev server replaced by a production server: the sources and dev tools stay in the build stage, the runtime ships the build output";
+      return undefined;
+    }
     case "nextjs-standalone": {
       if (difference.kind === "config" && ["Cmd", "Entrypoint", "Entrypoint/Cmd"].includes(difference.subject)) {
         const command = commandOf(context.after);

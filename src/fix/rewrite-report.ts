@@ -15,6 +15,8 @@ export interface RewriteReport {
   /** Rewrites `--verify` turned down (left as they were): their review reasons and notes still explain them. */
   unverified?: PlannedRewrite[];
   notRewritten: string[];
+  /** Of notRewritten: the ones already lean, with why. */
+  alreadyLean?: { path: string; reason: string }[];
   devNotes: string[];
 }
 
@@ -49,7 +51,12 @@ export function renderRewriteReport(report: RewriteReport, options: { written: b
     for (const reason of rewrite.review) lines.push(`  review: ${reason}`);
     for (const note of rewrite.notes) lines.push(`  note: ${note}`);
   }
-  for (const dockerfile of report.notRewritten) lines.push(`rewrite: ${joinDisplayPath(report.displayRoot, dockerfile)}: not rewritten (already multi-stage, or not a build the planner understands; see docs/rewrites.md)`);
+  const lean = new Map((report.alreadyLean ?? []).map((entry) => [entry.path, entry.reason]));
+  for (const dockerfile of report.notRewritten) {
+    const reason = lean.get(dockerfile);
+    if (reason !== undefined) lines.push(`rewrite: ${joinDisplayPath(report.displayRoot, dockerfile)}: not rewritten, ${reason}`);
+    else lines.push(`rewrite: ${joinDisplayPath(report.displayRoot, dockerfile)}: not rewritten (already multi-stage, or not a build the planner understands; see docs/rewrites.md)`);
+  }
   for (const note of report.devNotes) lines.push(`dev: ${joinDisplayPath(report.displayRoot, note)}`);
   return lines.length > 0 ? `${lines.join("\n")}\n` : "";
 }

@@ -6,7 +6,7 @@
 // `compose.dev.yaml` override. Pure: from a snapshot to the changed files.
 import path from "node:path";
 import { parseDockerfile } from "../dockerfile/parse.ts";
-import { planRewrite } from "../ecosystems/index.ts";
+import { planRewriteOrExplain } from "../ecosystems/index.ts";
 import type { DevTarget, RewriteEcosystem } from "../ecosystems/index.ts";
 import type { RepoFile, RepoSnapshot, RepositoryView } from "../repo/snapshot.ts";
 import { buildRepositoryView } from "../repo/view.ts";
@@ -31,6 +31,8 @@ export interface PlannedRewrite {
   review: string[];
   notes: string[];
   dev?: DevTarget;
+  /** A development server replaced by a production server (verify's "dev-server" intent). */
+  replacesDevServer?: boolean;
   /** "applied": part of the fix; "needs-review": reported, not applied (review reasons, no acceptReview). */
   status: "applied" | "needs-review";
 }
@@ -48,8 +50,10 @@ export interface LeveledFixResult {
   /** The safe fix loop's result, with `changes` relative to the snapshot given (rewrites included). */
   fix: FixResult;
   rewrites: PlannedRewrite[];
-  /** Dockerfiles the planner did not rewrite (already multi-stage, unknown ecosystem...). */
+  /** Dockerfiles the planner did not rewrite (already multi-stage, unknown ecosystem, already lean...). */
   notRewritten: string[];
+  /** Of notRewritten: those already lean, with why (a rewrite would save next to nothing). */
+  alreadyLean: { path: string; reason: string }[];
   /** What the dev option did or could not do, for the report. */
   devNotes: string[];
 }
@@ -59,6 +63,7 @@ export function fixWithLevel(snapshot: RepoSnapshot, options: RewriteOptions = {
   const view = buildRepositoryView(snapshot, options.viewOptions);
   const rewrites: PlannedRewrite[] = [];
   const notRewritten: string[] = [];
+  const alreadyLean: { path: string; reason: string }[] = [];
   const devNotes: string[] = [];
   // Planning a rewrite counts toward the file's time budget in the fix loop (run-fixes.ts).
   const timeSpent = options.timeSpent ?? new Map<string, number>();
@@ -68,14 +73,15 @@ export function fixWithLevel(snapshot: RepoSnapshot, options: RewriteOptions = {
       const text = snapshot.texts.get(dockerfile);
       if (text === undefined || leaveAlone.has(dockerfile)) continue;
       const start = clock?.() ?? 0;
-      const planned = planRewrite({ dockerfile: parseDockerfile(text, dockerfile), buildContext: view.contexts.get(dockerfile), repository: view, options: { dev: options.dev ?? false } });
+      const { rewrite: planned, lean } = planRewriteOrExplain({ dockerfile: parseDockerfile(text, dockerfile), buildContext: view.contexts.get(dockerfile), repository: view, options: { dev: options.dev ?? false } });
       if (clock) timeSpent.set(dockerfile, (timeSpent.get(dockerfile) ?? 0) + (clock() - start));
       if (!planned) {
         notRewritten.push(dockerfile);
+        if (lean !== undefined) alreadyLean.push({ path: dockerfile, reason: lean });
         continue;
       }
       const status = planned.review.length === 0 || options.acceptReview ? "applied" : "needs-review";
-      rewrites.push({ path: dockerfile, before: text, after: planned.dockerfile, ecosystem: planned.ecosystem, review: planned.review, notes: planned.notes, status, ...(planned.dev ? { dev: planned.dev } : {}) });
+      rewrites.push({ path: dockerfile, before: text, after: planned.dockerfile, ecosystem: planned.ecosystem, review: planned.review, notes: planned.notes, status, ...(planned.dev ? { dev: planned.dev } : {}), ...(planned.replacesDevServer ? { replacesDevServer: true } : {}) });
     }
   }
 
@@ -86,10 +92,11 @@ export function fixWithLevel(snapshot: RepoSnapshot, options: RewriteOptions = {
   const fix = runFixes(rewritten, { ...options, timeSpent, ...(leaveAlone.size > 0 ? { viewOptions: { ...options.viewOptions, isIgnoredPath: (file: string) => leaveAlone.has(file) || (options.viewOptions?.isIgnoredPath?.(file) ?? false) } } : {}) });
   const changes = changesFrom(snapshot, rewritten, fix.changes);
 
-  if (options.dev && options.level === "rewrite") {
+  // A replaced development server brings its dev target (and compose override) without --dev.
+  if ((options.dev || applied.some((rewrite) => rewrite.dev !== undefined)) && options.level === "rewrite") {
     const devTargets = new Map(applied.filter((rewrite) => rewrite.dev !== undefined).map((rewrite) => [rewrite.path, rewrite.dev as DevTarget]));
     for (const rewrite of rewrites) {
-      if (rewrite.status === "applied" && rewrite.dev === undefined) devNotes.push(`${rewrite.path}: no dev target (${rewrite.ecosystem} has none)`);
+      if (options.dev && rewrite.status === "applied" && rewrite.dev === undefined) devNotes.push(`${rewrite.path}: no dev target (${rewrite.ecosystem} has none)`);
     }
     if (devTargets.size > 0) {
       const overrides = composeDevOverrides(view, devTargets);
@@ -110,7 +117,7 @@ export function fixWithLevel(snapshot: RepoSnapshot, options: RewriteOptions = {
   // A rewrite counts as a fix (rule "rewrite") so that the summary counts it.
   const rewriteFixes = applied.map((rewrite) => ({ rule: "rewrite", path: rewrite.path, line: 1, pass: 0, created: false }));
   const passes = applied.length > 0 ? Math.max(1, fix.passes) : fix.passes;
-  return { fix: { ...fix, changes, applied: [...rewriteFixes, ...fix.applied], passes }, rewrites, notRewritten, devNotes };
+  return { fix: { ...fix, changes, applied: [...rewriteFixes, ...fix.applied], passes }, rewrites, notRewritten, alreadyLean, devNotes };
 }
 
 function replaceTexts(snapshot: RepoSnapshot, replacements: ReadonlyMap<string, string>): RepoSnapshot {

@@ -156,12 +156,14 @@ export async function verifyRewrite(engine: Engine, input: VerifyRewriteInput, o
     });
     const [beforeConfig, afterConfig] = [await engine.inspectImage(beforeReport.tag), await engine.inspectImage(afterReport.tag)];
     const probed = verify.checks.some((check) => (check.name === "http" || check.name === "smoke") && (check.status === "passed" || check.status === "failed"));
+    const httpProbed = verify.checks.some((check) => check.name === "http" && (check.status === "passed" || check.status === "failed"));
     const { expected, unexpected: differences } = classifyDifferences(verify.differences, {
       before: beforeConfig,
       after: afterConfig,
       originalEnv: dockerfileEnvKeys(input.before),
       npmScripts: npmScripts(workspace),
       probed,
+      httpProbed,
       ...(input.intent !== undefined ? { intent: input.intent } : {}),
       ...(verify.assets !== undefined ? { assets: verify.assets } : {}),
     });

@@ -49,7 +49,7 @@ export const rule: DockerfileRule = {
             if (!productionVariables(command).some((name) => (env.values.get(name) ?? "") !== "" && (env.argSources.get(name)?.size ?? 0) > 0)) continue;
             argNote = args.map((arg) => `build arg ${arg}${env.args.has(arg) || dockerfile.globalArgs.has(arg) ? ` (default ${JSON.stringify(env.args.get(arg) ?? dockerfile.globalArgs.get(arg) ?? "")})` : ""}`).join(", ");
           }
-          const build = laterBuildStep(dockerfile, run, command, install.ecosystem, services);
+          const build = laterBuildStep(dockerfile, run, command, install.ecosystem, services, npmScripts(contextManifests(buildContext, texts, "package.json")));
           const report: RuleReport = {
             message: build
               ? `${install.label} installs development dependencies, which ${build.label}${build.line === undefined ? "" : ` (line ${build.line})`} needs: run the build in a separate stage and install only production dependencies in the runtime stage (${install.remedy}), copying the build output across`
@@ -246,7 +246,7 @@ const NODE_SCRIPT = /build|compile|bundle|test|lint|typecheck|tsc|generate/i;
 const PYTHON_BUILD_TOOLS = new Set(["pytest", "tox", "nox", "mypy", "ruff", "flake8", "pylint", "black"]);
 
 /** A build or test step after the install, in the same stage or a runtime stage built on it. */
-function laterBuildStep(model: DockerfileModel, run: RunInstruction, install: ShellCommand, ecosystem: "node" | "python", services: readonly ComposeService[]): { label: string; line?: number } | undefined {
+function laterBuildStep(model: DockerfileModel, run: RunInstruction, install: ShellCommand, ecosystem: "node" | "python", services: readonly ComposeService[], scripts: Readonly<Record<string, string>> = {}): { label: string; line?: number } | undefined {
   const later: { command: ShellCommand; line: number }[] = commandsAfter(run, install).map((command) => ({ command, line: run.span.start.line }));
   let seen = false;
   for (const stage of runtimeStages(model)) {
@@ -264,7 +264,11 @@ function laterBuildStep(model: DockerfileModel, run: RunInstruction, install: Sh
     for (const stage of runtimeStages(model)) {
       for (const instruction of stage.instructions) {
         if ((instruction.keyword !== "CMD" && instruction.keyword !== "ENTRYPOINT") || !("command" in instruction)) continue;
-        const tool = instruction.command.flatMap((word) => word.split(/\s+/)).find((word) => NODE_RUNTIME_DEV_TOOLS.has(word.split("/").pop() ?? ""));
+        // Through an npm script too: `npm run start:dev` runs `nest start --watch`.
+        const words = instruction.command.flatMap((word) => word.split(/\s+/));
+        const script = scriptName(words);
+        const body = script === undefined ? undefined : scripts[script];
+        const tool = [...words, ...(body === undefined ? [] : body.split(/\s+/))].find((word) => NODE_RUNTIME_DEV_TOOLS.has(word.split("/").pop() ?? ""));
         if (tool) return { label: `${instruction.keyword} running ${tool}`, line: instruction.span.start.line };
       }
     }
@@ -277,8 +281,30 @@ function laterBuildStep(model: DockerfileModel, run: RunInstruction, install: Sh
   return undefined;
 }
 
-/** Dev tools that applications sometimes run in production, which then need devDependencies. */
-const NODE_RUNTIME_DEV_TOOLS = new Set(["ts-node", "ts-node-dev", "tsx", "nodemon", "babel-node"]);
+/** Dev tools (and dev servers) that images sometimes run as their command, which then need devDependencies. */
+const NODE_RUNTIME_DEV_TOOLS = new Set(["ts-node", "ts-node-dev", "tsx", "nodemon", "babel-node", "nest", "ng", "vite", "react-scripts", "vue-cli-service", "webpack-dev-server"]);
+
+/** `npm start` -> start, `npm run dev` / `yarn dev` -> dev. */
+function scriptName(words: readonly string[]): string | undefined {
+  const [tool, first, second] = words;
+  if (tool !== "npm" && tool !== "yarn" && tool !== "pnpm") return undefined;
+  if (first === "start") return "start";
+  if (first === "run" || first === "run-script") return second;
+  return tool === "npm" ? undefined : first;
+}
+
+/** The scripts of the first readable package.json. */
+function npmScripts(manifests: readonly string[]): Record<string, string> {
+  for (const manifest of manifests) {
+    try {
+      const scripts = (JSON.parse(manifest) as { scripts?: unknown }).scripts;
+      if (typeof scripts === "object" && scripts !== null) return Object.fromEntries(Object.entries(scripts).filter((entry): entry is [string, string] => typeof entry[1] === "string"));
+    } catch {
+      // An unreadable manifest: no scripts to follow.
+    }
+  }
+  return {};
+}
 
 function nodeBuildStep(command: ShellCommand): string | undefined {
   const sub = subcommand(command);

@@ -58,6 +58,14 @@ describe(id, () => {
     assert.equal(finding?.fix, undefined);
   });
 
+  it("has no fix when the container runs a dev server, directly (ng serve) or through an npm script (nest start --watch)", () => {
+    const direct = findingsOf({ Dockerfile: "FROM node:22\nWORKDIR /app\nCOPY . .\nRUN npm install\nCMD ng serve --host 0.0.0.0\n", "package.json": JSON.stringify({ devDependencies: { "@angular/cli": "^17.0.0" } }) }, id);
+    assert.equal(direct[0]?.fix, undefined);
+    const script = findingsOf({ Dockerfile: 'FROM node:22\nWORKDIR /app\nCOPY . .\nRUN npm install\nCMD ["npm", "run", "start:dev"]\n', "package.json": JSON.stringify({ scripts: { "start:dev": "nest start --watch" }, devDependencies: { "@nestjs/cli": "^10.0.0" } }) }, id);
+    assert.match(script[0]?.message ?? "", /CMD running nest/);
+    assert.equal(script[0]?.fix, undefined);
+  });
+
   it("is silent when the same RUN prunes the dev dependencies after building", () => {
     assert.deepEqual(linesOf("FROM node:22-slim\nRUN npm ci && npm run build && npm prune --omit=dev\n", id), []);
   });

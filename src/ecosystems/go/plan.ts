@@ -2,6 +2,7 @@
 // module and build caches mounted, and a distroless runtime that holds the binary and nothing else.
 import path from "node:path";
 import type { ShellCommand } from "../../dockerfile/model.ts";
+import { parseShell } from "../../dockerfile/shell.ts";
 import { subcommand } from "../../rules/queries.ts";
 import { buildArgumentLines, dependencyEnvironmentLines } from "../original.ts";
 import type { OriginalCommand } from "../original.ts";
@@ -73,6 +74,22 @@ function goBinary(command: ShellCommand, workdir: string, modulePath: string | u
   return { installPath, name, command: `${prefix} go build ${words.join(" ")}` };
 }
 
+/** `CMD go run . [args]` (no ENTRYPOINT): the package it runs, as a `go build` command, and the program's arguments. */
+function goRunCommand(original: PlannerInput["original"]): { argv: string[]; build: ShellCommand; packageName: string; programArguments: string[] } | undefined {
+  if (original.entrypoint !== undefined || original.cmd === undefined) return undefined;
+  const argv = original.cmd.form === "exec" ? original.cmd.command : original.cmd.form === "shell" ? plainWords(original.cmd.argumentText) : undefined;
+  if (argv === undefined || argv[0] !== "go" || argv[1] !== "run") return undefined;
+  const rest = argv.slice(2);
+  const packageIndex = rest.findIndex((word) => !word.startsWith("-"));
+  if (packageIndex < 0) return undefined;
+  const packageName = rest[packageIndex] as string;
+  // Only a package path (`.`, `./cmd/web`): `go run main.go util.go` lists files, which a build of the folder may not equal.
+  if (packageName.endsWith(".go")) return undefined;
+  const build = parseShell(["go", "build", ...rest.slice(0, packageIndex), packageName].join(" ")).commands[0];
+  if (build === undefined) return undefined;
+  return { argv, build, packageName, programArguments: rest.slice(packageIndex + 1) };
+}
+
 function modulePathOf(goMod: string | undefined): string | undefined {
   return goMod === undefined ? undefined : /^module\s+(\S+)/m.exec(goMod)?.[1];
 }
@@ -105,11 +122,18 @@ export function planGo(input: PlannerInput): PlannedStages | undefined {
     else unknown.push(entry);
   }
   unrecognisedCommands(unknown, messages);
-  if (builds.length === 0) {
+  // `CMD go run .`: the image compiles at every start, from the sources, with the toolchain. The
+  // rewrite builds that package once; the original command stays as the dev target.
+  const goRun = builds.length === 0 ? goRunCommand(original) : undefined;
+  if (builds.length === 0 && goRun === undefined) {
     messages.review.push("The original never runs `go build`; there is no binary to ship.");
     return undefined;
   }
-  const binaries = builds.map(({ command }) => goBinary(command, workdir, modulePath, cgo));
+  const binaries = goRun === undefined ? builds.map(({ command }) => goBinary(command, workdir, modulePath, cgo)) : [goBinary(goRun.build, workdir, modulePath, cgo)];
+  const runBinary = goRun === undefined ? undefined : binaries[0];
+  if (goRun !== undefined && runBinary !== undefined) {
+    messages.notes.push(`Development server replaced by a production server: the original compiles at every start (\`${goRun.argv.join(" ")}\`); the build stage compiles \`${goRun.packageName}\` once and the runtime runs ${runBinary.installPath}; \`${goRun.argv.join(" ")}\` stays available as the \`dev\` target. Verify with an HTTP probe (\`--verify\`).`);
+  }
 
   // A startup command that needs a shell, or system packages, rule out distroless.
   const scripts = startupFiles(original, files).filter((file) => !binaries.some((binary) => binary.installPath.endsWith(`/${file}`)));
@@ -140,7 +164,11 @@ export function planGo(input: PlannerInput): PlannedStages | undefined {
   runtime.push(`WORKDIR ${workdir}`);
   for (const binary of binaries) runtime.push(copyFrom("build", `/out/${binary.name}`, binary.installPath, options));
   const assets = ["templates", "static", "public", "migrations", "web", "assets", "config"].filter((directory) => files.paths.some((file) => file.startsWith(`${directory}/`)));
-  if (assets.length > 0) messages.review.push(`The runtime ships the binary only; the context also has ${assets.map((directory) => `${directory}/`).join(", ")}: copy them if the binary reads them at runtime (rather than embedding them).`);
+  if (goRun !== undefined && assets.length > 0) {
+    // `go run` ran in the sources folder: paths like ./static resolved there, so the runtime keeps those folders next to the binary.
+    for (const directory of assets) runtime.push(`COPY ${directory} ./${directory}`);
+    messages.notes.push(`${assets.map((directory) => `${directory}/`).join(", ")} ship next to the binary: \`go run\` ran in the sources folder, where the program reads them.`);
+  } else if (assets.length > 0) messages.review.push(`The runtime ships the binary only; the context also has ${assets.map((directory) => `${directory}/`).join(", ")}: copy them if the binary reads them at runtime (rather than embedding them).`);
   for (const file of scripts) {
     runtime.push(`COPY ${file} ./${file}`);
     messages.notes.push(`${file} (named by the startup command) is copied from the build context.`);
@@ -148,11 +176,13 @@ export function planGo(input: PlannerInput): PlannedStages | undefined {
   const hasShell = runtimeImage === DEBIAN_RUNTIME;
   runtime.push(...userLines(original, NONROOT, messages, hasShell));
   runtime.push(...metadataLines(original, messages, hasShell));
-  runtime.push(...startupLines(original, { hasShell }, messages));
+  const rewrite = goRun === undefined || runBinary === undefined ? undefined : (argv: string[]): string[] | undefined => (argv.join(" ") === goRun.argv.join(" ") ? [runBinary.installPath, ...goRun.programArguments] : undefined);
+  runtime.push(...startupLines(original, { hasShell, ...(rewrite === undefined ? {} : { rewrite }) }, messages));
 
   messages.notes.push(`Stages: deps (go mod download, module cache mounted), build (${cgo ? "CGO_ENABLED=1" : "CGO_ENABLED=0 static"} ${binaries.map((binary) => binary.name).join(", ")}, build cache mounted, -trimpath, symbols stripped unless -ldflags was set), runtime on ${runtimeImage} with ${binaries.map((binary) => binary.installPath).join(", ")} only.`);
   return {
     ecosystem: "go",
+    ...(goRun === undefined ? {} : { devServer: { command: goRun.argv, setup: [], nodeModulesMoved: false } }),
     stages: [
       { from: original.baseText, name: "deps", purpose: "Dependencies: go.mod and go.sum only, so modules are downloaded again only when they change.", lines: deps },
       { from: "deps", name: "build", purpose: "Build: compile the binary with the module and build caches mounted.", lines: build },

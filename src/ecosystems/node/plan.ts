@@ -14,6 +14,7 @@ import { nodeBuildOutput, topDirectory } from "./build-output.ts";
 import { configuredOutputDirectory, normalizeDirectory } from "./manifests.ts";
 import type { PackageJson } from "./manifests.ts";
 import { dependencyStageLines, globalInstallLine, readNodeProject } from "./project.ts";
+import { devServerReplacement, isDevServerCommand, isDevToolInstall } from "./dev-server.ts";
 import type { NodeProject } from "./project.ts";
 import { npmWorkspaceShipment } from "./workspaces.ts";
 
@@ -49,15 +50,38 @@ function isNextBuild(project: NodeProject): boolean {
   return /\bnext build\b/.test(project.buildTexts.join(" "));
 }
 
-export function planNode(input: PlannerInput, project = readNodeProject(input.original, input.files, input.messages)): PlannedStages | undefined {
-  if (!project) return undefined;
+export function planNode(input: PlannerInput, readProject = readNodeProject(input.original, input.files, input.messages)): PlannedStages | undefined {
+  if (!readProject) return undefined;
+  let project: NodeProject = readProject;
   const { original, files, options, messages } = input;
+  const originalStart = original.cmd?.form === "exec" ? original.cmd.command : original.cmd ? plainWords(original.cmd.argumentText) : undefined;
+  const lean = alreadyLean(input, project, originalStart);
+  if (lean !== undefined) {
+    messages.lean = lean;
+    return undefined;
+  }
   const workdir = applicationDirectory(input);
   checkCopies(input, workdir);
   const runtimeImage = nodeRuntimeImage(input);
-  const startArgv = original.cmd?.form === "exec" ? original.cmd.command : original.cmd ? plainWords(original.cmd.argumentText) : undefined;
+  // A development server in the CMD (not behind an ENTRYPOINT, which would receive it as arguments).
+  const replacement = original.entrypoint === undefined ? devServerReplacement(originalStart, project.manifest, files, project.manager, project.buildCommands.length > 0) : undefined;
+  if (replacement !== undefined && replacement.production === undefined) {
+    messages.review.push(`The image starts a development server (\`${replacement.runs}\`), and the planner found no production command for it (a "start:prod" or "start" script that runs node on built files). Add one: the rewrite keeps the development server, whose tools production dependencies lack.`);
+  }
+  const devServer = replacement?.production !== undefined ? replacement : undefined;
+  if (devServer?.build !== undefined) {
+    const script = scriptOf(devServer.build.split(" "));
+    const body = script === undefined ? undefined : project.manifest.scripts?.[script];
+    project = { ...project, buildCommands: [devServer.build], buildTexts: [devServer.build, ...(body === undefined ? [] : [body])] };
+    messages.notes.push(`The original compiles at startup (\`${devServer.runs}\`); the build stage runs \`${devServer.build}\`.`);
+  }
+  if (devServer !== undefined) {
+    messages.notes.push(`Development server replaced by a production server: the runtime runs \`${devServer.production?.join(" ") ?? ""}\` (${devServer.source ?? "the build output"}) instead of \`${devServer.runs}\`; the original command stays available as the \`dev\` target (\`docker build --target dev\`). Verify with an HTTP probe (\`--verify\`): the difference is accepted only when the answers are the same.`);
+  }
+  const startArgv = devServer?.production ?? originalStart;
   const resolvedStart = startArgv ? (resolveNodeStart(startArgv, project.manifest, files) ?? startArgv) : undefined;
   const startFile = resolvedStart?.[0] === "node" ? resolvedStart.slice(1).find((word) => !word.startsWith("-")) : undefined;
+  const runtimeProgram = resolvedStart?.[0]?.split("/").at(-1);
 
   const stages: StagePlan[] = [];
   const hasBuild = project.buildCommands.length > 0;
@@ -67,7 +91,17 @@ export function planNode(input: PlannerInput, project = readNodeProject(input.or
     messages.notes.push(`The original installs ${project.runtimePackages.join(", ")} with apt; the runtime stage keeps them. Drop them if the application does not use them at runtime.`);
   }
   runtime.push(`WORKDIR ${workdir}`);
-  for (const global of project.globalInstalls) runtime.push(globalInstallLine(global));
+  const devTools: string[] = [];
+  project.globalInstalls.forEach((global, index) => {
+    if (isDevToolInstall(project.globalPackages[index] ?? [], runtimeProgram)) devTools.push(global);
+    else runtime.push(globalInstallLine(global));
+  });
+  if (devTools.length > 0) {
+    messages.notes.push(`\`${devTools.join(" && ")}\` installs development tools the runtime does not start: ${hasBuild ? "it runs in the build stages and" : "it runs"} in the \`dev\` target${devServer === undefined ? " (with --dev)" : ""}, not in the runtime image.`);
+  }
+  if (project.nodeModulesMoves.length > 0) {
+    messages.notes.push(`\`${project.nodeModulesMoves.join(" && ")}\` moves node_modules out of the application folder so that a compose bind mount of the sources does not hide it: the \`dev\` target keeps the move; the runtime image has no bind mount, so its node_modules stays in ${workdir}.`);
+  }
   if (project.managerInstalls.length > 0) {
     // The runtime needs the package manager only when the startup command still runs it.
     const finalStart = startArgv === undefined ? undefined : isNextBuild(project) ? undefined : resolvedStart;
@@ -77,7 +111,7 @@ export function planNode(input: PlannerInput, project = readNodeProject(input.or
   let startRewrite: ((argv: string[]) => string[] | undefined) | undefined = (argv) => resolveNodeStart(argv, project.manifest, files);
 
   if (hasBuild) {
-    stages.push({ from: original.baseText, name: "deps", purpose: "Dependencies: manifests only, so this layer is rebuilt only when they change.", lines: dependencyStageLines(original, project, workdir, project.manager.install) });
+    stages.push({ from: original.baseText, name: "deps", purpose: "Dependencies: manifests only, so this layer is rebuilt only when they change.", lines: [...devTools.map(globalInstallLine), ...dependencyStageLines(original, project, workdir, project.manager.install)] });
     const next = isNextBuild(project) ? nextConfig(files) : undefined;
     const buildCache = next?.standalone === true ? nextBuildCacheMount(project, workdir, next.distDir) : undefined;
     const buildLines = project.buildCommands.map((command) => (buildCache === undefined ? `RUN ${command}` : cachedRun([], command, [buildCache])));
@@ -149,11 +183,48 @@ export function planNode(input: PlannerInput, project = readNodeProject(input.or
   }
   runtime.push(...userLines(original, "node", messages, true));
   runtime.push(...metadataLines(original, messages, true));
+  if (devServer !== undefined) {
+    for (const [name, value] of devServer.environment) if (!original.env.has(name)) runtime.push(`ENV ${name}=${value}`);
+    const planned = startRewrite;
+    startRewrite = (argv) => {
+      const fromPlan = planned?.(argv);
+      if (!sameWords(argv, devServer.original) || fromPlan?.join(" ") === "node server.js") return fromPlan;
+      return resolveNodeStart(devServer.production ?? argv, project.manifest, files) ?? devServer.production;
+    };
+  }
   runtime.push(...startupLines(original, { hasShell: true, rewrite: startRewrite }, messages));
   stages.push({ from: runtimeImage, purpose: `Runtime: ${runtimeImage}, same Node version, no build tools.`, lines: runtime });
   const stageNames = [hasBuild ? `deps (${project.manager.install}), build` : undefined, productionDeps ? `production-deps (${project.manager.productionInstall})` : undefined, `runtime on ${runtimeImage}`];
   messages.notes.push(`Stages: ${stageNames.filter((name) => name !== undefined).join(", ")}.`);
-  return { ecosystem: "node", stages };
+  const devSetup = [...(hasBuild ? [] : devTools.map(globalInstallLine)), ...project.nodeModulesMoves.map((command) => `RUN ${command}`)];
+  return {
+    ecosystem: "node",
+    stages,
+    ...(hasBuild ? {} : { devInstall: [...devTools.map(globalInstallLine), ...dependencyStageLines(original, project, workdir, project.manager.install)] }),
+    ...(devServer !== undefined || devSetup.length > 0 ? { devServer: { command: devServer?.original ?? [], setup: hasBuild ? devSetup : project.nodeModulesMoves.map((command) => `RUN ${command}`), nodeModulesMoved: project.nodeModulesMoves.length > 0 } } : {}),
+  };
+}
+
+function sameWords(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((word, index) => word === b[index]);
+}
+
+/**
+ * "Already lean": a slim (or alpine, or distroless) image that installs no dev dependencies and
+ * builds nothing gains next to nothing from more stages; the reasons, for the report, or
+ * undefined when a rewrite has something to remove.
+ */
+function alreadyLean(input: PlannerInput, project: NodeProject, start: readonly string[] | undefined): string | undefined {
+  const { original } = input;
+  const tag = original.base.tag ?? "";
+  const slimBase = /(^|-)(slim|alpine[\d.]*)(-|$)/.test(tag) || /distroless/.test(original.base.name);
+  if (!slimBase || project.buildCommands.length > 0 || project.buildPackages.length > 0) return undefined;
+  const devDependencies = Object.keys(project.manifest.devDependencies ?? {}).length;
+  const installs = original.commands.map(({ command }) => command.text).filter((text) => /\b(npm (ci|install|i)|yarn( install)?|pnpm (install|i))\b/.test(text) && !/\s-g\b|--global/.test(text));
+  const productionOnly = installs.every((text) => /--(omit=dev|production|only=prod(uction)?|prod)\b/.test(text));
+  if (devDependencies > 0 && !productionOnly) return undefined;
+  if (start !== undefined && isDevServerCommand(start, project.manifest)) return undefined;
+  return `already lean: ${original.base.raw} is a slim base, nothing is built, and ${devDependencies === 0 ? "package.json has no devDependencies" : "the install omits devDependencies"}; a multi-stage rewrite would save next to nothing.`;
 }
 
 function pruneCommand(project: NodeProject): string {

@@ -2,7 +2,7 @@
 // its manifest, package manager, build commands and the scripts they run, and the stages that
 // install dependencies from manifests only.
 import { dependencyEnvironmentLines } from "../original.ts";
-import type { ShellCommand } from "../../dockerfile/model.ts";
+import type { CopyInstruction, ShellCommand } from "../../dockerfile/model.ts";
 import type { OriginalBuild } from "../original.ts";
 import type { ContextFiles } from "../context.ts";
 import { aptInstall, cachedRun, copyLine } from "../render.ts";
@@ -21,6 +21,12 @@ export interface NodeProject {
   buildTexts: string[];
   /** `npm install -g pm2` style installs the runtime needs. */
   globalInstalls: string[];
+  /** The packages each of `globalInstalls` names (`npm install -g @nestjs/cli` -> @nestjs/cli). */
+  globalPackages: string[][];
+  /** The original copies package.json without the lockfile before installing: the rewrite does too, and keeps the lockfile fixes off those lines. */
+  lockfileLeftOut: boolean;
+  /** `mv node_modules /node_modules` style moves: node_modules out of the app folder, so a compose bind mount of the sources does not hide it. */
+  nodeModulesMoves: string[];
   /** `npm install -g yarn@1` style installs of the package manager itself: the dependency stages run them before the install (the base image may not have the manager). */
   managerInstalls: string[];
   /** apt packages only needed to compile native modules. */
@@ -44,9 +50,14 @@ export function readNodeProject(original: OriginalBuild, files: ContextFiles, me
   const parsed = text === undefined ? undefined : parsePackageJson(text);
   if (!parsed) messages.review.push("package.json could not be read, so its scripts (build, start) and dependencies are unknown to the planner.");
   const manifest: PackageJson = parsed ?? {};
-  const manager = nodePackageManager(files, manifest);
   const split = splitNodeCommands(original.commands);
-  unrecognisedCommands(split.unknown, messages);
+  // The original installs from package.json alone: the rewrite does the same, so that both resolve the same versions.
+  const lockfiles = LOCKFILES.filter((name) => files.has(name));
+  const leftOut = lockfiles.length > 0 && lockfileLeftOut(original, split.install[0]?.position);
+  const manager = nodePackageManager(leftOut ? withoutFiles(files, lockfiles) : files, manifest);
+  if (leftOut) messages.notes.push(`The original copies package.json without ${lockfiles.join(", ")} before installing, so versions resolve at build time; the rewrite installs the same way. Copy the lockfile (and use a frozen install) for reproducible images.`);
+  const nodeModulesMoves = split.unknown.filter(({ command }) => movesNodeModules(command)).map(({ command }) => command.text);
+  unrecognisedCommands(split.unknown.filter(({ command }) => !movesNodeModules(command)), messages);
 
   const scripts = manifest.scripts ?? {};
   const buildCommands = split.build.map(({ command }) => command.text);
@@ -58,7 +69,8 @@ export function readNodeProject(original: OriginalBuild, files: ContextFiles, me
     else if (script !== undefined && parsed) messages.review.push(`\`${command.text}\` runs the script "${script}", which package.json does not define.`);
   }
 
-  if (!manager.lockfile) messages.review.push(`No lockfile in the build context: \`${manager.install}\` resolves versions at build time and the production install may resolve different ones than the build used. Commit a lockfile.`);
+  // Without a build stage only one install runs (the production one): nothing can resolve differently from it.
+  if (!manager.lockfile && !(leftOut && split.build.length === 0)) messages.review.push(`No lockfile in the build context: \`${manager.install}\` resolves versions at build time and the production install may resolve different ones than the build used. Commit a lockfile.`);
   if (manager.manager === "yarn-berry") messages.review.push("Yarn Berry: the production install uses `yarn workspaces focus --all --production` (built into Yarn 4; Yarn 3 needs the workspace-tools plugin).");
   const lifecycle = ["preinstall", "install", "postinstall", "prepare"].filter((name) => scripts[name] !== undefined);
   if (lifecycle.length > 0) {
@@ -85,12 +97,36 @@ export function readNodeProject(original: OriginalBuild, files: ContextFiles, me
     buildCommands,
     buildTexts,
     globalInstalls: globals.filter((command) => !installsPackageManager(command)).map((command) => command.text),
+    globalPackages: globals.filter((command) => !installsPackageManager(command)).map(globalPackageNames),
+    nodeModulesMoves,
+    lockfileLeftOut: leftOut,
     managerInstalls: globals.filter(installsPackageManager).map((command) => command.text),
     buildPackages,
     runtimePackages,
     hasProductionDependencies: Object.keys(manifest.dependencies ?? {}).length > 0 || Object.keys(manifest.optionalDependencies ?? {}).length > 0 || workspaceManifests.length > 0,
     workspaceManifests,
   };
+}
+
+const LOCKFILES = ["package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml"];
+
+/** Whether every COPY before the first install names files that leave the lockfile out (`COPY package.json ./`). */
+function lockfileLeftOut(original: OriginalBuild, installPosition: number | undefined): boolean {
+  if (installPosition === undefined) return false;
+  const copies = original.stage.instructions.slice(0, installPosition).filter((instruction): instruction is CopyInstruction => instruction.keyword === "COPY" || instruction.keyword === "ADD");
+  if (copies.length === 0) return false;
+  return copies.every((copy) => copy.from === undefined && copy.sources.every((source) => /^(\.\/)?package\.json$/.test(source)));
+}
+
+function withoutFiles(files: ContextFiles, hidden: readonly string[]): ContextFiles {
+  return { ...files, has: (relative) => !hidden.includes(relative) && files.has(relative), paths: files.paths.filter((file) => !hidden.includes(file)) };
+}
+
+/** `mv node_modules /node_modules`, `mv ./node_modules ..`, `cp -a node_modules /`: the bind-mount convention of compose development setups. */
+export function movesNodeModules(command: ShellCommand): boolean {
+  if (command.name !== "mv" && command.name !== "cp") return false;
+  const operands = command.args.filter((arg) => !arg.startsWith("-"));
+  return operands.length === 2 && /(^|\/)node_modules\/?$/.test(operands[0] ?? "");
 }
 
 /** The package names a global install names: `npm install -g yarn@1.22.22 pm2` -> yarn, pm2. */
@@ -116,6 +152,9 @@ export function dependencyStageLines(original: OriginalBuild, project: NodeProje
   for (const command of project.managerInstalls) lines.push(globalInstallLine(command));
   lines.push(`WORKDIR ${workdir}`);
   lines.push(...dependencyEnvironmentLines(original));
+  // Copying the lockfile in changes which versions get installed: a change to make on purpose, not as part of the rewrite.
+  const keepResolution = "# shipshape ignore=lockfile-not-copied,npm-install-with-lockfile (as the original: versions resolve from package.json; copy the lockfile on purpose)";
+  if (project.lockfileLeftOut) lines.push(keepResolution);
   lines.push(copyLine(project.manager.manifestFiles, "./"));
   const byDirectory = new Map<string, string[]>();
   for (const manifest of project.workspaceManifests) {
@@ -123,6 +162,7 @@ export function dependencyStageLines(original: OriginalBuild, project: NodeProje
     byDirectory.set(directory, [...(byDirectory.get(directory) ?? []), manifest]);
   }
   for (const [directory, manifests] of byDirectory) lines.push(copyLine(manifests, directory));
+  if (project.lockfileLeftOut) lines.push(keepResolution);
   lines.push(cachedRun([project.manager.cacheTarget], install));
   return lines;
 }
