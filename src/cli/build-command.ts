@@ -72,12 +72,16 @@ export async function runBuildCommand(args: string[], io: CliIO): Promise<number
 
   const given = positionals[0] ?? ".";
   const root = path.resolve(io.cwd, given);
+  // The driver probe (`docker buildx version`, a process) runs while the targets are discovered.
+  const engineFound = createEngine({ driver, env: io.env });
+  // Awaited below; when discovery fails first, its usage error is the one reported.
+  engineFound.catch(() => undefined);
   const targets = discoverBuildTargets(root, { services: values.service ?? [], env: io.env });
   if (targets.length === 0) throw new UsageError(`nothing to build in ${given}: no compose service with build: and no Dockerfile`);
   const repositoryName = repositoryNameOf(root);
   const network = networkOption(values.network, io, given);
 
-  const engine = await createEngine({ driver, env: io.env });
+  const engine = await engineFound;
   await engine.ping();
 
   const live = io.stderrIsTTY ?? false;
