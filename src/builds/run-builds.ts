@@ -83,6 +83,8 @@ export interface RunBuildsOptions extends Omit<BuildImageOptions, "tag" | "onEve
   onStart?: (target: BuildTarget) => void;
   onEvent?: (target: BuildTarget, event: BuildEvent) => void;
   onFinish?: (target: BuildTarget, report: ImageBuildReport) => void;
+  /** A target not built because `dependency` (a target it depends on) did not build. */
+  onNotBuilt?: (target: BuildTarget, dependency: string) => void;
 }
 
 /**
@@ -92,7 +94,7 @@ export interface RunBuildsOptions extends Omit<BuildImageOptions, "tag" | "onEve
  * failed without being built.
  */
 export async function runBuilds(engine: Engine, targets: readonly BuildTarget[], options: RunBuildsOptions): Promise<ImageBuildReport[]> {
-  const { tagFor, parallel = 1, onStart, onEvent, onFinish, ...imageOptions } = options;
+  const { tagFor, parallel = 1, onStart, onEvent, onFinish, onNotBuilt, ...imageOptions } = options;
   const byName = new Map(targets.map((target) => [target.name, target]));
   const tags = new Map(targets.map((target) => [target.name, tagFor(target)]));
   const dependencies = buildDependencies(
@@ -125,7 +127,7 @@ export async function runBuilds(engine: Engine, targets: readonly BuildTarget[],
         const target = byName.get(name) as BuildTarget;
         const message = `not built: ${dependency}, which it is built from or after, did not build`;
         const report: ImageBuildReport = { name, tag: tags.get(name) as string, origin: target.origin, ok: false, durationMs: 0, steps: 0, cachedSteps: 0, cacheHitRatio: 0, error: { message, logTail: [] } };
-        onFinish?.(target, report);
+        onNotBuilt?.(target, dependency);
         return report;
       },
       ...(options.signal ? { signal: options.signal } : {}),

@@ -102,6 +102,7 @@ export async function runBuildCommand(args: string[], io: CliIO): Promise<number
       onStart: (target) => display.start(target.name, target.origin),
       onEvent: (target, event) => display.event(target.name, event),
       onFinish: (target, report) => display.finish(target.name, report.ok),
+      onNotBuilt: (target, dependency) => display.notBuilt(target.name, `${dependency}, which it is built from or after, did not build`),
     });
   } finally {
     display.close();

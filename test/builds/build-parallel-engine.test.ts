@@ -111,5 +111,7 @@ describe("shipshape build --parallel (real engine)", { skip: status.skip }, () =
     const firstDone = lines.findIndex((line) => /^\[[^\]]+\] (done|FAILED) /.test(line));
     assert.ok(sideStart >= 0 && sideStart < firstDone, stderr);
     assert.ok(lines.every((line) => line === "" || line.startsWith("[")), stderr);
+    assert.ok(lines.includes("[needs-broken] not built: broken, which it is built from or after, did not build"), stderr);
+    assert.ok(!lines.some((line) => line.startsWith("[needs-broken] building")), stderr);
   });
 });
