@@ -239,12 +239,18 @@ function main(): void {
   // shipshape names the image after the directory: <prefix>/app-app:latest.
   const shipshapeTag = `${TAG_PREFIX}/app-app:latest`;
   const comparisons: Comparison[] = [];
+  // Each row is also printed when it is measured: the whole benchmark can take long on a busy machine.
+  const record = (row: Comparison): void => {
+    comparisons.push(row);
+    process.stderr.write(`measured ${row.name}: ${row.sides[0]} ${(row.first.medianMs / 1000).toFixed(2)} s, ${row.sides[1]} ${(row.second.medianMs / 1000).toFixed(2)} s (samples ${row.first.samplesMs.join(", ")} / ${row.second.samplesMs.join(", ")} ms)\n`);
+  };
   let shopServices: string[] = [];
   const startSamples = { node: [] as number[], help: [] as number[], client: [] as number[] };
   try {
+    // Warm first: its untimed first builds are cold ones, so a stopped run has the quick row.
     const variants = [
-      { name: "cold (--no-cache)", noCache: true, key: "cold" },
       { name: "warm (no-op, all cached)", noCache: false, key: "warm" },
+      { name: "cold (--no-cache)", noCache: true, key: "cold" },
     ].filter((variant) => options.variants.includes(variant.key as "cold" | "warm"));
     for (const variant of variants) {
       const [shipshape, raw] = alternate(
@@ -258,7 +264,7 @@ function main(): void {
       const ratio = first.medianMs / second.medianMs;
       const differenceMs = first.medianMs - second.medianMs;
       const cold = variant.noCache;
-      comparisons.push({
+      record({
         name: variant.name,
         sides: ["shipshape build", client.label],
         runs: options.runs,
@@ -278,7 +284,7 @@ function main(): void {
       const [sequential, concurrent] = alternate(`examples/shop cold, --parallel 1 vs ${parallel}`, options.shopRuns, () => shop(["--parallel", "1"]), () => shop(["--parallel", String(parallel)]));
       const first = stats(sequential ?? []);
       const second = stats(concurrent ?? []);
-      comparisons.push({
+      record({
         name: `examples/shop cold (--no-cache), 6 images`,
         sides: ["--parallel 1", `--parallel ${parallel} (default here)`],
         runs: options.shopRuns,
