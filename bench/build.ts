@@ -173,11 +173,15 @@ function rawClient(): RawClient | undefined {
   return undefined;
 }
 
+const builtImageIds = new Set<string>();
+
 /** `shipshape build PATH` as a user runs it; the measurements go to a database outside the context. */
 function shipshapeBuild(target: string, dbPath: string, network: string, extra: string[]): Run {
   const run = runProcess(process.execPath, [BIN, "build", target, "--network", network, "--tag-prefix", TAG_PREFIX, "--format", "json", "--db", dbPath, ...extra]);
   if (run.ok) {
     const report = JSON.parse(run.stdout) as BuildRunReport;
+    // The shop's images carry no benchmark label: remembered by id for the clean-up.
+    for (const image of report.images) if (image.imageId !== undefined) builtImageIds.add(image.imageId);
     if (!report.images.every((image) => image.ok)) return { ...run, ok: false };
   }
   return run;
@@ -221,6 +225,8 @@ function alternate(name: string, runs: number, first: () => Run, second: () => R
 
 function cleanUp(tags: string[]): void {
   for (const tag of tags) spawnSync("docker", ["image", "rm", "--force", tag], { stdio: "ignore" });
+  // Untagged by later cold builds; an image still used (a base of another) stays.
+  if (builtImageIds.size > 0) spawnSync("docker", ["image", "rm", ...builtImageIds], { stdio: "ignore" });
   // Cold builds leave the previous images untagged: only those carrying this benchmark's label.
   spawnSync("docker", ["image", "prune", "--force", "--filter", `label=${BENCH_LABEL}=1`], { stdio: "ignore" });
 }
