@@ -77,6 +77,15 @@ export class BuildDisplay {
     this.#options.write(`[${sanitizeTerminal(name)}] ${ok ? "done" : "FAILED"} in ${elapsed} (${counts.done}/${counts.total} steps, ${counts.cached} cached)\n`);
   }
 
+  /** An image that is not built because `reason` (an image it depends on failed). */
+  notBuilt(name: string, reason: string): void {
+    const state = this.#state(name);
+    state.notBuilt = reason;
+    finishImageBuild(state, false, this.#now());
+    if (this.#options.live) this.#redraw();
+    else this.#options.write(`[${sanitizeTerminal(name)}] not built: ${sanitizeTerminal(reason)}\n`);
+  }
+
   /** Stops redrawing; the last status lines stay on screen. */
   close(): void {
     if (this.#timer) clearInterval(this.#timer);

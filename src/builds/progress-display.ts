@@ -16,6 +16,8 @@ export interface ImageBuildState {
   /** The caller's clock (ms) when the build started and ended. */
   startedAt?: number;
   finishedAt?: number;
+  /** Why the image was not built (an image it depends on failed). */
+  notBuilt?: string;
   /** Latest state of every step, in the order BuildKit first reported them. */
   steps: Map<string, BuildStep>;
   /** `#N` of each step. */
@@ -148,6 +150,10 @@ export function formatStatusLine(state: ImageBuildState, options: StatusLineOpti
       line = `[${name}] done      ${progress}`;
       break;
     case "failed": {
+      if (state.notBuilt !== undefined) {
+        line = `[${name}] not built: ${oneLine(state.notBuilt)}`;
+        break;
+      }
       const failed = failedStep(state);
       line = `[${name}] FAILED    ${progress}${failed ? `  at ${stepLabel(failed)}` : ""}`;
       break;

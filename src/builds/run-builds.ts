@@ -1,18 +1,25 @@
-// Builds a repository's images one after the other through an Engine, tagging and labelling
-// each, and measures what the summary table shows (size and layers from the engine's inspect).
-// One image failing does not stop the others. Images are built one at a time: parallel builds
-// would compete for the same CPUs and make every build time meaningless.
+// Builds a repository's images through an Engine, tagging and labelling each, and measures what
+// the summary table shows (size and layers from the engine's inspect). Independent images build
+// concurrently (`parallel`, schedule.ts), an image after the images it depends on; one image
+// failing does not stop the others, only its dependents. With parallel > 1 the builds share the
+// machine's CPUs, so one image's build time includes that contention: `parallel: 1` for
+// per-image timings that mean something on their own.
+import fs from "node:fs";
+import path from "node:path";
 import { EngineUnavailableError } from "../errors.ts";
 import type { BuildEvent, BuildOptions, Engine } from "../engine/types.ts";
 import type { ImageBuildReport } from "./summary.ts";
 import { cacheStats } from "./summary.ts";
 import type { BuildTarget } from "./targets.ts";
+import { buildDependencies, fromImagesOf, runScheduled } from "./schedule.ts";
 
 /** Every image `shipshape build` creates carries this label (and `shipshape.build.target`). */
 export const BUILD_LABEL = "shipshape.build";
 
 export interface BuildImageOptions {
   tag: string;
+  /** More names for the same image (compose's `image:`). */
+  extraTags?: string[];
   noCache?: boolean;
   /** Overrides the target's stage (`--target`). */
   stage?: string;
@@ -35,7 +42,7 @@ export async function buildImage(engine: Engine, target: BuildTarget, options: B
     dockerfile: target.dockerfile,
     buildArgs: { ...target.buildArgs, ...options.buildArgs },
     noCache: options.noCache ?? false,
-    tags: [options.tag],
+    tags: [options.tag, ...(options.extraTags ?? []).filter((tag) => tag !== options.tag)],
     labels: { [BUILD_LABEL]: "1", [`${BUILD_LABEL}.target`]: target.name, ...options.labels },
   };
   const stage = options.stage ?? target.target;
@@ -71,20 +78,68 @@ export async function buildImage(engine: Engine, target: BuildTarget, options: B
 
 export interface RunBuildsOptions extends Omit<BuildImageOptions, "tag" | "onEvent"> {
   tagFor: (target: BuildTarget) => string;
+  /** Builds at once (default 1: one after the other). */
+  parallel?: number;
   onStart?: (target: BuildTarget) => void;
   onEvent?: (target: BuildTarget, event: BuildEvent) => void;
   onFinish?: (target: BuildTarget, report: ImageBuildReport) => void;
+  /** A target not built because `dependency` (a target it depends on) did not build. */
+  onNotBuilt?: (target: BuildTarget, dependency: string) => void;
 }
 
+/**
+ * Builds every target, `parallel` at once, each after the targets it depends on (a FROM naming
+ * another target's tag or compose `image:`, compose's depends_on and additional_contexts).
+ * Reports come back in the targets' order; a target whose dependency failed is reported as
+ * failed without being built.
+ */
 export async function runBuilds(engine: Engine, targets: readonly BuildTarget[], options: RunBuildsOptions): Promise<ImageBuildReport[]> {
-  const { tagFor, onStart, onEvent, onFinish, ...imageOptions } = options;
-  const reports: ImageBuildReport[] = [];
-  for (const target of targets) {
-    if (options.signal?.aborted) break;
-    onStart?.(target);
-    const report = await buildImage(engine, target, { ...imageOptions, tag: tagFor(target), onEvent: onEvent ? (event) => onEvent(target, event) : undefined });
-    reports.push(report);
-    onFinish?.(target, report);
+  const { tagFor, parallel = 1, onStart, onEvent, onFinish, onNotBuilt, ...imageOptions } = options;
+  const byName = new Map(targets.map((target) => [target.name, target]));
+  const tags = new Map(targets.map((target) => [target.name, tagFor(target)]));
+  const dependencies = buildDependencies(
+    targets.map((target) => ({
+      name: target.name,
+      tags: [tags.get(target.name) as string, ...(target.image === undefined ? [] : [target.image])],
+      fromImages: fromImagesOf(readDockerfile(target)),
+      after: target.after ?? [],
+    })),
+  );
+  return runScheduled(
+    targets.map((target) => target.name),
+    dependencies,
+    async (name) => {
+      const target = byName.get(name) as BuildTarget;
+      onStart?.(target);
+      const report = await buildImage(engine, target, {
+        ...imageOptions,
+        tag: tags.get(name) as string,
+        ...(target.image === undefined ? {} : { extraTags: [target.image] }),
+        onEvent: onEvent ? (event) => onEvent(target, event) : undefined,
+      });
+      onFinish?.(target, report);
+      return report;
+    },
+    {
+      parallel,
+      succeeded: (report) => report.ok,
+      notBuilt: (name, dependency) => {
+        const target = byName.get(name) as BuildTarget;
+        const message = `not built: ${dependency}, which it is built from or after, did not build`;
+        const report: ImageBuildReport = { name, tag: tags.get(name) as string, origin: target.origin, ok: false, durationMs: 0, steps: 0, cachedSteps: 0, cacheHitRatio: 0, error: { message, logTail: [] } };
+        onNotBuilt?.(target, dependency);
+        return report;
+      },
+      ...(options.signal ? { signal: options.signal } : {}),
+    },
+  );
+}
+
+/** The target's Dockerfile text, or "" when it cannot be read (the build itself will say why). */
+function readDockerfile(target: BuildTarget): string {
+  try {
+    return fs.readFileSync(path.resolve(target.contextDir, target.dockerfile), "utf8");
+  } catch {
+    return "";
   }
-  return reports;
 }

@@ -24,6 +24,14 @@ export interface BuildTarget {
   origin: string;
   /** For a compose service: how compose runs its container (merged over override files). */
   compose?: ComposeRun;
+  /** Compose's `image:` for a service that builds: compose tags the built image with this name too. */
+  image?: string;
+  /**
+   * Targets (by name) of the same compose project to build before this one, as compose orders
+   * them: services it names in `depends_on` and in `additional_contexts` as `service:NAME`, when
+   * those services build. (FROM of another target's image is found at build time: run-builds.ts.)
+   */
+  after?: string[];
 }
 
 /** How compose runs a service's container, for verifying its image as it is used. */
@@ -169,6 +177,8 @@ function depth(directory: string): number {
 interface MergedService extends Omit<ComposeRun, "projectDirectory" | "dotenv"> {
   composePath: string;
   build?: NonNullable<ComposeService["build"]>;
+  image?: string;
+  dependsOn: string[];
 }
 
 function targetsFromCompose(view: RepositoryView, options: ViewTargetOptions): BuildTarget[] {
@@ -187,7 +197,10 @@ function targetsFromCompose(view: RepositoryView, options: ViewTargetOptions): B
         const build = earlier?.build && service.build ? { ...earlier.build, ...service.build, args: { ...earlier.build.args, ...service.build.args } } : (service.build ?? earlier?.build);
         // Messages name the file that first gave the service its build.
         const composePath = earlier?.build || !service.build ? (earlier?.composePath ?? model.path) : model.path;
-        const merged: MergedService = { composePath, environment, envFiles, ...(build ? { build: { ...build } } : {}) };
+        const dependsOn = [...new Set([...(earlier?.dependsOn ?? []), ...service.dependsOn.map((dependency) => dependency.service)])];
+        const merged: MergedService = { composePath, environment, envFiles, dependsOn, ...(build ? { build: { ...build } } : {}) };
+        const image = service.image ?? earlier?.image;
+        if (image !== undefined) merged.image = image;
         const command = service.commandArgv ?? earlier?.command;
         const entrypoint = service.entrypointArgv ?? earlier?.entrypoint;
         if (command !== undefined) merged.command = command;
@@ -202,7 +215,10 @@ function targetsFromCompose(view: RepositoryView, options: ViewTargetOptions): B
     const composeDir = path.resolve(options.rootDir, directory);
     const dotenv = options.dotenv?.(composeDir) ?? {};
     const project = { ...dotenv, ...env };
-    for (const [serviceName, { composePath, build, ...run }] of services) {
+    // Service name -> target, and the services each target waits for, to resolve `after` below.
+    const projectTargets = new Map<string, BuildTarget>();
+    const waitsFor = new Map<BuildTarget, string[]>();
+    for (const [serviceName, { composePath, build, image, dependsOn, ...run }] of services) {
       if (!build) continue;
       // Compose interpolates every value of the file; these are the ones a build uses.
       const value = (text: string, what: string): string => {
@@ -221,7 +237,17 @@ function targetsFromCompose(view: RepositoryView, options: ViewTargetOptions): B
       const name = uniqueName(usedNames.has(serviceName) ? `${path.posix.basename(directory)}-${serviceName}` : serviceName, usedNames);
       const target: BuildTarget = { name, contextDir, dockerfile, buildArgs, origin: `${composePath} service ${serviceName}`, compose: { ...run, projectDirectory: composeDir, dotenv } };
       if (build.target !== undefined) target.target = value(build.target, "build.target");
+      if (image !== undefined) target.image = value(image, "image");
+      const contextServices = Object.values(build.additionalContexts ?? {})
+        .map((source) => /^service:(.+)$/.exec(value(source, "build.additional_contexts"))?.[1])
+        .filter((name): name is string => name !== undefined);
+      waitsFor.set(target, [...new Set([...dependsOn, ...contextServices])]);
+      projectTargets.set(serviceName, target);
       targets.push(target);
+    }
+    for (const [target, names] of waitsFor) {
+      const after = names.map((name) => projectTargets.get(name)?.name).filter((name): name is string => name !== undefined && name !== target.name);
+      if (after.length > 0) target.after = after;
     }
   }
   return targets;

@@ -7,6 +7,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { BuildDisplay } from "../builds/display.ts";
 import { runBuilds } from "../builds/run-builds.ts";
+import { defaultParallelism } from "../builds/schedule.ts";
 import { BUILD_FORMATS, renderBuildReport } from "../builds/summary.ts";
 import type { BuildFormat, BuildRunReport, ImageBuildReport } from "../builds/summary.ts";
 import { discoverBuildTargets, imageTagFor, repositoryNameOf } from "../builds/targets.ts";
@@ -25,6 +26,8 @@ export const BUILD_OPTIONS = `Options:
   --target T                         build this stage (overrides compose's target)
   --build-arg K=V                    build argument (repeatable; K alone takes it from the environment)
   --no-cache                         build without BuildKit's cache
+  --parallel N                       images built at once (default: cores, at most 4; 1 = one after
+                                     the other); an image waits for those it is built FROM or after
   --driver api|buildx|auto           how to reach BuildKit (default: auto)
 ${NETWORK_HELP}  --tag-prefix P                     tag images P/<dir>-<service>:latest (default: shipshape)
   --format tty|json|markdown         the final table's format (default: tty)
@@ -36,7 +39,7 @@ export const BUILD_HELP = commandHelp({
   usage: "shipshape build [PATH] [options]",
   summary: "Builds every image of PATH (a repository, a context directory or a Dockerfile; default: the current\ndirectory): compose services with build:, else each Dockerfile. Progress on stderr, then a table of\nimage, size, layers, build time and cache hits; the numbers go to the metrics history.",
   options: BUILD_OPTIONS,
-  examples: ["shipshape build", "shipshape build . --service api --build-arg NODE_ENV=production", "shipshape build services/web/Dockerfile --no-cache --format json"],
+  examples: ["shipshape build", "shipshape build . --service api --build-arg NODE_ENV=production", "shipshape build . --parallel 1", "shipshape build services/web/Dockerfile --no-cache --format json"],
   exitCodes: "0 every image built, 1 an image failed to build (the others still build), 2 usage error or no engine.",
 });
 
@@ -49,6 +52,7 @@ export async function runBuildCommand(args: string[], io: CliIO): Promise<number
       target: { type: "string" },
       "build-arg": { type: "string", multiple: true },
       "no-cache": { type: "boolean", default: false },
+      parallel: { type: "string" },
       driver: { type: "string", default: "auto" },
       "tag-prefix": { type: "string", default: "shipshape" },
       format: { type: "string", default: "tty" },
@@ -64,15 +68,20 @@ export async function runBuildCommand(args: string[], io: CliIO): Promise<number
   if (!isEngineDriver(driver)) throw new UsageError(`--driver must be one of ${ENGINE_DRIVERS.join(", ")}`);
   const buildArgs = parseBuildArgs(values["build-arg"] ?? [], io.env);
   const tagPrefix = values["tag-prefix"] ?? "shipshape";
+  const parallel = parseParallel(values.parallel);
 
   const given = positionals[0] ?? ".";
   const root = path.resolve(io.cwd, given);
+  // The driver probe (`docker buildx version`, a process) runs while the targets are discovered.
+  const engineFound = createEngine({ driver, env: io.env });
+  // Awaited below; when discovery fails first, its usage error is the one reported.
+  engineFound.catch(() => undefined);
   const targets = discoverBuildTargets(root, { services: values.service ?? [], env: io.env });
   if (targets.length === 0) throw new UsageError(`nothing to build in ${given}: no compose service with build: and no Dockerfile`);
   const repositoryName = repositoryNameOf(root);
   const network = networkOption(values.network, io, given);
 
-  const engine = await createEngine({ driver, env: io.env });
+  const engine = await engineFound;
   await engine.ping();
 
   const live = io.stderrIsTTY ?? false;
@@ -86,12 +95,14 @@ export async function runBuildCommand(args: string[], io: CliIO): Promise<number
     images = await runBuilds(engine, targets, {
       tagFor: (target) => imageTagFor(repositoryName, target.name, tagPrefix),
       noCache: values["no-cache"] ?? false,
+      parallel,
       buildArgs,
       ...(network !== undefined ? { network } : {}),
       ...(values.target !== undefined ? { stage: values.target } : {}),
       onStart: (target) => display.start(target.name, target.origin),
       onEvent: (target, event) => display.event(target.name, event),
       onFinish: (target, report) => display.finish(target.name, report.ok),
+      onNotBuilt: (target, dependency) => display.notBuilt(target.name, `${dependency}, which it is built from or after, did not build`),
     });
   } finally {
     display.close();
@@ -132,6 +143,14 @@ export function buildMetricsRecords(images: readonly ImageBuildReport[], dockerf
 
 function directoryOf(absolute: string): string {
   return fs.statSync(absolute).isDirectory() ? absolute : path.dirname(absolute);
+}
+
+/** `--parallel N`: a whole number >= 1; the default is schedule.ts's (cores, at most 4). */
+export function parseParallel(value: string | undefined): number {
+  if (value === undefined) return defaultParallelism();
+  const parallel = Number(value);
+  if (value.trim() === "" || !Number.isInteger(parallel) || parallel < 1) throw new UsageError(`--parallel must be a whole number >= 1, got '${value}'`);
+  return parallel;
 }
 
 /** `--build-arg K=V`; `--build-arg K` takes K from the environment, as `docker build` does (skipped when unset). */

@@ -9,7 +9,7 @@
 import { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { z } from "zod";
-import { looksLikeTar, normalizeTarPath, readTar, TarFormatError, type TarEntry } from "./tar.ts";
+import { canSkip, looksLikeTar, normalizeTarPath, readTar, TarFormatError, type SkippableBytes, type TarEntry } from "./tar.ts";
 
 /** One entry of a layer tar, without its contents. Whiteouts are kept as they appear. */
 export interface LayerFile {
@@ -65,7 +65,10 @@ function startsLikeJson(bytes: Uint8Array): boolean {
   return false;
 }
 
-/** Reads up to `count` bytes from the front of a stream and returns them with a stream of everything. */
+/**
+ * Reads up to `count` bytes from the front of a stream and returns them with a stream of
+ * everything. The returned stream skips like its source (SkippableBytes) when the source can.
+ */
 export async function peek(source: AsyncIterable<Uint8Array>, count: number): Promise<{ head: Uint8Array; stream: AsyncIterable<Uint8Array> }> {
   const iterator = source[Symbol.asyncIterator]();
   const taken: Uint8Array[] = [];
@@ -81,21 +84,71 @@ export async function peek(source: AsyncIterable<Uint8Array>, count: number): Pr
     takenBytes += next.value.length;
   }
   const head = concat(taken, Math.min(count, takenBytes));
-  async function* stream(): AsyncGenerator<Uint8Array> {
-    try {
-      yield* taken;
-      taken.length = 0;
-      if (ended) return;
-      for (;;) {
-        const next = await iterator.next();
-        if (next.done === true) return;
-        yield next.value;
-      }
-    } finally {
-      await iterator.return?.();
-    }
+  return { head, stream: new PeekedStream(source, iterator, taken, ended) };
+}
+
+/** The chunks peek() took, then the rest of the source; skips without reading when the source can. */
+class PeekedStream implements SkippableBytes, AsyncIterator<Uint8Array> {
+  readonly #source: AsyncIterable<Uint8Array>;
+  readonly #iterator: AsyncIterator<Uint8Array>;
+  readonly #pending: Uint8Array[];
+  #ended: boolean;
+
+  constructor(source: AsyncIterable<Uint8Array>, iterator: AsyncIterator<Uint8Array>, pending: Uint8Array[], ended: boolean) {
+    this.#source = source;
+    this.#iterator = iterator;
+    this.#pending = pending;
+    this.#ended = ended;
   }
-  return { head, stream: stream() };
+
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    return this;
+  }
+
+  async next(): Promise<IteratorResult<Uint8Array>> {
+    const pending = this.#pending.shift();
+    if (pending !== undefined) return { done: false, value: pending };
+    if (this.#ended) return { done: true, value: undefined };
+    const next = await this.#iterator.next();
+    if (next.done === true) this.#ended = true;
+    return next;
+  }
+
+  async return(): Promise<IteratorResult<Uint8Array>> {
+    this.#pending.length = 0;
+    if (!this.#ended) {
+      this.#ended = true;
+      await this.#iterator.return?.();
+    }
+    return { done: true, value: undefined };
+  }
+
+  async skip(length: number): Promise<number> {
+    let skipped = 0;
+    while (skipped < length && this.#pending.length > 0) {
+      const first = this.#pending[0] as Uint8Array;
+      const part = Math.min(first.length, length - skipped);
+      if (part === first.length) this.#pending.shift();
+      else this.#pending[0] = first.subarray(part);
+      skipped += part;
+    }
+    if (skipped < length && !this.#ended) {
+      if (canSkip(this.#source)) skipped += await this.#source.skip(length - skipped);
+      else {
+        while (skipped < length) {
+          const next = await this.#iterator.next();
+          if (next.done === true) {
+            this.#ended = true;
+            break;
+          }
+          const part = Math.min(next.value.length, length - skipped);
+          if (part < next.value.length) this.#pending.push(next.value.subarray(part));
+          skipped += part;
+        }
+      }
+    }
+    return skipped;
+  }
 }
 
 function concat(chunks: Uint8Array[], limit: number): Uint8Array {
@@ -165,15 +218,45 @@ export async function* bytesOf(stream: NodeJS.ReadableStream | AsyncIterable<Uin
   }
 }
 
-/** Counts the bytes that pass through. */
-class ByteCounter {
+/** Counts the bytes that pass through (read or skipped). */
+class ByteCounter implements SkippableBytes, AsyncIterator<Uint8Array> {
   bytes = 0;
-  async *count(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
-    for await (const chunk of source) {
-      this.bytes += chunk.length;
-      yield chunk;
-    }
+  readonly #source: AsyncIterable<Uint8Array>;
+  readonly #iterator: AsyncIterator<Uint8Array>;
+
+  constructor(source: AsyncIterable<Uint8Array>) {
+    this.#source = source;
+    this.#iterator = source[Symbol.asyncIterator]();
   }
+
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    return this;
+  }
+
+  async next(): Promise<IteratorResult<Uint8Array>> {
+    const next = await this.#iterator.next();
+    if (next.done !== true) this.bytes += next.value.length;
+    return next;
+  }
+
+  async return(): Promise<IteratorResult<Uint8Array>> {
+    await this.#iterator.return?.();
+    return { done: true, value: undefined };
+  }
+
+  /** Only called when the source can skip (see counted()). */
+  async skip(length: number): Promise<number> {
+    const skipped = await (this.#source as SkippableBytes).skip(length);
+    this.bytes += skipped;
+    return skipped;
+  }
+}
+
+/** A counter over `source` that skips when the source can, and only then offers skip(). */
+function counted(source: AsyncIterable<Uint8Array>): { counter: ByteCounter; stream: AsyncIterable<Uint8Array> } {
+  const counter = new ByteCounter(source);
+  if (canSkip(source)) return { counter, stream: counter };
+  return { counter, stream: { [Symbol.asyncIterator]: () => counter } };
 }
 
 async function listLayer(archivePath: string, body: AsyncIterable<Uint8Array>, blobBytes: number, compression: LayerTable["compression"]): Promise<LayerTable> {
@@ -355,8 +438,8 @@ function resolveOciLayout(collected: Collected, indexText: string): Omit<ImageAr
  * the image's layer file tables in order, with the config history.
  */
 export async function readImageArchive(source: AsyncIterable<Uint8Array>): Promise<ImageArchiveContents> {
-  const counter = new ByteCounter();
-  const { head, stream } = await peek(counter.count(source), 2);
+  const { counter, stream: countedStream } = counted(source);
+  const { head, stream } = await peek(countedStream, 2);
   const tarStream = startsWith(head, GZIP_MAGIC) ? gunzip(stream) : stream;
 
   const collected: Collected = { json: new Map(), layers: new Map(), unreadable: new Map(), links: new Map() };

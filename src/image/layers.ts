@@ -5,9 +5,14 @@ import path from "node:path";
 import type { Engine } from "../engine/types.ts";
 import { analyzeImage, type AnalysisOptions, type ImageAnalysis } from "./analysis.ts";
 import { bytesOf, readImageArchive } from "./archive.ts";
+import type { SkippableBytes } from "./tar.ts";
 
-/** Read size for archive files: large reads keep the per-chunk overhead negligible. */
-const FILE_CHUNK_BYTES = 1024 * 1024;
+/**
+ * Read size for archive files. Headers sit between bodies that are skipped by offset, so a read
+ * past a header mostly fetches bytes that are then dropped: small enough to waste little,
+ * large enough that a run of small files costs few reads.
+ */
+const FILE_CHUNK_BYTES = 256 * 1024;
 
 /** Streams an image archive (docker-archive or OCI layout, maybe gzip) and analyses its layers. */
 export async function analyzeImageStream(source: AsyncIterable<Uint8Array>, options: AnalysisOptions = {}): Promise<ImageAnalysis> {
@@ -23,8 +28,67 @@ export async function analyzeImageStream(source: AsyncIterable<Uint8Array>, opti
   );
 }
 
-export function archiveFileStream(file: string): AsyncIterable<Uint8Array> {
-  return fs.createReadStream(file, { highWaterMark: FILE_CHUNK_BYTES });
+/** An archive file as a stream that skips bodies by offset instead of reading them (the analysis needs headers only). */
+export function archiveFileStream(file: string): SkippableBytes {
+  return new FileBytes(file);
+}
+
+/** Reads a file front to back in chunks; skip() moves the offset without reading. */
+class FileBytes implements SkippableBytes, AsyncIterator<Uint8Array> {
+  readonly #path: string;
+  #handle: fs.promises.FileHandle | undefined;
+  #size = 0;
+  #position = 0;
+  #closed = false;
+
+  constructor(file: string) {
+    this.#path = file;
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    return this;
+  }
+
+  async #open(): Promise<fs.promises.FileHandle | undefined> {
+    if (this.#closed) return undefined;
+    if (this.#handle === undefined) {
+      this.#handle = await fs.promises.open(this.#path, "r");
+      this.#size = (await this.#handle.stat()).size;
+    }
+    return this.#handle;
+  }
+
+  async next(): Promise<IteratorResult<Uint8Array>> {
+    const handle = await this.#open();
+    if (handle === undefined || this.#position >= this.#size) {
+      await this.return();
+      return { done: true, value: undefined };
+    }
+    const buffer = Buffer.allocUnsafe(Math.min(FILE_CHUNK_BYTES, this.#size - this.#position));
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, this.#position);
+    if (bytesRead === 0) {
+      // The file shrank while being read.
+      await this.return();
+      return { done: true, value: undefined };
+    }
+    this.#position += bytesRead;
+    return { done: false, value: buffer.subarray(0, bytesRead) };
+  }
+
+  async skip(length: number): Promise<number> {
+    if ((await this.#open()) === undefined) return 0;
+    const skipped = Math.max(0, Math.min(length, this.#size - this.#position));
+    this.#position += skipped;
+    return skipped;
+  }
+
+  async return(): Promise<IteratorResult<Uint8Array>> {
+    this.#closed = true;
+    const handle = this.#handle;
+    this.#handle = undefined;
+    await handle?.close();
+    return { done: true, value: undefined };
+  }
 }
 
 export type ImageSource = { kind: "file"; path: string } | { kind: "stdin" } | { kind: "engine"; reference: string };

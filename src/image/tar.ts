@@ -3,6 +3,8 @@
 // numbers, and PAX extended ('x') and global ('g') headers (path, linkpath, size, uid, gid, mtime).
 // Bodies are handed out as views into the source chunks; a body the consumer does not read (or
 // reads only in part) is skipped when the next entry is requested. Nothing touches the disk.
+// A source that can skip (SkippableBytes: a file read by offset) is asked to skip bodies
+// instead of producing them, so listing a file-backed archive reads its headers, not its data.
 
 export interface TarEntry {
   path: string;
@@ -16,6 +18,19 @@ export interface TarEntry {
 }
 
 export class TarFormatError extends Error {}
+
+/**
+ * A byte stream that can also move past bytes without producing them (a file read by offset).
+ * `skip` applies after the chunks already produced and resolves to how many bytes it skipped:
+ * fewer than asked only at the end of the stream.
+ */
+export interface SkippableBytes extends AsyncIterable<Uint8Array> {
+  skip(length: number): Promise<number>;
+}
+
+export function canSkip(source: AsyncIterable<Uint8Array>): source is SkippableBytes {
+  return typeof (source as Partial<SkippableBytes>).skip === "function";
+}
 
 const BLOCK = 512;
 /** Upper bound for metadata bodies we do buffer (GNU long names, PAX headers). */
@@ -37,6 +52,7 @@ export function normalizeTarPath(raw: string): string {
  */
 class ByteSource {
   private readonly iterator: AsyncIterator<Uint8Array>;
+  private readonly skipper: SkippableBytes | undefined;
   private chunk: Uint8Array = new Uint8Array(0);
   private offset = 0;
   private done = false;
@@ -45,6 +61,7 @@ class ByteSource {
 
   constructor(source: AsyncIterable<Uint8Array>) {
     this.iterator = source[Symbol.asyncIterator]();
+    this.skipper = canSkip(source) ? source : undefined;
   }
 
   /** Ensures some unread bytes are buffered; false at the end of the source. */
@@ -90,7 +107,16 @@ class ByteSource {
 
   /** Skips `length` bytes; returns how many were actually skipped (fewer at the end of the source). */
   async skip(length: number): Promise<number> {
-    let skipped = 0;
+    // What is buffered first, then the source skips the rest without reading it when it can.
+    const buffered = Math.min(length, this.chunk.length - this.offset);
+    this.offset += buffered;
+    this.position += buffered;
+    let skipped = buffered;
+    if (skipped < length && this.skipper !== undefined && !this.done) {
+      const moved = await this.skipper.skip(length - skipped);
+      this.position += moved;
+      skipped += moved;
+    }
     while (skipped < length) {
       const view = await this.readSome(length - skipped);
       if (view === undefined) break;
@@ -329,7 +355,7 @@ export async function* readTar(source: AsyncIterable<Uint8Array>): AsyncGenerato
       // reading ahead, e.g. zlib fed by Readable.from): the skip below must wait for it, and
       // the bytes it took must be counted before the skip is computed.
       let inFlight: Promise<unknown> | undefined;
-      const body: AsyncIterable<Uint8Array> = {
+      const body: SkippableBytes = {
         async *[Symbol.asyncIterator]() {
           while (bodyOpen && remaining > 0) {
             const read = bytes.readSome(remaining).then((view) => {
@@ -342,6 +368,14 @@ export async function* readTar(source: AsyncIterable<Uint8Array>): AsyncGenerato
             if (view === undefined) throw new TarFormatError(`tar stream ends inside ${entry.path}`);
             yield view;
           }
+        },
+        // Lets a nested reader (a layer tar inside this entry) skip its own bodies.
+        async skip(length: number): Promise<number> {
+          if (!bodyOpen) return 0;
+          if (inFlight !== undefined) await inFlight.catch(() => undefined);
+          const skipped = await bytes.skip(Math.min(length, remaining));
+          remaining -= skipped;
+          return skipped;
         },
       };
       yield { entry, body };

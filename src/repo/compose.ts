@@ -27,6 +27,8 @@ export interface ComposeService {
     target?: string;
     /** build.args; null means "KEY" without a value: Compose takes it from the environment. */
     args?: Record<string, string | null>;
+    /** build.additional_contexts: name -> source (a path, `docker-image://...`, `service:NAME`). */
+    additionalContexts?: Record<string, string>;
     line: number;
   };
   /** `command` as one string (list form joined by spaces). */
@@ -86,6 +88,7 @@ const serviceSchema = z
             dockerfile: z.string().optional(),
             target: z.string().optional(),
             args: z.union([z.array(z.string()), z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).nullable())]).optional(),
+            additional_contexts: z.union([z.array(z.string()), z.record(z.string(), z.string())]).optional(),
           })
           .passthrough(),
       ])
@@ -192,6 +195,7 @@ export function parseCompose(text: string, path: string): ComposeModel {
       if (build.dockerfile !== undefined) model.build.dockerfile = build.dockerfile;
       if (build.target !== undefined) model.build.target = build.target;
       if ("args" in build && build.args !== undefined) model.build.args = buildArgs(build.args);
+      if ("additional_contexts" in build && build.additional_contexts !== undefined) model.build.additionalContexts = additionalContexts(build.additional_contexts);
     }
     if (service.command) {
       model.command = Array.isArray(service.command) ? service.command.join(" ") : service.command;
@@ -280,4 +284,15 @@ function developmentEnvironment(environment: Record<string, string | null>): boo
 
 export function isComposeFileName(name: string): boolean {
   return /^(docker-)?compose(\.[\w-]+)*\.ya?ml$/i.test(name);
+}
+
+/** `additional_contexts:` as a map; the list form is `NAME=SOURCE` (an entry without `=` is dropped). */
+function additionalContexts(value: string[] | Record<string, string>): Record<string, string> {
+  if (!Array.isArray(value)) return { ...value };
+  const contexts: Record<string, string> = {};
+  for (const entry of value) {
+    const equals = entry.indexOf("=");
+    if (equals > 0) contexts[entry.slice(0, equals)] = entry.slice(equals + 1);
+  }
+  return contexts;
 }

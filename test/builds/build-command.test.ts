@@ -36,6 +36,9 @@ describe("build arguments", () => {
     assert.equal((await cli(["build", "a", "b"])).code, 2);
     assert.equal((await cli(["build", "--driver", "podman"])).code, 2);
     assert.equal((await cli(["build", "--build-arg", "=x"])).code, 2);
+    for (const parallel of ["0", "-1", "1.5", "two", ""]) {
+      assert.deepEqual(await cli(["build", `--parallel=${parallel}`]), { code: 2, stderr: `shipshape: --parallel must be a whole number >= 1, got '${parallel}'\n` });
+    }
     const empty = await cli(["build", "empty"]);
     assert.equal(empty.code, 2);
     assert.match(empty.stderr, /nothing to build in empty/);

@@ -142,4 +142,18 @@ describe("BuildDisplay", () => {
     assert.ok(writes.slice(1).every((text) => text.startsWith("\u001b[2A")));
     assert.equal(writes.at(-1), "\u001b[2A\r\u001b[2K[api] done      3/3 steps, 0 cached, 1.0s\n\r\u001b[2K[web] waiting\n");
   });
+  it("images building at once keep one line each on a terminal, and an image not built says why", () => {
+    const writes: string[] = [];
+    const display = new BuildDisplay(["base", "app", "side"], { write: (text) => writes.push(text), live: true, color: false, now: () => 0, columns: () => 80, redrawIntervalMs: 60_000 });
+    display.start("base");
+    display.start("side");
+    display.finish("base", false);
+    display.notBuilt("app", "base did not build");
+    display.close();
+    assert.equal(writes.at(-1), "\u001b[3A\r\u001b[2K[base] FAILED    0/0 steps, 0 cached, 0.0s\n\r\u001b[2K[app] not built: base did not build\n\r\u001b[2K[side] building  0/0 steps, 0 cached, 0.0s\n");
+    let plain = "";
+    const logs = new BuildDisplay(["app"], { write: (text) => (plain += text), live: false, color: false });
+    logs.notBuilt("app", "base did not build");
+    assert.equal(plain, "[app] not built: base did not build\n");
+  });
 });

@@ -78,6 +78,45 @@ describe("compose targets", () => {
     ]);
   });
 
+  it("records what compose builds first (depends_on, additional_contexts service:) and the image: name, within the project", () => {
+    const root = writeTree("compose-order", {
+      "compose.yaml": [
+        "services:",
+        "  base:",
+        "    image: shop/base:${BASE_TAG:-1}",
+        "    build: ./base",
+        "  api:",
+        "    build:",
+        "      context: ./api",
+        "      additional_contexts:",
+        "        shared: service:base",
+        "        docs: ./docs",
+        "    depends_on: [db, base]",
+        "  web:",
+        "    build:",
+        "      context: ./web",
+        "      additional_contexts: [\"api=service:api\"]",
+        "    depends_on:",
+        "      cache: { condition: service_started }",
+        "  db:",
+        "    image: postgres:16",
+        "",
+      ].join("\n"),
+      "base/Dockerfile": FROM,
+      "api/Dockerfile": FROM,
+      "web/Dockerfile": FROM,
+    });
+    const targets = discoverBuildTargets(root, { env: {} });
+    assert.deepEqual(
+      targets.map((target) => [target.name, target.image, target.after]),
+      [
+        ["base", "shop/base:1", undefined],
+        ["api", undefined, ["base"]],
+        ["web", undefined, ["api"]],
+      ],
+    );
+  });
+
   it("merges the override file and ignores other compose files when a primary one exists", () => {
     const view = buildRepositoryView(
       snapshotFromFiles({

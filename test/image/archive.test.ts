@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { describe, it } from "node:test";
 import { gunzip, ImageArchiveError, readImageArchive, type ImageArchiveContents } from "../../src/image/archive.ts";
+import { archiveFileStream } from "../../src/image/layers.ts";
 import { readTar } from "../../src/image/tar.ts";
 import { dockerArchive, fileOf, ociLayout, type TestImage } from "../helpers/image-archive.ts";
 import { chunked, gzipBytes, tarBytes } from "../helpers/tar-writer.ts";
@@ -145,5 +149,79 @@ describe("readImageArchive: what it refuses", () => {
     const combined = Buffer.concat([withJunk.subarray(0, withJunk.length - 1024), good]);
     const contents = await readImageArchive(chunked(combined, 256));
     assert.deepEqual(paths(contents), expectedPaths);
+  });
+});
+
+describe("readImageArchive: a file read by offset (bodies skipped, not read)", () => {
+  /** A skippable source over bytes in memory that records how many bytes it produced and skipped. */
+  function skippable(bytes: Uint8Array, chunkSize: number): AsyncIterable<Uint8Array> & { skip(length: number): Promise<number>; produced: number; skipped: number } {
+    let position = 0;
+    const source = {
+      produced: 0,
+      skipped: 0,
+      [Symbol.asyncIterator]() {
+        return {
+          next: async (): Promise<IteratorResult<Uint8Array>> => {
+            if (position >= bytes.length) return { done: true, value: undefined };
+            const chunk = bytes.subarray(position, Math.min(bytes.length, position + chunkSize));
+            position += chunk.length;
+            source.produced += chunk.length;
+            return { done: false, value: chunk };
+          },
+        };
+      },
+      async skip(length: number): Promise<number> {
+        const moved = Math.min(length, bytes.length - position);
+        position += moved;
+        source.skipped += moved;
+        return moved;
+      },
+    };
+    return source;
+  }
+
+  const bigImage: TestImage = {
+    tag: "example/big:1",
+    layers: [
+      { createdBy: "ADD base", entries: [fileOf("etc/os-release", 120), fileOf("usr/lib/big.so", 3_000_000)] },
+      { createdBy: "RUN make", entries: [fileOf("opt/app/data.bin", 2_000_000), fileOf(longPath, 10), { path: "opt/.wh.old", content: "" }], tarOptions: { longNames: "gnu" } },
+    ],
+  };
+
+  for (const metadata of ["first", "last"] as const) {
+    it(`lists the same files as a plain stream and skips the bodies (metadata ${metadata})`, async () => {
+      const archive = dockerArchive(bigImage, { metadata });
+      const streamed = await readImageArchive(chunked(archive, 4096));
+      const source = skippable(archive, 4096);
+      const skipping = await readImageArchive(source);
+      assert.deepEqual(paths(skipping), paths(streamed));
+      assert.deepEqual(skipping.history, streamed.history);
+      // The reader stops at the end-of-archive blocks (a plain stream counts its whole last chunk).
+      assert.ok(skipping.archiveBytes >= archive.length - 1024 && skipping.archiveBytes <= archive.length);
+      assert.equal(source.produced + source.skipped, skipping.archiveBytes);
+      // The 5 MB of file bodies are skipped; headers, JSON and padding are read.
+      assert.ok(source.skipped > 4_900_000, `skipped ${source.skipped}`);
+      assert.ok(source.produced < 200_000, `read ${source.produced}`);
+    });
+  }
+
+  it("still says a file-backed archive is truncated when a body is cut short", async () => {
+    const archive = dockerArchive(bigImage, { metadata: "first" });
+    await assert.rejects(readImageArchive(skippable(archive.subarray(0, 2_000_000), 4096)), (error: unknown) => error instanceof ImageArchiveError && /ends inside|missing/.test((error as Error).message));
+  });
+
+  it("analyses an archive file through archiveFileStream like the file's bytes streamed", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "shipshape-archive-file-"));
+    try {
+      const archive = dockerArchive(bigImage, { metadata: "last" });
+      const file = path.join(dir, "image.tar");
+      fs.writeFileSync(file, archive);
+      const fromFile = await readImageArchive(archiveFileStream(file));
+      const streamed = await readImageArchive(chunked(archive, 65536));
+      assert.deepEqual(paths(fromFile), paths(streamed));
+      assert.ok(fromFile.archiveBytes >= archive.length - 1024 && fromFile.archiveBytes <= archive.length);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
