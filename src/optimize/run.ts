@@ -31,6 +31,8 @@ import { analyzeImageStream } from "../image/layers.ts";
 import { bytesOf } from "../image/archive.ts";
 import type { MetricsRecord } from "../metrics/record.ts";
 import { buildRepositoryView } from "../repo/view.ts";
+import type { RepoSnapshot } from "../repo/snapshot.ts";
+import type { FileChange } from "../fix/run-fixes.ts";
 import { isDockerfileName, isDockerignoreName } from "../repo/kinds.ts";
 import { isEquivalent } from "../verify/result.ts";
 import { verifyImages } from "../verify/run.ts";
@@ -95,9 +97,21 @@ export function planOptimization(root: string, options: { configPath?: string; s
   const view = buildRepositoryView(opened.snapshot, opened.viewOptions);
   const composeDev = view.composeFiles.length > 0;
   const fix = fixWithLevel(opened.snapshot, { config: opened.config, viewOptions: opened.viewOptions, level: "rewrite", dev: composeDev, acceptReview: false });
-  // Consolidation is planned on the files as the fix step leaves them.
-  const consolidation = planConsolidation(view, parseDockerfiles(view));
+  // Consolidation is planned on the files as the fix step would leave them (if every change verifies).
+  const fixed = buildRepositoryView(withChanges(opened.snapshot, fix.fix.changes), opened.viewOptions);
+  const consolidation = planConsolidation(fixed, parseDockerfiles(fixed));
   return { targets, audit, fix, consolidation, composeDev };
+}
+
+/** The snapshot with the changes applied (created files added), in memory. */
+function withChanges(snapshot: RepoSnapshot, changes: readonly FileChange[]): RepoSnapshot {
+  const texts = new Map(snapshot.texts);
+  const files = new Map(snapshot.files.map((file) => [file.path, file]));
+  for (const change of changes) {
+    texts.set(change.path, change.after);
+    files.set(change.path, { path: change.path, size: Buffer.byteLength(change.after), gitignored: files.get(change.path)?.gitignored ?? false });
+  }
+  return { ...snapshot, texts, files: [...files.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
 }
 
 export async function runOptimize(context: OptimizeContext): Promise<{ result: OptimizeResult; audit: AuditResult }> {
@@ -122,13 +136,15 @@ export async function runOptimize(context: OptimizeContext): Promise<{ result: O
       progress.line(`committed ${done.sha.slice(0, 12)} ${subject}`);
     }
   };
+  let measuring = "baseline";
   const benchOptions = {
     runs: context.runs,
     scenarios: context.scenarios,
     signal,
     ...(context.network !== undefined ? { network: context.network } : {}),
     describeDockerfile: (target: BuildTarget) => posixRelative(root, path.resolve(target.contextDir, target.dockerfile)),
-    onProgress: (line: string) => progress.line(line),
+    // The bench calls its one side "before"; in the second measurement that side is the optimized one.
+    onProgress: (line: string) => progress.line(measuring === "after" ? line.replace(/^(\S+) before /, "$1 optimized ") : line.replace(/^(\S+) before /, "$1 original ")),
     onStart: (step: { target: string; side: string; scenario: string; run: number; runs: number }) => progress.status(`${step.target}: ${step.scenario} build ${step.run}/${step.runs}`),
   };
 
@@ -164,6 +180,7 @@ export async function runOptimize(context: OptimizeContext): Promise<{ result: O
   const layers: ImageLayers[] = [];
   if (changes.some((change) => change.applied)) {
     const optimizedTargets = discoverBuildTargets(root, { services: context.services, env: context.env });
+    measuring = "after";
     after = await runBench(engine, optimizedTargets, benchOptions);
     await context.record(benchRecords(after, optimizedTargets, repositoryName), "after");
     if (context.readLayers !== false) layers.push(...(await readLayers(context, optimizedTargets)));
