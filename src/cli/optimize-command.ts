@@ -155,7 +155,7 @@ export async function runOptimizeCommand(args: string[], io: CliIO): Promise<num
         const html = renderHtmlReport(dashboardData({ series, subjects, repository: userGit.root, generatedAt, optimize: optimizeResult, title: `shipshape optimize: ${given}`, budgetFor: (image) => budgetFor(config, image) }));
         return [
           { path: OPTIMIZE_DOCUMENTS.audit, text: renderAudit("markdown", audit, { rules: allRules, title: "Docker optimization audit", generatedAt, toolVersion: packageVersion() }) },
-          { path: OPTIMIZE_DOCUMENTS.strategy, text: renderStrategy({ result: optimizeResult, comparison, ...(cost !== undefined ? { cost } : {}), buildCommands: [] }) },
+          { path: OPTIMIZE_DOCUMENTS.strategy, text: renderStrategy({ result: optimizeResult, comparison, ...(cost !== undefined ? { cost } : {}), ...composeAndBake(optimizeResult) }) },
           { path: OPTIMIZE_DOCUMENTS.report, text: html },
         ];
       },
@@ -180,6 +180,14 @@ export async function runOptimizeCommand(args: string[], io: CliIO): Promise<num
     workspace?.dispose({ keepBranch: finished });
     interrupt.release();
   }
+}
+
+/** The bake file and compose dev override optimize wrote, for the strategy document's build section. */
+function composeAndBake(result: OptimizeResult): { bakeFile?: string; composeDev?: string } {
+  const applied = result.changes.filter((change) => change.applied).map((change) => change.path);
+  const bakeFile = applied.find((file) => /(^|\/)docker-bake(\.consolidated)?\.hcl$/.test(file));
+  const composeDev = applied.find((file) => file.endsWith("compose.dev.yaml"));
+  return { ...(bakeFile !== undefined ? { bakeFile } : {}), ...(composeDev !== undefined ? { composeDev } : {}) };
 }
 
 function dryRun(root: string, given: string, options: { configPath: string | undefined; services: string[]; env: Record<string, string | undefined> }, io: CliIO): number {

@@ -67,4 +67,8 @@ export interface OptimizeResult {
   /** Seconds spent per phase: baseline, audit, fix, consolidate, measure, documents. */
   phaseSeconds: Record<string, number>;
   audit: { findings: number; byImpact: Record<string, number>; files: number };
+  /** How to build each optimized image. */
+  buildCommands: { image: string; command: string }[];
+  /** The machine the numbers come from: its CPUs and its 1-minute load average when each measurement started. */
+  machine: { cpus: number; loadBaseline: number; loadAfter?: number };
 }

@@ -6,6 +6,7 @@
 // on a new branch (the default) or the user's tree (--write). Writing, committing and recording
 // metrics are the caller's functions; everything the engine builds is removed when a step ends,
 // and the AbortSignal (Ctrl-C) stops the run with the same clean-up.
+import os from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { auditPaths, openTarget } from "../audit/audit-paths.ts";
@@ -153,6 +154,7 @@ export async function runOptimize(context: OptimizeContext): Promise<{ result: O
   const targets = discoverBuildTargets(root, { services: context.services, env: context.env });
   if (targets.length === 0) throw new UsageError(`nothing to optimize in ${context.displayTarget}: no compose service with build: and no Dockerfile`);
   progress.line(`${targets.length} image${targets.length === 1 ? "" : "s"}: ${targets.map((target) => target.name).join(", ")}; scenarios ${context.scenarios.join(", ")}, ${context.runs} run${context.runs === 1 ? "" : "s"} each`);
+  const loadBaseline = round1(os.loadavg()[0] ?? 0);
   const baseline = await runBench(engine, targets, benchOptions);
   await context.record(benchRecords(baseline, targets, repositoryName), "baseline");
 
@@ -177,10 +179,14 @@ export async function runOptimize(context: OptimizeContext): Promise<{ result: O
   // 4. Measure again.
   enter("measure");
   let after: BenchResult | undefined;
+  let loadAfter: number | undefined;
   const layers: ImageLayers[] = [];
+  let finalTargets = targets;
   if (changes.some((change) => change.applied)) {
     const optimizedTargets = discoverBuildTargets(root, { services: context.services, env: context.env });
     measuring = "after";
+    finalTargets = optimizedTargets;
+    loadAfter = round1(os.loadavg()[0] ?? 0);
     after = await runBench(engine, optimizedTargets, benchOptions);
     await context.record(benchRecords(after, optimizedTargets, repositoryName), "after");
     if (context.readLayers !== false) layers.push(...(await readLayers(context, optimizedTargets)));
@@ -207,6 +213,8 @@ export async function runOptimize(context: OptimizeContext): Promise<{ result: O
     layers,
     phaseSeconds,
     audit: { findings: findings.length, byImpact, files: audit.files.length },
+    buildCommands: finalTargets.map((target) => ({ image: target.name, command: buildCommand(root, target) })),
+    machine: { cpus: os.availableParallelism(), loadBaseline, ...(loadAfter !== undefined ? { loadAfter } : {}) },
   };
   phaseSeconds.documents = 0;
   const documents = await context.documents(result, audit);
@@ -404,6 +412,15 @@ async function readLayers(context: OptimizeContext, targets: readonly BuildTarge
     }
   }
   return layers;
+}
+
+/** `docker compose build api`, or `docker build -f services/api/Dockerfile --target api services`. */
+function buildCommand(root: string, target: BuildTarget): string {
+  if (target.compose !== undefined) return `docker compose build ${target.name}`;
+  const context = posixRelative(root, target.contextDir) || ".";
+  const dockerfile = posixRelative(root, path.resolve(target.contextDir, target.dockerfile));
+  const defaultFile = dockerfile === `${context === "." ? "" : `${context}/`}Dockerfile`;
+  return `docker build ${defaultFile ? "" : `-f ${dockerfile} `}${target.target !== undefined ? `--target ${target.target} ` : ""}${context}`;
 }
 
 function changeBody(changes: readonly ChangeOutcome[]): string | undefined {

@@ -23,8 +23,6 @@ export interface StrategyInputs {
   result: OptimizeResult;
   comparison: BeforeAfter;
   cost?: CostSection;
-  /** Build targets after the change: how to build each one. */
-  buildCommands: { image: string; command: string }[];
   /** The bake file optimize wrote or found, repository-relative. */
   bakeFile?: string;
   /** The compose dev override written, repository-relative. */
@@ -80,6 +78,10 @@ export function renderStrategy(inputs: StrategyInputs): string {
       lines.push(`| ${cell(row.image)} | ${row.scenario} | ${formatDuration(row.beforeMs)} | ${formatDuration(row.afterMs)} | ${formatChange(row.change)} | ${hits} |`);
     }
     lines.push("");
+    const slower = comparison.rows.filter((row) => row.change > 0.1);
+    if (slower.length > 0) {
+      lines.push(`Slower after the change: ${slower.map((row) => `${escapeMarkdown(row.image)} ${row.scenario} (${formatChange(row.change)})`).join(", ")}. A cold build of a multi-stage Dockerfile builds every stage, and ${result.runs === 1 ? "a single run is" : "few runs are"} sensitive to what else the machine does: the 1-minute load average was ${result.machine.loadBaseline} when the baseline started and ${result.machine.loadAfter ?? "?"} when the second measurement started, on ${result.machine.cpus} CPU${result.machine.cpus === 1 ? "" : "s"}. \`shipshape bench --compare ${result.baseCommit?.slice(0, 12) ?? "BASE"} --runs 5\` alternates the two sides to separate the change from the load.`, "");
+    }
     lines.push("Scenarios: " + result.scenarios.map((scenario) => `**${scenario}**: ${SCENARIO_DESCRIPTIONS[scenario]}`).join("; ") + ".", "");
   }
   if (comparison.rows.length === 0 && comparison.sizes.length === 0) lines.push("No image was measured on both sides.", "");
@@ -105,9 +107,9 @@ export function renderStrategy(inputs: StrategyInputs): string {
   );
 
   lines.push("## How to build", "");
-  if (inputs.buildCommands.length > 0) {
+  if (result.buildCommands.length > 0) {
     lines.push("| image | command |", "|---|---|");
-    for (const entry of inputs.buildCommands) lines.push(`| ${cell(entry.image)} | \`${cell(entry.command)}\` |`);
+    for (const entry of result.buildCommands) lines.push(`| ${cell(entry.image)} | \`${cell(entry.command)}\` |`);
     lines.push("");
   }
   if (inputs.bakeFile !== undefined) lines.push(`All at once: \`docker buildx bake -f ${escapeMarkdown(inputs.bakeFile)}\`.`, "");
@@ -120,7 +122,8 @@ export function renderStrategy(inputs: StrategyInputs): string {
     "- Record every build: `shipshape build` and `shipshape bench` keep the numbers in `.shipshape/metrics.db`, and `shipshape history --fail-on-regression size=10%,time=20%` fails a change that makes an image bigger or slower.",
     "",
   );
-  lines.push("---", "", `shipshape optimize ran for ${formatDuration(Object.values(result.phaseSeconds).reduce((sum, seconds) => sum + seconds, 0) * 1000)}: ${Object.entries(result.phaseSeconds).map(([phase, seconds]) => `${phase} ${formatDuration(seconds * 1000)}`).join(", ")}.`, "");
+  const phases = Object.entries(result.phaseSeconds).filter(([phase]) => phase !== "documents");
+  lines.push("---", "", `shipshape optimize measured and changed for ${formatDuration(phases.reduce((sum, [, seconds]) => sum + seconds, 0) * 1000)} before writing this: ${phases.map(([phase, seconds]) => `${phase} ${formatDuration(seconds * 1000)}`).join(", ")}.`, "");
   return lines.join("\n");
 }
 

@@ -84,6 +84,8 @@ async function repository(): Promise<{ root: string; html: string; result: Optim
     layers: [{ image, sizeBytes: 262_000_000, wastedBytes: 1_000_000, efficiency: 0.99, layers: [{ instruction: `RUN echo ${IMG_PAYLOAD}`, sizeBytes: 200_000_000, wastedBytes: 1_000_000 }, { instruction: "COPY . .", sizeBytes: 62_000_000, wastedBytes: 0 }] }],
     phaseSeconds: { baseline: 60 },
     audit: { findings: 3, byImpact: { high: 3 }, files: 1 },
+    buildCommands: [{ image, command: "docker compose build api" }],
+    machine: { cpus: 2, loadBaseline: 1, loadAfter: 1 },
   };
   fs.writeFileSync(lastOptimizePath(dbPath), JSON.stringify(result));
   const html = path.join(root, "report.html");
