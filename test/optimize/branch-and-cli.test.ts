@@ -109,7 +109,7 @@ describe("optimize progress", () => {
     progress.phase("baseline");
     now = 12_300;
     progress.status("api: cold build 1/1");
-    assert.match(out, /\r\u001b\[2Kshipshape optimize ▸ baseline 12\.3s · api: cold build 1\/1 \(total 12\.3s\)$/);
+    assert.ok(out.endsWith("\r\u001b[2Kshipshape optimize ▸ baseline 12.3s · api: cold build 1/1 (total 12.3s)"), JSON.stringify(out));
     progress.phase("audit");
     assert.match(out, /✓ baseline done in 12\.3s\n/);
     progress.finish();
