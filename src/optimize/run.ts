@@ -237,7 +237,8 @@ async function fixStep(context: OptimizeContext, changes: ChangeOutcome[]): Prom
     const intent = rewrite.status === "applied" ? rewriteIntent(rewrite.ecosystem, rewrite.after) : undefined;
     if (intent !== undefined) intents[rewrite.path] = intent;
   }
-  progress.line(`${leveled.fix.changes.length} file${leveled.fix.changes.length === 1 ? "" : "s"} to change (${leveled.rewrites.filter((rewrite) => rewrite.status === "applied").length} rewrite(s)); building and verifying each changed Dockerfile against its original`);
+  const rewriteCount = leveled.rewrites.filter((rewrite) => rewrite.status === "applied").length;
+  progress.line(leveled.fix.changes.length === 0 ? "no fix or rewrite applies" : `${leveled.fix.changes.length} file${leveled.fix.changes.length === 1 ? "" : "s"} to change (${rewriteCount} rewrite${rewriteCount === 1 ? "" : "s"}); building and verifying each changed Dockerfile against its original`);
   const verified = await verifyChanges(
     engine,
     { root: opened.snapshot.root, target: root, changes: leveled.fix.changes, dockerfiles: view.dockerfiles, configured: opened.config.verify?.services ?? {}, intents, shellEnv: context.env },

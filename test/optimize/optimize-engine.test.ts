@@ -141,4 +141,39 @@ describe("shipshape optimize on a real engine", { skip: status.skip }, () => {
     assert.deepEqual(await imagesNaming([inventory, reports]), [], "no image or tag");
     assert.equal(git(root, "status", "--porcelain"), "?? .shipshape/");
   });
+
+  it("consolidates near-duplicate Dockerfiles when every target verifies against its original", { timeout: 600_000 }, async () => {
+    failIfRequired(status);
+    const suffix = randomBytes(3).toString("hex");
+    const root = tempDirectory("shipshape-optimize-pair-");
+    fs.cpSync(path.resolve(import.meta.dirname, "../fixtures/consolidate/engine-pair"), root, { recursive: true });
+    const [one, two] = [`one-${suffix}`, `two-${suffix}`];
+    fs.writeFileSync(path.join(root, "compose.yaml"), `services:\n  ${one}:\n    build: services/one\n  ${two}:\n    build:\n      context: services/two\n`);
+    git(root, "init", "-q", "-b", "main");
+    git(root, "add", ".");
+    git(root, "commit", "-q", "-m", "pair");
+    const temp = tempDirectory("shipshape-optimize-tmp-");
+    const previousTmp = process.env.TMPDIR;
+    process.env.TMPDIR = temp;
+    let output = "";
+    let code: number;
+    try {
+      code = await runCli(["optimize", ".", "--branch", "pair", "--scenarios", "warm"], { stdout: (text) => (output += text), stderr: (text) => (output += text), cwd: root, env: { ...process.env, NO_COLOR: "1" }, isTTY: false });
+    } finally {
+      if (previousTmp === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = previousTmp;
+    }
+    assert.equal(code, 0, output);
+    assert.match(output, /services\/Dockerfile: consolidated services\/one\/Dockerfile, services\/two\/Dockerfile \(verified\)/);
+    const files = git(root, "ls-tree", "-r", "--name-only", "pair").split("\n");
+    assert.ok(files.includes("services/Dockerfile") && files.includes("docker-bake.hcl"), files.join(" "));
+    assert.ok(!files.includes("services/one/Dockerfile") && !files.includes("services/two/Dockerfile"), "the originals are replaced on the branch");
+    assert.ok(fs.existsSync(path.join(root, "services", "one", "Dockerfile")), "and still in the user's tree");
+    assert.match(git(root, "log", "--format=%s", "main..pair"), /consolidate near-duplicate Dockerfiles/);
+    const result = JSON.parse(fs.readFileSync(lastOptimizePath(path.join(root, ".shipshape", "metrics.db")), "utf8")) as OptimizeResult;
+    const consolidated = result.changes.filter((change) => change.step === "consolidate");
+    assert.ok(consolidated.length >= 4 && consolidated.every((change) => change.applied && change.verification === "each target built and verified against its original image"));
+    assert.deepEqual(fs.readdirSync(temp), []);
+    assert.deepEqual(await imagesNaming([one, two]), []);
+  });
 });
