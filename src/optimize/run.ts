@@ -218,7 +218,10 @@ export async function runOptimize(context: OptimizeContext): Promise<{ result: O
   };
   phaseSeconds.documents = 0;
   const documents = await context.documents(result, audit);
-  for (const document of documents) context.writeFile(path.join(root, ...document.path.split("/")), document.text);
+  for (const document of documents) {
+    context.writeFile(path.join(root, ...document.path.split("/")), document.text);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
   commit("shipshape optimize: docs/docker-optimization-audit.md, docs/docker-optimization-strategy.md and the HTML report");
   phaseSeconds.documents = round1((performance.now() - phaseStart) / 1000);
   result.finishedAt = context.now().toISOString();
@@ -249,7 +252,11 @@ async function fixStep(context: OptimizeContext, changes: ChangeOutcome[]): Prom
   const planned = leveled;
   if (failed.size > 0) leveled = fixWithLevel(opened.snapshot, { ...fixOptions, leaveAlone: failed });
 
-  for (const change of leveled.fix.changes) context.writeFile(path.join(root, ...change.path.split("/")), change.after);
+  for (const change of leveled.fix.changes) {
+    context.writeFile(path.join(root, ...change.path.split("/")), change.after);
+    // An atomic write holds the signals until the next turn: let it release them before the next one.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 
   const applied = new Set(leveled.fix.changes.map((change) => change.path));
   for (const change of planned.fix.changes) {
