@@ -43,6 +43,8 @@ export interface BenchOptions {
   labels?: Record<string, string>;
   /** One line per timed build, for the user's patience. */
   onProgress?: (line: string) => void;
+  /** Before each timed run: which image, side, scenario and run (for a live status line). */
+  onStart?: (step: { target: string; side: "before" | "after"; scenario: ScenarioName; run: number; runs: number }) => void;
   /** Unique text for markers and tags (default: random hex). */
   nonce?: () => string;
   /** Where the context copies go (default: the OS temp directory). */
@@ -219,6 +221,7 @@ async function benchTarget(engine: BenchEngine, target: BuildTarget, options: Be
         for (const side of order) {
           const measurement = side.measurement.get(scenario) as ScenarioMeasurement;
           if (measurement.status !== "measured") continue;
+          options.onStart?.({ target: target.name, side: side.label, scenario, run: runIndex + 1, runs: options.runs });
           try {
             const { run, tag } = await measureOnce(side, scenario);
             measurement.runs.push(run);

@@ -36,6 +36,34 @@ function literalPattern(file: string): string {
   return file.replace(/[\\*?[\]]/g, (character) => `\\${character}`);
 }
 
+/**
+ * Copies not yet disposed. Every way out of a bench disposes its copy in a `finally`; this is the
+ * net for the ways that skip `finally` blocks (process.exit from elsewhere, an uncaught exception
+ * in an event handler): on exit, whatever is left is removed synchronously.
+ */
+const liveRoots = new Set<string>();
+let exitNetInstalled = false;
+
+function trackRoot(root: string): void {
+  liveRoots.add(root);
+  if (exitNetInstalled) return;
+  exitNetInstalled = true;
+  process.once("exit", () => {
+    for (const left of liveRoots) fs.rmSync(left, { recursive: true, force: true });
+    liveRoots.clear();
+  });
+}
+
+function disposeRoot(root: string): void {
+  fs.rmSync(root, { recursive: true, force: true });
+  liveRoots.delete(root);
+}
+
+/** Temporary copies that exist now (for tests and diagnostics). */
+export function liveWorkspaces(): string[] {
+  return [...liveRoots];
+}
+
 export async function createWorkspace(source: WorkspaceSource, tempDir: string = os.tmpdir()): Promise<BenchWorkspace> {
   const originalContext = path.resolve(source.contextDir);
   const originalDockerfile = path.resolve(originalContext, source.dockerfile);
@@ -43,6 +71,7 @@ export async function createWorkspace(source: WorkspaceSource, tempDir: string =
   const plan = await planContext({ contextDir: originalContext, dockerfile: source.dockerfile });
 
   const root = await fs.promises.mkdtemp(path.join(tempDir, "shipshape-bench-"));
+  trackRoot(root);
   try {
     const contextDir = path.join(root, "context");
     await fs.promises.mkdir(contextDir);
@@ -114,10 +143,10 @@ export async function createWorkspace(source: WorkspaceSource, tempDir: string =
         fs.writeFileSync(absolute, text, { mode });
         fs.chmodSync(absolute, mode);
       },
-      dispose: () => fs.rmSync(root, { recursive: true, force: true }),
+      dispose: () => disposeRoot(root),
     };
   } catch (error) {
-    fs.rmSync(root, { recursive: true, force: true });
+    disposeRoot(root);
     throw error;
   }
 }

@@ -9,13 +9,14 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import type { ComparedDockerfile } from "../bench/run.ts";
 import { runBench } from "../bench/run.ts";
+import { benchRecords } from "../bench/records.ts";
+import { INTERRUPT_EXIT_CODES, trapInterrupts } from "../bench/interrupt.ts";
 import { BENCH_FORMATS, isBenchFormat, renderBench } from "../bench/report.ts";
-import type { BenchResult, ScenarioName } from "../bench/result.ts";
+import type { ScenarioName } from "../bench/result.ts";
 import { benchSucceeded, isScenarioName, SCENARIOS } from "../bench/result.ts";
 import type { BuildTarget } from "../builds/targets.ts";
-import { discoverBuildTargets, imageTagFor, repositoryNameOf } from "../builds/targets.ts";
+import { discoverBuildTargets, repositoryNameOf } from "../builds/targets.ts";
 import { createEngine, ENGINE_DRIVERS, isEngineDriver } from "../engine/select.ts";
-import type { MetricsRecord } from "../metrics/record.ts";
 import { recordMetrics } from "../metrics/record.ts";
 import { shouldUseColor } from "../report/tty.ts";
 import { commandHelp } from "./help.ts";
@@ -43,6 +44,8 @@ export const BENCH_HELP = commandHelp({
   examples: ["shipshape bench", "shipshape bench . --service api --scenarios warm,code --runs 5", "shipshape bench services/api --compare main"],
   exitCodes: "0 every applicable scenario measured, 1 a build failed, 2 usage error or no engine.",
 });
+
+export { benchRecords } from "../bench/records.ts";
 
 export const DEFAULT_RUNS = 3;
 
@@ -96,26 +99,6 @@ function isFile(file: string): boolean {
 function displayPath(absolute: string, cwd: string): string {
   const relative = path.relative(cwd, absolute);
   return relative === "" || relative.startsWith("..") || path.isAbsolute(relative) ? absolute : relative.split(path.sep).join("/");
-}
-
-/** One "bench" record per target and scenario measured, for the Dockerfile as it is in the tree (whichever side it is). */
-export function benchRecords(result: BenchResult, targets: readonly BuildTarget[], repositoryName: string): MetricsRecord[] {
-  const records: MetricsRecord[] = [];
-  for (const bench of result.targets) {
-    const target = targets.find((candidate) => candidate.name === bench.name);
-    const dockerfile = target ? path.resolve(target.contextDir, target.dockerfile) : undefined;
-    const own = [bench.before, ...(bench.after ? [bench.after] : [])].find((side) => side.ownDockerfile);
-    for (const scenario of own?.scenarios ?? []) {
-      if (scenario.status !== "measured" || scenario.medianMs === undefined) continue;
-      const metrics: Record<string, number> = { medianMs: scenario.medianMs, minMs: scenario.minMs ?? scenario.medianMs, maxMs: scenario.maxMs ?? scenario.medianMs };
-      if (scenario.cacheHitRatio !== undefined) metrics.cacheHitRatio = scenario.cacheHitRatio;
-      if (scenario.sizeBytes !== undefined) metrics.sizeBytes = scenario.sizeBytes;
-      const record: MetricsRecord = { kind: "bench", image: imageTagFor(repositoryName, bench.name), scenario: scenario.scenario, metrics };
-      if (dockerfile !== undefined) record.dockerfile = dockerfile;
-      records.push(record);
-    }
-  }
-  return records;
 }
 
 export async function runBenchCommand(args: string[], io: CliIO): Promise<number> {
@@ -179,13 +162,12 @@ export async function runBenchCommand(args: string[], io: CliIO): Promise<number
   const network = networkOption(values.network, io, given);
   const engine = await createEngine({ driver, env: io.env });
   await engine.ping();
-  // Ctrl-C: cancel the build in flight and let the bench remove its copy and images before exiting.
-  const interrupt = new AbortController();
-  const onInterrupt = (): void => {
-    io.stderr("shipshape bench: interrupted; removing the temporary copy and the images built so far\n");
-    interrupt.abort();
-  };
-  process.once("SIGINT", onInterrupt);
+  // Ctrl-C, TERM, HUP: cancel the build in flight and let the bench remove its copy and images
+  // before exiting; further signals wait for that clean-up instead of killing the process mid-way.
+  const interrupt = trapInterrupts({
+    onFirst: () => io.stderr("shipshape bench: interrupted; removing the temporary copy and the images built so far\n"),
+    onRepeat: () => io.stderr("shipshape bench: still removing the temporary copy and images; one moment\n"),
+  });
   let result: Awaited<ReturnType<typeof runBench>>;
   try {
     result = await runBench(engine, targets, {
@@ -199,9 +181,9 @@ export async function runBenchCommand(args: string[], io: CliIO): Promise<number
     });
   } catch (error) {
     if (!interrupt.signal.aborted) throw error;
-    return INTERRUPTED_EXIT_CODE;
+    return interrupt.exitCode() ?? INTERRUPT_EXIT_CODES.SIGINT;
   } finally {
-    process.off("SIGINT", onInterrupt);
+    interrupt.release();
   }
 
   const color = values.output === undefined && format === "tty" && shouldUseColor(io.env, io.isTTY);
@@ -224,9 +206,6 @@ export async function runBenchCommand(args: string[], io: CliIO): Promise<number
   }
   return benchSucceeded(result) ? 0 : 1;
 }
-
-/** What a shell reports for a program stopped by SIGINT (128 + 2). */
-const INTERRUPTED_EXIT_CODE = 130;
 
 /** The target whose build context (the deepest, when contexts nest) holds `file`, if exactly one does. */
 export function targetOwningFile(targets: readonly BuildTarget[], file: string): BuildTarget | undefined {

@@ -65,6 +65,14 @@ const COMMANDS: Record<string, CommandEntry> = {
     synopsis: "verify BEFORE AFTER      are two images equivalent for their users?",
     load: async () => import("./verify-command.ts").then((m) => ({ help: m.VERIFY_HELP, run: m.runVerifyCommand })),
   },
+  optimize: {
+    synopsis: "optimize [PATH]          measure, fix, verify, measure again, write the documents (on a new branch)",
+    load: async () => import("./optimize-command.ts").then((m) => ({ help: m.OPTIMIZE_HELP, run: m.runOptimizeCommand })),
+  },
+  report: {
+    synopsis: "report [PATH] --html F   self-contained HTML report: trends, layers, last optimize",
+    load: async () => import("./report-command.ts").then((m) => ({ help: m.REPORT_HELP, run: m.runReportCommand })),
+  },
 };
 
 const HELP_FLAGS = new Set(["--help", "-h"]);

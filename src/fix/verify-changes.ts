@@ -210,7 +210,7 @@ function contextFiles(root: string, target: BuildTarget, changes: readonly FileC
  * Verifies every build target whose Dockerfile changes, or whose context gets a new or changed
  * ignore file (a .dockerignore that hid a file the build needs would break the image too).
  */
-export async function verifyChanges(engine: Engine, input: VerifyChangesInput, options: { onProgress?: (message: string) => void; keepImages?: boolean; network?: string } = {}): Promise<VerifiedChange[]> {
+export async function verifyChanges(engine: Engine, input: VerifyChangesInput, options: { onProgress?: (message: string) => void; keepImages?: boolean; network?: string; signal?: AbortSignal } = {}): Promise<VerifiedChange[]> {
   const isDockerfile = (file: string): boolean => input.dockerfiles.includes(file) || isDockerfileName(path.posix.basename(file));
   const changedIgnoreFiles = input.changes.some((change) => isDockerignoreName(path.posix.basename(change.path)));
   const changedDockerfiles = input.changes.filter((change) => change.before !== undefined && isDockerfile(change.path));
@@ -219,6 +219,7 @@ export async function verifyChanges(engine: Engine, input: VerifyChangesInput, o
   const candidates = changedIgnoreFiles ? input.dockerfiles : changedDockerfiles.map((change) => change.path);
   const verified: VerifiedChange[] = [];
   for (const dockerfile of candidates) {
+    options.signal?.throwIfAborted();
     const changed = changedDockerfiles.find((change) => change.path === dockerfile);
     const results: VerifyRewriteResult[] = [];
     let probed = false;
@@ -248,7 +249,7 @@ export async function verifyChanges(engine: Engine, input: VerifyChangesInput, o
           ...(input.intents?.[dockerfile] !== undefined ? { intent: input.intents[dockerfile] } : {}),
           ...(commandOverride !== undefined ? { commandOverride } : {}),
         },
-        { ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...(options.keepImages !== undefined ? { keepImages: options.keepImages } : {}), ...(options.network !== undefined ? { network: options.network } : {}) },
+        { ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...(options.keepImages !== undefined ? { keepImages: options.keepImages } : {}), ...(options.network !== undefined ? { network: options.network } : {}), ...(options.signal ? { signal: options.signal } : {}) },
       );
       if (hasRuntimeProbe(probes) && (environment.sources.length > 0 || environment.notes.length > 0)) {
         result.environment = { names: Object.keys(environment.env), sources: environment.sources, notes: environment.notes };

@@ -40,6 +40,11 @@ export interface RecordContext extends RecordOptions {
   now: Date;
   busyTimeoutMs: number;
   toolVersion?: string | null;
+  /**
+   * The repository the run belongs to, when it is not git.root: `shipshape optimize` measures a
+   * temporary worktree of the user's repository, whose series must continue the repository's own.
+   */
+  repository?: string;
 }
 
 /** recordMetrics with the clock, git facts and busy timeout given, for tests and callers that already know them. */
@@ -78,7 +83,7 @@ function buildRun(records: MetricsRecord[], context: RecordContext): RunInput {
   }
   return {
     recordedAt: context.now.toISOString(),
-    repository: context.git.root,
+    repository: context.repository ?? context.git.root,
     gitCommit: context.git.commit,
     gitBranch: context.git.branch,
     gitDirty: context.git.dirty,
