@@ -50,18 +50,26 @@ export function inputsFromBenchJson(text: string, fileName: string): BeforeAfter
   if (!parsed.success) throw new Error(`${fileName}: not a shipshape bench --format json report (${parsed.error.issues[0]?.path.join(".") ?? ""}: ${parsed.error.issues[0]?.message ?? "invalid"})`);
   const compared = parsed.data.targets.filter((target) => target.after !== undefined);
   if (compared.length === 0) throw new Error(`${fileName}: the bench report has no after side: run shipshape bench with --compare`);
-  const side = (image: string, one: z.infer<typeof sideSchema>): ImageCostInputs => {
-    const inputs: ImageCostInputs = { image };
-    const where = `${fileName}, ${one.label} (${one.name})`;
-    const size = one.sizeBytes ?? one.scenarios.find((scenario) => scenario.sizeBytes !== undefined)?.sizeBytes;
-    if (size !== undefined) inputs.sizeBytes = { value: size, provenance: "measured", source: `bench sizeBytes, ${where}` };
-    const timed = ["code", "cold"].map((name) => one.scenarios.find((scenario) => scenario.scenario === name && scenario.status === "measured" && scenario.medianMs !== undefined)).find((scenario) => scenario !== undefined);
-    if (timed?.medianMs !== undefined) inputs.buildMs = { value: timed.medianMs, provenance: "measured", source: `bench ${timed.scenario} medianMs, ${where}` };
-    return inputs;
-  };
   return {
     basis: `bench --compare ${parsed.data.compare ?? ""} (${fileName})`.replace("  ", " "),
-    before: compared.map((target) => side(target.name, target.before)),
-    after: compared.map((target) => side(target.name, target.after as z.infer<typeof sideSchema>)),
+    before: compared.map((target) => inputsFromBenchSide(target.name, target.before, `${fileName}, before (${target.before.name})`)),
+    after: compared.map((target) => inputsFromBenchSide(target.name, target.after as BenchSideFacts, `${fileName}, after (${(target.after as BenchSideFacts).name})`)),
   };
+}
+
+/** What cost reads of one measured bench side (a `bench --format json` side, or a BenchSide in memory). */
+export interface BenchSideFacts {
+  name: string;
+  sizeBytes?: number | undefined;
+  scenarios: readonly { scenario: string; status: string; medianMs?: number | undefined; sizeBytes?: number | undefined }[];
+}
+
+/** Cost inputs of one image from one bench side: its size and its `code` (else `cold`) median build time, both measured. */
+export function inputsFromBenchSide(image: string, one: BenchSideFacts, where: string): ImageCostInputs {
+  const inputs: ImageCostInputs = { image };
+  const size = one.sizeBytes ?? one.scenarios.find((scenario) => scenario.sizeBytes !== undefined)?.sizeBytes;
+  if (size !== undefined) inputs.sizeBytes = { value: size, provenance: "measured", source: `bench sizeBytes, ${where}` };
+  const timed = ["code", "cold"].map((name) => one.scenarios.find((scenario) => scenario.scenario === name && scenario.status === "measured" && scenario.medianMs !== undefined)).find((scenario) => scenario !== undefined);
+  if (timed?.medianMs !== undefined) inputs.buildMs = { value: timed.medianMs, provenance: "measured", source: `bench ${timed.scenario} medianMs, ${where}` };
+  return inputs;
 }

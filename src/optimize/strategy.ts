@@ -9,11 +9,7 @@ import type { BeforeAfter } from "./compare.ts";
 import { formatChange } from "./compare.ts";
 import type { OptimizeResult } from "./result.ts";
 
-/**
- * The cost section's input. `shipshape cost` is a separate command (src/cost/); until it is part
- * of this build, optimize passes `undefined` and the document says that no estimate was made
- * rather than inventing one.
- */
+/** The cost section's input: `shipshape cost`'s model on optimize's measurements (src/optimize/cost-estimate.ts); undefined when there is no after side to price. */
 export interface CostSection {
   /** Markdown lines the cost estimator produced, already escaped by it. */
   markdown: string;
@@ -94,7 +90,7 @@ export function renderStrategy(inputs: StrategyInputs): string {
 
   lines.push("## Cost estimate", "");
   if (inputs.cost !== undefined) lines.push(inputs.cost.markdown.trimEnd(), "");
-  else lines.push("No cost estimate: `shipshape cost` is not part of this build of shipshape, so no money figure is given here. The measured sizes and times above are what a cost estimate would start from.", "");
+  else lines.push("No cost estimate: nothing was measured after the changes, so there is no before and after to price.", "");
 
   lines.push("## Risks and rollback", "");
   const base = result.baseCommit !== undefined ? `\`${result.baseCommit.slice(0, 12)}\`` : "the commit before the change";

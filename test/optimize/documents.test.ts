@@ -5,6 +5,8 @@ import { describe, it } from "node:test";
 import { compareBench, formatChange } from "../../src/optimize/compare.ts";
 import { dashboardData } from "../../src/optimize/dashboard.ts";
 import { renderStrategy } from "../../src/optimize/strategy.ts";
+import { costEstimateFor } from "../../src/optimize/cost-estimate.ts";
+import { defaultConfig } from "../../src/audit/config.ts";
 import type { Series } from "../../src/metrics/series.ts";
 import { escapeHtml, renderHtmlReport } from "../../src/report/html.ts";
 import { benchOf, optimizeResult } from "./fixtures.ts";
@@ -42,7 +44,7 @@ describe("renderStrategy", () => {
     for (const heading of ["## What changed and why", "### Left out", "### Not consolidated", "## Measured before and after", "## Cost estimate", "## Risks and rollback", "## How to build", "## How CI should cache"]) assert.ok(text.includes(heading), heading);
     assert.match(text, /\| api \| 883 MB \| 262 MB \| -70% \|/);
     assert.match(text, /\| api \| code \| 22\.3 s \| 4\.1 s \| -82% \| 50% → 50% \|/);
-    assert.match(text, /No cost estimate: `shipshape cost` is not part of this build/);
+    assert.match(text, /No cost estimate: nothing was measured after the changes/);
     assert.doesNotMatch(text, /\$\d/, "no money figure");
     assert.match(text, /Slower after the change: api cold \(\+37%\).*load average was 3\.5 .* and 7\.25 .* on 2 CPUs/);
     assert.match(text, /`git show 0123456789ab:PATH`/);
@@ -107,5 +109,27 @@ describe("dashboardData", () => {
     assert.equal(image.regressions.length, 1);
     assert.match(image.regressions[0] ?? "", /size went from 210 B \(2222222\) to 300 B \(3333333\), \+43%/);
     assert.ok(data.notes.some((note) => note.startsWith("No budget lines")));
+  });
+});
+
+describe("costEstimateFor (shipshape cost on optimize's measurements)", () => {
+  it("prices the measured before and after sizes and build times, with the assumptions labelled", () => {
+    const section = costEstimateFor(optimizeResult(), defaultConfig());
+    assert.ok(section !== undefined);
+    // api: 883 MB before, 262 MB after (measured); pushed = 0.4 x size (assumed); 10 tags x $0.25/GB-month; 100 pulls x $0.50/GB.
+    assert.match(section.markdown, /\| api \| image size \| 883 MB \(measured\) \|/);
+    assert.match(section.markdown, /\| api \| image size \| 262 MB \(measured\) \|/);
+    assert.match(section.markdown, /registry storage, per month \/ year \| \$0\.88 \/ \$10\.60 \(assumed\)/); // 10 x 0.3532 GB x 0.25
+    assert.match(section.markdown, /egress \(pulls\), per month \/ year \| \$17\.66 \/ \$211\.92 \(assumed\)/); // 100 x 0.3532 GB x 0.50
+    assert.match(section.markdown, /\*\*Saving: \$\d+\.\d\d per month/);
+    assert.doesNotMatch(section.markdown, /^## /m, "no second level-2 heading inside the strategy's Cost estimate section");
+    const text = renderStrategy({ result: optimizeResult(), comparison: compareBench(optimizeResult().baseline, optimizeResult().after), cost: section });
+    assert.match(text, /## Cost estimate\n\nBasis: shipshape optimize/);
+  });
+
+  it("gives no estimate when nothing was measured after the changes", () => {
+    const result = optimizeResult();
+    delete result.after;
+    assert.equal(costEstimateFor(result, defaultConfig()), undefined);
   });
 });
