@@ -3,20 +3,19 @@
 // same run. The commands are run round-robin (one of each per round) so load drifts hit all of
 // them alike; medians over the rounds. See bench/README.md.
 //
-//   npm run bench:startup -- [--runs N] [--json FILE]
+//   npm run bench:startup -- [--runs N] [--cli installed|sources] [--json FILE]
 //
-// bin/shipshape.js runs the compiled dist/ when it exists (as an installed package does) and the
-// TypeScript sources otherwise; the table says which one ran. `npm run build` makes dist/.
+// By default the CLI is installed as users get it (`npm pack`, then `npm install` of the tarball
+// into a temporary prefix, bench/installed-cli.ts): its bin/shipshape.js runs the compiled dist/.
+// `--cli sources` times bin/shipshape.js of the checkout, which strips the TypeScript types.
 // Exits 0 whatever the numbers: it is a benchmark, not a test.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { median } from "../src/bench/statistics.ts";
-
-const REPOSITORY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const BIN = path.join(REPOSITORY, "bin", "shipshape.js");
+import { prepareCli } from "./installed-cli.ts";
+import type { CliKind } from "./installed-cli.ts";
 
 interface Case {
   name: string;
@@ -27,23 +26,28 @@ interface Case {
 
 interface Options {
   runs: number;
+  cli: CliKind;
   json?: string;
 }
 
 function parseOptions(argv: string[]): Options {
-  const options: Options = { runs: 20 };
+  const options: Options = { runs: 20, cli: "installed" };
   for (let index = 0; index < argv.length; index++) {
     const flag = argv[index];
     if (flag === "--runs") {
       const runs = Number(argv[++index]);
       if (!Number.isInteger(runs) || runs < 1) fail("--runs needs a positive integer");
       options.runs = runs;
+    } else if (flag === "--cli") {
+      const kind = argv[++index];
+      if (kind !== "installed" && kind !== "sources") fail("--cli takes installed or sources");
+      options.cli = kind;
     } else if (flag === "--json") {
       const file = argv[++index];
       if (file === undefined) fail("--json needs a file");
       options.json = path.resolve(file);
     } else if (flag === "--help" || flag === "-h") {
-      process.stdout.write("usage: node bench/startup.ts [--runs N] [--json FILE]\n");
+      process.stdout.write("usage: node bench/startup.ts [--runs N] [--cli installed|sources] [--json FILE]\n");
       process.exit(0);
     } else fail(`unknown option ${flag}`);
   }
@@ -67,6 +71,9 @@ function timeProcess(args: string[], cwd: string): number {
 
 function main(): void {
   const options = parseOptions(process.argv.slice(2));
+  process.stderr.write(`bench:startup: preparing the CLI (${options.cli})...\n`);
+  const cli = prepareCli(options.cli);
+  const BIN = cli.bin;
   const project = fs.mkdtempSync(path.join(os.tmpdir(), "shipshape-startup-"));
   try {
     fs.writeFileSync(path.join(project, "Dockerfile"), "FROM node:22\nWORKDIR /app\nCOPY . .\nRUN npm install\nCMD [\"node\", \"server.js\"]\n");
@@ -84,7 +91,7 @@ function main(): void {
       cases.forEach((item, index) => runsOf[index]?.push(timeProcess(item.args, project)));
     }
     const baseline = median(runsOf[0] ?? []);
-    const runs = fs.existsSync(path.join(REPOSITORY, "dist", "cli", "main.js")) ? "compiled dist/" : "TypeScript sources (no dist/: npm run build)";
+    const runs = cli.description;
     const rows = cases.map((item, index) => {
       const values = runsOf[index] ?? [];
       const medianMs = median(values);
@@ -109,6 +116,7 @@ function main(): void {
     }
   } finally {
     fs.rmSync(project, { recursive: true, force: true });
+    cli.dispose();
   }
 }
 
