@@ -1,8 +1,8 @@
 // Compose files parsed with `yaml` (for line numbers) and validated with zod at the boundary.
 // Only the fields the audit reads are modelled; unknown keys pass through untouched.
-import { isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
 import type { Node as YamlNode, Pair } from "yaml";
 import { z } from "zod";
+import { yamlModule } from "./yaml.ts";
 import { splitArguments } from "./shell-words.ts";
 import { describeYamlError } from "../errors.ts";
 
@@ -111,6 +111,7 @@ export class ComposeError extends Error {}
 
 /** Parses a compose file; throws ComposeError with a readable message on broken YAML or shape. */
 export function parseCompose(text: string, path: string): ComposeModel {
+  const { isMap, isScalar, isSeq, LineCounter, parseDocument } = yamlModule();
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: false, merge: true });
   if (document.errors.length > 0) {
