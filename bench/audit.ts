@@ -101,7 +101,7 @@ function measureRow(options: { bin: string; dir: string; files: number; runs: nu
   let peerNote = "";
   const output = path.join(options.work, "report.out");
   const runShipshape = (): void => {
-    const result = measureProcess(process.execPath, [options.bin, "audit", options.dir, "--format", options.format, "--fail-on", "none"], { stdoutFile: output, env: { ...process.env, NO_COLOR: "1" } });
+    const result = measureProcess(options.bin, ["audit", options.dir, "--format", options.format, "--fail-on", "none"], { stdoutFile: output, env: { ...process.env, NO_COLOR: "1" } });
     if (result.status !== 0) fail(`shipshape audit exited ${result.status}: ${result.stderr.trim().split("\n")[0] ?? ""}`);
     const reported = reportedDockerfiles(output, options.format);
     shipshapeNote = reported === options.files ? "" : `report has ${reported} of ${options.files} files`;

@@ -13,7 +13,10 @@ export type CliKind = "installed" | "sources";
 
 export interface Cli {
   kind: CliKind;
-  /** Path of the bin script to run with `node`. */
+  /**
+   * The command users run: the installed package's `node_modules/.bin/shipshape`, or the
+   * checkout's bin/shipshape.js, executed directly so that its shebang's Node flags apply.
+   */
   bin: string;
   /** What runs, for the table header. */
   description: string;
@@ -39,7 +42,7 @@ export function prepareCli(kind: CliKind): Cli {
     const tarball = fs.readdirSync(packDir).find((name) => name.endsWith(".tgz"));
     if (tarball === undefined) throw new Error("npm pack wrote no tarball");
     run("npm", ["install", "--no-audit", "--no-fund", "--silent", "--prefix", prefix, path.join(packDir, tarball)], prefix);
-    const bin = path.join(prefix, "node_modules", "shipshape", "bin", "shipshape.js");
+    const bin = path.join(prefix, "node_modules", ".bin", "shipshape");
     if (!fs.existsSync(path.join(prefix, "node_modules", "shipshape", "dist", "cli", "main.js"))) throw new Error("the installed package has no dist/cli/main.js");
     return { kind, bin, description: `installed from npm pack (${tarball}, runs dist/)`, dispose: () => fs.rmSync(work, { recursive: true, force: true }) };
   } catch (error) {
@@ -64,7 +67,10 @@ export function measureProcess(command: string, args: string[], options: { cwd?:
   const out = fs.openSync(options.stdoutFile ?? "/dev/null", "w");
   try {
     const started = performance.now();
-    const result = spawnSync(GNU_TIME, ["-o", timeFile, "-f", "%U %S %M", command, ...args], { cwd: options.cwd, env: options.env ?? process.env, stdio: ["ignore", out, "pipe"], encoding: "utf8", maxBuffer: 1 << 28 });
+    // The bin's shebang runs `node` from PATH: make it the Node running the benchmark.
+    const env = options.env ?? process.env;
+    const pathWithNode = `${path.dirname(process.execPath)}${path.delimiter}${env.PATH ?? ""}`;
+    const result = spawnSync(GNU_TIME, ["-o", timeFile, "-f", "%U %S %M", command, ...args], { cwd: options.cwd, env: { ...env, PATH: pathWithNode }, stdio: ["ignore", out, "pipe"], encoding: "utf8", maxBuffer: 1 << 28 });
     const wallSeconds = (performance.now() - started) / 1000;
     const line = fs.readFileSync(timeFile, "utf8").trim().split("\n").at(-1) ?? "";
     const [user = 0, system = 0, rssKb = 0] = line.split(" ").map(Number);

@@ -126,7 +126,7 @@ function main(): void {
         const measured: { wall: number; cpu: number; rss: number }[] = [];
         process.stderr.write(`bench:linear: ${input.name.replace("N", String(size))}, ${runs} runs...\n`);
         for (let run = 0; run < runs; run++) {
-          const result = measureProcess(process.execPath, [cli.bin, "audit", dir, "--format", "jsonl", "--fail-on", "none"], { stdoutFile: output });
+          const result = measureProcess(cli.bin, ["audit", dir, "--format", "jsonl", "--fail-on", "none"], { stdoutFile: output });
           if (result.status !== 0) fail(`audit exited ${result.status}: ${result.stderr.trim().split("\n")[0] ?? ""}`);
           measured.push({ wall: result.wallSeconds, cpu: result.cpuSeconds, rss: result.peakRssBytes });
         }

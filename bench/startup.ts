@@ -60,7 +60,8 @@ function fail(message: string): never {
 
 /** Wall and CPU time (user + system, GNU time) of one whole process, in milliseconds; a failing command stops the benchmark. */
 function timeProcess(args: string[], cwd: string): { wallMs: number; cpuMs: number } {
-  const result = measureProcess(process.execPath, args, { cwd, env: { ...process.env, NO_COLOR: "1" } });
+  const [command = process.execPath, ...rest] = args;
+  const result = measureProcess(command, rest, { cwd, env: { ...process.env, NO_COLOR: "1" } });
   // audit exits 1 when it finds something: that is a result, not a failure.
   if (result.status !== 0 && result.status !== 1) fail(`${args.join(" ")} exited ${result.status}: ${result.stderr.trim().split("\n")[0] ?? ""}`);
   return { wallMs: result.wallSeconds * 1000, cpuMs: result.cpuSeconds * 1000 };
@@ -76,7 +77,7 @@ function main(): void {
     fs.writeFileSync(path.join(project, "Dockerfile"), "FROM node:22\nWORKDIR /app\nCOPY . .\nRUN npm install\nCMD [\"node\", \"server.js\"]\n");
     fs.writeFileSync(path.join(project, "package.json"), '{"name":"app","version":"1.0.0","dependencies":{"express":"^4.0.0"}}\n');
     const cases: Case[] = [
-      { name: "node -e 0", args: ["-e", "0"] },
+      { name: "node -e 0", args: [process.execPath, "-e", "0"] },
       { name: "shipshape --version", args: [BIN, "--version"], goalMs: 150 },
       { name: "shipshape --help", args: [BIN, "--help"], goalMs: 150 },
       { name: "shipshape audit Dockerfile", args: [BIN, "audit", "Dockerfile", "--fail-on", "none"], goalMs: 300 },

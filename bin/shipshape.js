@@ -1,4 +1,7 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=8
+// --max-semi-space-size=8 (MB): V8 otherwise grows the young generation to 128 MB during an audit
+// of thousands of files; capped, peak RSS of 4,000 real Dockerfiles drops from 537 MB to 370 MB at
+// the same CPU time (bench:audit). The flag only takes effect on the command line, hence here.
 // An installed package (under node_modules) runs the compiled dist/, built by `prepack`; a checkout
 // runs the TypeScript sources directly (Node >= 22.18 strips types, but never inside node_modules),
 // so a dist/ left over from `npm pack` never shadows the sources being edited.
