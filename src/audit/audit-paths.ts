@@ -10,8 +10,8 @@ import { buildRepositoryView } from "../repo/view.ts";
 import type { ViewOptions } from "../repo/view.ts";
 import { CONFIG_FILE_NAMES, defaultConfig, isIgnoredPath, parseConfig } from "./config.ts";
 import type { ShipshapeConfig } from "./config.ts";
-import type { AuditResult } from "./result.ts";
-import { auditRepository, summarize } from "./run.ts";
+import type { AuditResult, FileResult, Finding } from "./result.ts";
+import { addSummaries, auditRepository, summarize } from "./run.ts";
 import { ConfigError, UsageError } from "../errors.ts";
 
 export interface AuditPathsOptions {
@@ -22,6 +22,9 @@ export interface AuditPathsOptions {
   /** Already-loaded config (wins over configPath). */
   config?: ShipshapeConfig;
   rules?: readonly Rule[];
+  /** Streaming (see AuditOptions.onFile): Dockerfile results as they are done, later findings on them. */
+  onFile?: (file: FileResult) => void;
+  onLateFinding?: (path: string, finding: Finding) => void;
 }
 
 export function loadConfigFile(filePath: string, rules: readonly Rule[] = allRules): ShipshapeConfig {
@@ -91,11 +94,12 @@ export function auditPaths(paths: string[], options: AuditPathsOptions = {}): Au
   const results: AuditResult[] = [];
   for (const target of targets) {
     const { config, displayRoot, snapshot, viewOptions } = openTarget(target, { cwd, configPath: options.configPath, config: options.config, rules });
-    results.push(auditRepository(buildRepositoryView(snapshot, viewOptions), { config, rules, displayRoot, clock: () => performance.now() }));
+    results.push(auditRepository(buildRepositoryView(snapshot, viewOptions), { config, rules, displayRoot, clock: () => performance.now(), onFile: options.onFile, onLateFinding: options.onLateFinding }));
   }
   if (results.length === 1 && results[0]) return results[0];
   const files = results.flatMap((result) => result.files);
-  const merged: AuditResult = { root: cwd, files, summary: summarize(files, results.reduce((sum, result) => sum + result.summary.suppressed, 0)) };
+  // Adding the summaries (not re-counting `files`) keeps the files a streaming audit no longer holds.
+  const merged: AuditResult = { root: cwd, files, summary: results.map((result) => result.summary).reduce((sum, summary) => addSummaries(sum, summary), summarize([])) };
   const skipped = results.flatMap((result) => result.skipped ?? []);
   if (skipped.length > 0) merged.skipped = skipped;
   return merged;

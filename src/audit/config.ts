@@ -1,7 +1,7 @@
 // shipshape.config.yaml / .json: validated with zod at the boundary, then resolved per file.
 import path from "node:path";
-import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { yamlModule } from "../repo/yaml.ts";
 import type { Impact } from "../rules/types.ts";
 import { ConfigError, describeYamlError } from "../errors.ts";
 import { closestMatch } from "../suggest.ts";
@@ -135,7 +135,7 @@ export function parseConfig(text: string, fileName: string, knownRules?: Readonl
     }
   } else {
     try {
-      raw = parseYaml(text);
+      raw = yamlModule().parse(text);
     } catch (error) {
       const { reason, line, column } = describeYamlError(error);
       throw new ConfigError(`${fileName}${line !== undefined ? `:${line}:${column ?? 1}` : ""}: cannot parse YAML: ${reason}`);

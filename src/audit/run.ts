@@ -32,6 +32,15 @@ export interface AuditOptions {
    * its own time to it. A file already over the budget is reported and not analysed again.
    */
   timeSpent?: Map<string, number>;
+  /**
+   * Streaming: each Dockerfile's result is handed over as soon as its own rules ran (findings
+   * sorted, estimate computed, path shown under displayRoot) and not kept; findings that
+   * compose and repository rules add to it later arrive through `onLateFinding`. The returned
+   * result then holds only the files not streamed (compose files, ignore files with errors), and
+   * a summary of everything. Memory no longer holds every file's findings (`--format jsonl`).
+   */
+  onFile?: (file: FileResult) => void;
+  onLateFinding?: (path: string, finding: Finding) => void;
 }
 
 /** The per-file error of a file that ran over the time budget (also the fix loop's rejection reason). */
@@ -45,6 +54,9 @@ export function auditRepository(view: RepositoryView, options: AuditOptions = {}
   const files = new Map<string, FileResult>();
   const suppressionsByFile = new Map<string, Suppressions>();
   let suppressed = 0;
+  // Streaming: the Dockerfiles already handed to onFile (their kind), and the running summary of them.
+  const streamed = new Set<string>();
+  let streamedSummary: AuditSummary | undefined;
 
   const fileResult = (path: string, kind: FileKind): FileResult => {
     let result = files.get(path);
@@ -154,7 +166,22 @@ export function auditRepository(view: RepositoryView, options: AuditOptions = {}
     if (report.fix !== undefined) finding.fix = report.fix;
     if (report.createFile !== undefined) finding.createFile = report.createFile;
     if (finding.fixable) finding.fixLevel = report.fixLevel ?? rule.meta.fixLevel ?? "rewrite";
+    if (streamed.has(path)) {
+      // A finding on a file already streamed: counted as one more finding, handed over on its own.
+      if (streamedSummary) streamedSummary = addSummaries(streamedSummary, summarize([{ path, kind, findings: [finding] }]), -1);
+      options.onLateFinding?.(displayPath(path), finding);
+      return;
+    }
     fileResult(path, kind).findings.push(finding);
+  };
+  const displayPath = (path: string): string => (options.displayRoot ? joinDisplay(options.displayRoot, path) : path);
+  /** Per-image estimate, findings in line order, the path as shown. */
+  const finish = (result: FileResult): void => {
+    if (result.kind === "dockerfile" && result.findings.some((finding) => (finding.estimatedSavingMB ?? 0) > 0)) {
+      result.estimatedSavingMB = Math.round(estimateImageSaving(dockerfiles.get(result.path), result.findings).estimatedSavingMB);
+    }
+    result.findings.sort((a, b) => a.line - b.line || impactRank(a.impact) - impactRank(b.impact) || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));
+    result.path = displayPath(result.path);
   };
   const runRule = (rule: Rule, path: string, kind: FileKind, check: () => RuleReport[]): void => {
     if (overBudget.has(path)) return;
@@ -165,12 +192,29 @@ export function auditRepository(view: RepositoryView, options: AuditOptions = {}
     }
   };
 
+  // Dockerfile rules file by file (the findings are sorted afterwards, so the order of the loops
+  // does not show), so that a streamed file is complete as soon as its own rules ran.
+  const dockerfileRules = rules.filter((rule): rule is Extract<Rule, { meta: { scope: "dockerfile" } }> => rule.meta.scope === "dockerfile");
+  for (const path of view.dockerfiles) {
+    const dockerfile = dockerfiles.get(path);
+    if (dockerfile !== undefined) {
+      const buildContext = view.contexts.get(path);
+      for (const rule of dockerfileRules) runRule(rule, path, "dockerfile", () => rule.check({ dockerfile, buildContext, repository: view }));
+    }
+    if (options.onFile === undefined) continue;
+    const result = files.get(path);
+    if (result === undefined) continue;
+    finish(result);
+    files.delete(path);
+    streamed.add(path);
+    const own = summarize([result]);
+    streamedSummary = streamedSummary ? addSummaries(streamedSummary, own) : own;
+    options.onFile(result);
+  }
+
   for (const rule of rules) {
     switch (rule.meta.scope) {
       case "dockerfile":
-        for (const [path, dockerfile] of dockerfiles) {
-          runRule(rule, path, "dockerfile", () => (rule as Extract<Rule, { meta: { scope: "dockerfile" } }>).check({ dockerfile, buildContext: view.contexts.get(path), repository: view }));
-        }
         break;
       case "compose":
         for (const compose of view.composes) {
@@ -184,22 +228,47 @@ export function auditRepository(view: RepositoryView, options: AuditOptions = {}
   }
 
   const results = [...files.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  for (const result of results) {
-    if (result.kind === "dockerfile" && result.findings.some((finding) => (finding.estimatedSavingMB ?? 0) > 0)) {
-      result.estimatedSavingMB = Math.round(estimateImageSaving(dockerfiles.get(result.path), result.findings).estimatedSavingMB);
-    }
-    result.findings.sort((a, b) => a.line - b.line || impactRank(a.impact) - impactRank(b.impact) || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));
-    if (options.displayRoot) result.path = joinDisplay(options.displayRoot, result.path);
-  }
-  const result: AuditResult = { root: view.snapshot.root, files: results, summary: summarize(results, suppressed) };
+  for (const result of results) finish(result);
+  const summary = streamedSummary ? addSummaries(streamedSummary, summarize(results)) : summarize(results);
+  summary.suppressed = suppressed;
+  const result: AuditResult = { root: view.snapshot.root, files: results, summary };
   if (view.skipped.length > 0) result.skipped = view.skipped.map((folder) => ({ ...folder, path: options.displayRoot ? joinDisplay(options.displayRoot, folder.path) : folder.path }));
   return result;
 }
 
+/** Two summaries added up; `fileDelta` corrects the file count (-1: the second one's file is already counted). */
+export function addSummaries(a: AuditSummary, b: AuditSummary, fileDelta = 0): AuditSummary {
+  const byImpact = { ...a.byImpact };
+  for (const impact of IMPACTS) byImpact[impact] = (a.byImpact[impact] ?? 0) + (b.byImpact[impact] ?? 0);
+  const byCategory = { ...a.byCategory };
+  for (const category of CATEGORIES) byCategory[category] = (a.byCategory[category] ?? 0) + (b.byCategory[category] ?? 0);
+  return {
+    files: a.files + b.files + fileDelta,
+    filesWithErrors: a.filesWithErrors + b.filesWithErrors,
+    findings: a.findings + b.findings,
+    byImpact,
+    byCategory,
+    estimatedSavingMB: a.estimatedSavingMB + b.estimatedSavingMB,
+    suppressed: a.suppressed + b.suppressed,
+  };
+}
+
 function kindOf(view: RepositoryView, path: string): FileKind {
-  if (view.dockerfiles.includes(path)) return "dockerfile";
+  if (dockerfileSet(view).has(path)) return "dockerfile";
   if (view.composeFiles.includes(path)) return "compose";
   return path.endsWith(".dockerignore") ? "dockerignore" : "other";
+}
+
+const dockerfileSets = new WeakMap<RepositoryView, Set<string>>();
+
+/** view.dockerfiles as a set, built once per view: kindOf runs for every finding a rule reports on another file. */
+function dockerfileSet(view: RepositoryView): Set<string> {
+  let set = dockerfileSets.get(view);
+  if (set === undefined) {
+    set = new Set(view.dockerfiles);
+    dockerfileSets.set(view, set);
+  }
+  return set;
 }
 
 function impactRank(impact: Impact): number {

@@ -7,10 +7,11 @@ import { parseArgs } from "node:util";
 import { auditPaths, findConfigFile, loadConfigFile } from "../audit/audit-paths.ts";
 import { describeSkipped } from "../audit/skipped.ts";
 import { defaultConfig, impactAtLeast } from "../audit/config.ts";
-import type { AuditResult } from "../audit/result.ts";
+import type { AuditResult, FileResult } from "../audit/result.ts";
+import type { ShipshapeConfig } from "../audit/config.ts";
 import { UsageError } from "../errors.ts";
 import { allRules } from "../rules/index.ts";
-import { FORMATS, renderAudit } from "../report/index.ts";
+import { FORMATS, jsonLinesFile, jsonLinesFinding, jsonLinesSummary, renderAudit } from "../report/index.ts";
 import { shouldUseColor } from "../report/tty.ts";
 import { commandHelp } from "./help.ts";
 import { EXIT_FINDINGS, EXIT_OK } from "./io.ts";
@@ -19,7 +20,9 @@ import { packageVersion } from "./version.ts";
 import { writeFileAtomic } from "./write.ts";
 
 export const AUDIT_OPTIONS = `Options:
-  --format tty|json|sarif|markdown   output format (default: tty)
+  --format tty|json|sarif|markdown|jsonl
+                                     output format (default: tty); jsonl (JSON Lines) is written while the
+                                     audit runs, file by file, so large audits stay within bounded memory
   --output FILE                      write the report to FILE instead of stdout
   --fail-on high|medium|low|none     exit 1 when a finding at or above this impact remains (default: low, or failOn in the config)
   --config FILE                      config file (default: shipshape.config.yaml|yml|json in PATH, then in the current directory)
@@ -54,6 +57,7 @@ export function runAuditCommand(args: string[], io: CliIO): number {
   const firstDirectory = directoryOf(path.resolve(io.cwd, positionals[0] ?? "."));
   const configFile = values.config !== undefined ? path.resolve(io.cwd, values.config) : findConfigFile(firstDirectory, io.cwd);
   const config = configFile !== undefined ? loadConfigFile(configFile) : defaultConfig();
+  if (format === "jsonl") return streamJsonLines(positionals, values.output, failOnValue, config, values.verbose === true, io);
   const result = auditPaths(positionals, { cwd: io.cwd, config });
   io.stderr(describeSkipped(result.skipped ?? [], values.verbose === true));
   // An audit that found nothing to read is not a clean bill of health: say so.
@@ -68,6 +72,46 @@ export function runAuditCommand(args: string[], io: CliIO): number {
 
   const failOn = (failOnValue ?? config.failOn ?? "low") as "high" | "medium" | "low" | "none";
   return exitCodeFor(result, failOn);
+}
+
+/**
+ * `--format jsonl`: each Dockerfile's line is written as soon as its rules ran (to stdout, or
+ * appended to --output as it goes: a stopped run leaves the lines it finished), and nothing is
+ * kept but the summary's counts.
+ */
+function streamJsonLines(positionals: string[], output: string | undefined, failOnValue: string | undefined, config: ShipshapeConfig, verbose: boolean, io: CliIO): number {
+  const fd = output !== undefined ? fs.openSync(path.resolve(io.cwd, output), "w") : undefined;
+  const write = fd !== undefined ? (text: string): void => void fs.writeSync(fd, text) : io.stdout;
+  const failOn = (failOnValue ?? config.failOn ?? "low") as "high" | "medium" | "low" | "none";
+  let failing = false;
+  const note = (file: FileResult): void => {
+    if (failOn !== "none" && (file.error !== undefined || file.findings.some((finding) => impactAtLeast(finding.impact, failOn)))) failing = true;
+  };
+  try {
+    const result = auditPaths(positionals, {
+      cwd: io.cwd,
+      config,
+      onFile: (file) => {
+        note(file);
+        write(jsonLinesFile(file));
+      },
+      onLateFinding: (filePath, finding) => {
+        if (failOn !== "none" && impactAtLeast(finding.impact, failOn)) failing = true;
+        write(jsonLinesFinding(filePath, finding));
+      },
+    });
+    for (const file of result.files) {
+      note(file);
+      write(jsonLinesFile(file));
+    }
+    write(jsonLinesSummary(result.root, result.summary));
+    io.stderr(describeSkipped(result.skipped ?? [], verbose));
+    if (result.summary.files === 0) io.stderr(`shipshape: no Dockerfile or compose file found in ${(positionals.length > 0 ? positionals : ["."]).join(", ")}: nothing was audited\n`);
+    if (output !== undefined) io.stderr(`shipshape: wrote ${output} (${result.summary.findings} findings in ${result.summary.files} files)\n`);
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+  return failing ? EXIT_FINDINGS : EXIT_OK;
 }
 
 function directoryOf(absolute: string): string {

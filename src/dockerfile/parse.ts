@@ -1,7 +1,7 @@
 // Builds the DockerfileModel from text: dockerfile-ast finds instructions, ranges, flags and
 // heredocs; we normalise them into plain data and parse each RUN body once (shell.ts).
-import { DockerfileParser } from "dockerfile-ast";
-import type { Instruction as AstInstruction, Flag as AstFlag } from "dockerfile-ast";
+import { DockerfileParser, Instruction as AstInstructionClass } from "dockerfile-ast";
+import type { Argument, Instruction as AstInstruction, Flag as AstFlag } from "dockerfile-ast";
 import { parseImageReference } from "./image-ref.ts";
 import { parseShell } from "./shell.ts";
 import type {
@@ -29,6 +29,21 @@ interface LspPosition {
 }
 
 const PARSER_DIRECTIVES = new Set(["syntax", "escape", "check"]);
+
+// dockerfile-ast computes an instruction's arguments afresh on every call, character by
+// character over the instruction's text, and calls it about five times per instruction while
+// parsing and building the model (a tenth of an audit's time on real files). Our documents are
+// never edited after parsing, so the first answer is kept on the instruction; callers get a
+// copy of the array, as they got a new one before.
+const cachedArguments = Symbol("shipshape.rawArguments");
+type CachingInstruction = AstInstruction & { [cachedArguments]?: Argument[] };
+// getRawArguments is private in dockerfile-ast's types; it is what getArguments and the subclasses call.
+const astPrototype = AstInstructionClass.prototype as unknown as { getRawArguments(this: CachingInstruction): Argument[] };
+const computeRawArguments = astPrototype.getRawArguments;
+astPrototype.getRawArguments = function (this: CachingInstruction): Argument[] {
+  const cached = (this[cachedArguments] ??= computeRawArguments.call(this));
+  return cached.slice();
+};
 
 function lineText(text: string, lineStarts: readonly number[], line: number): string {
   const start = lineStarts[line - 1] ?? text.length;

@@ -33,9 +33,47 @@ export function composeBuildDockerfile(compose: ComposeModel, service: ComposeSe
  */
 export function serviceUsesMergeKey(composeText: string | undefined, compose: ComposeModel, service: ComposeService): boolean {
   if (composeText === undefined) return false;
+  let cached = mergeKeyServices.get(compose);
+  if (cached?.text !== composeText) {
+    cached = { text: composeText, services: servicesWithMergeKeys(composeText, compose) };
+    mergeKeyServices.set(compose, cached);
+  }
+  return cached.services.has(service);
+}
+
+/** Per compose model (and the text it was asked with): the services whose block has a merge key. */
+const mergeKeyServices = new WeakMap<ComposeModel, { text: string; services: Set<ComposeService> }>();
+
+/**
+ * The services whose block (the lines after the service's own line, up to the next service's)
+ * holds a `<<:` line, in one pass over the text: asking each service on its own re-split the
+ * text every time, quadratic in a compose file of thousands of services.
+ */
+function servicesWithMergeKeys(composeText: string, compose: ComposeModel): Set<ComposeService> {
+  const mergeLines: number[] = [];
   const lines = composeText.split(/\r?\n/);
-  const next = compose.services.map((other) => other.line).filter((line) => line > service.line).sort((a, b) => a - b)[0] ?? lines.length + 1;
-  return lines.slice(service.line, next - 1).some((line) => /^\s*<<\s*:/.test(line));
+  lines.forEach((line, index) => {
+    if (/^\s*<<\s*:/.test(line)) mergeLines.push(index + 1);
+  });
+  const services = new Set<ComposeService>();
+  if (mergeLines.length === 0) return services;
+  const starts = compose.services.map((other) => other.line).sort((a, b) => a - b);
+  const firstAbove = (sorted: readonly number[], value: number): number => {
+    let low = 0;
+    let high = sorted.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if ((sorted[middle] ?? Infinity) > value) high = middle;
+      else low = middle + 1;
+    }
+    return low;
+  };
+  for (const service of compose.services) {
+    const next = starts[firstAbove(starts, service.line)] ?? lines.length + 1;
+    const merge = mergeLines[firstAbove(mergeLines, service.line)];
+    if (merge !== undefined && merge < next) services.add(service);
+  }
+  return services;
 }
 
 const servicesByRepository = new WeakMap<RepositoryView, Map<string, ComposeService[]>>();

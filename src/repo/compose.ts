@@ -1,8 +1,8 @@
 // Compose files parsed with `yaml` (for line numbers) and validated with zod at the boundary.
 // Only the fields the audit reads are modelled; unknown keys pass through untouched.
-import { isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
 import type { Node as YamlNode, Pair } from "yaml";
 import { z } from "zod";
+import { yamlModule } from "./yaml.ts";
 import { splitArguments } from "./shell-words.ts";
 import { describeYamlError } from "../errors.ts";
 import { aliasExpansionProblem } from "./yaml-expansion.ts";
@@ -115,6 +115,7 @@ export class ComposeError extends Error {}
 
 /** Parses a compose file; throws ComposeError with a readable message on broken YAML or shape. */
 export function parseCompose(text: string, path: string): ComposeModel {
+  const { isMap, isScalar, isSeq, LineCounter, parseDocument } = yamlModule();
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: false, merge: true });
   if (document.errors.length > 0) {
@@ -132,9 +133,18 @@ export function parseCompose(text: string, path: string): ComposeModel {
   const lineOf = (node: YamlNode | null | undefined): number => (node?.range ? lineCounter.linePos(node.range[0]).line : 1);
   const servicesNode = document.get("services", true) as YamlNode | undefined;
   const services: ComposeService[] = [];
+  // Each service's node by name, first occurrence (a lookup per service was quadratic in services).
+  const serviceNodes = new Map<string, Pair<YamlNode, YamlNode>>();
+  if (isMap(servicesNode)) {
+    for (const pair of servicesNode.items) {
+      if (!isScalar(pair.key)) continue;
+      const key = String(pair.key.value);
+      if (!serviceNodes.has(key)) serviceNodes.set(key, pair as Pair<YamlNode, YamlNode>);
+    }
+  }
   for (const [name, raw] of Object.entries(parsed.data.services ?? {})) {
     const service = raw ?? {};
-    const serviceNode = isMap(servicesNode) ? (servicesNode.items.find((pair) => isScalar(pair.key) && String(pair.key.value) === name) as Pair<YamlNode, YamlNode> | undefined) : undefined;
+    const serviceNode = serviceNodes.get(name);
     const keyLine = lineOf(serviceNode?.key);
     const fieldNode = (field: string): YamlNode | undefined => (isMap(serviceNode?.value) ? (serviceNode.value.get(field, true) as YamlNode | undefined) : undefined);
     const fieldLine = (field: string): number => {

@@ -3,11 +3,12 @@
 import type { AuditResult } from "../audit/result.ts";
 import type { RuleSource } from "./json.ts";
 import { renderJson } from "./json.ts";
+import { renderJsonLines } from "./jsonl.ts";
 import { renderMarkdown } from "./markdown.ts";
 import { renderSarif } from "./sarif.ts";
 import { renderTty } from "./tty.ts";
 
-export const FORMATS = ["tty", "json", "sarif", "markdown"] as const;
+export const FORMATS = ["tty", "json", "sarif", "markdown", "jsonl"] as const;
 export type Format = (typeof FORMATS)[number];
 
 export interface RenderOptions {
@@ -33,6 +34,8 @@ export function renderAudit(format: Format, result: AuditResult, options: Render
       return renderTty(result, { color: options.color ?? false, ...(options.rules !== undefined ? { rules: options.rules } : {}) });
     case "json":
       return renderJson(result);
+    case "jsonl":
+      return renderJsonLines(result);
     case "sarif":
       return renderSarif(result, { toolVersion: options.toolVersion, rules: options.rules });
     case "markdown":
@@ -45,6 +48,7 @@ export function renderAudit(format: Format, result: AuditResult, options: Render
 }
 
 export { renderJson, renderRulesJson } from "./json.ts";
+export { jsonLinesFile, jsonLinesFinding, jsonLinesSummary, renderJsonLines } from "./jsonl.ts";
 export { renderMarkdown } from "./markdown.ts";
 export { renderSarif } from "./sarif.ts";
 export { renderRulesTable, renderTty, shouldUseColor } from "./tty.ts";

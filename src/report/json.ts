@@ -111,7 +111,7 @@ export function renderRulesJson(rules: readonly RuleSource[]): string {
   return `${JSON.stringify(toJsonRules(rules), null, 2)}\n`;
 }
 
-function toJsonFile(file: FileResult): JsonFile {
+export function toJsonFile(file: FileResult): JsonFile {
   const json = { path: file.path, kind: file.kind } as JsonFile;
   if (file.error !== undefined) json.error = file.error;
   if (file.estimatedSavingMB !== undefined) json.estimatedSavingMB = file.estimatedSavingMB;
@@ -119,7 +119,7 @@ function toJsonFile(file: FileResult): JsonFile {
   return json;
 }
 
-function toJsonFinding(finding: Finding): JsonFinding {
+export function toJsonFinding(finding: Finding): JsonFinding {
   const json = { rule: finding.rule, impact: finding.impact, category: finding.category, line: finding.line } as JsonFinding;
   if (finding.endLine !== undefined) json.endLine = finding.endLine;
   if (finding.column !== undefined) json.column = finding.column;
@@ -131,7 +131,7 @@ function toJsonFinding(finding: Finding): JsonFinding {
   return json;
 }
 
-function toJsonSummary(summary: AuditSummary): AuditSummary {
+export function toJsonSummary(summary: AuditSummary): AuditSummary {
   return {
     files: summary.files,
     filesWithErrors: summary.filesWithErrors,

@@ -9,8 +9,8 @@ import { allRules } from "../../src/rules/index.ts";
 import { handResult, pipelineResult } from "../fixtures/report/results.ts";
 
 describe("renderAudit", () => {
-  it("knows the four formats", () => {
-    assert.deepEqual([...FORMATS], ["tty", "json", "sarif", "markdown"]);
+  it("knows the five formats", () => {
+    assert.deepEqual([...FORMATS], ["tty", "json", "sarif", "markdown", "jsonl"]);
     assert.ok(isFormat("sarif"));
     assert.ok(!isFormat("xml"));
   });
