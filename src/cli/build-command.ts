@@ -6,7 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { BuildDisplay } from "../builds/display.ts";
-import { runBuilds } from "../builds/run-builds.ts";
+import { PROJECT_LABEL, runBuilds } from "../builds/run-builds.ts";
 import { BUILD_FORMATS, renderBuildReport } from "../builds/summary.ts";
 import type { BuildFormat, BuildRunReport, ImageBuildReport } from "../builds/summary.ts";
 import { discoverBuildTargets, imageTagFor, repositoryNameOf } from "../builds/targets.ts";
@@ -87,6 +87,7 @@ export async function runBuildCommand(args: string[], io: CliIO): Promise<number
       tagFor: (target) => imageTagFor(repositoryName, target.name, tagPrefix),
       noCache: values["no-cache"] ?? false,
       buildArgs,
+      labels: { [PROJECT_LABEL]: repositoryName },
       ...(network !== undefined ? { network } : {}),
       ...(values.target !== undefined ? { stage: values.target } : {}),
       onStart: (target) => display.start(target.name, target.origin),

@@ -57,6 +57,10 @@ const COMMANDS: Record<string, CommandEntry> = {
     synopsis: "verify BEFORE AFTER      are two images equivalent for their users?",
     load: async () => import("./verify-command.ts").then((m) => ({ help: m.VERIFY_HELP, run: m.runVerifyCommand })),
   },
+  clean: {
+    synopsis: "clean [PATH]             remove old project images, trim build cache; --dry-run shows the plan",
+    load: async () => import("./clean-command.ts").then((m) => ({ help: m.CLEAN_HELP, run: m.runCleanCommand })),
+  },
 };
 
 const HELP_FLAGS = new Set(["--help", "-h"]);

@@ -91,8 +91,8 @@ export class ApiClient {
   readonly endpoint: DockerEndpoint;
   #version: Promise<string> | undefined;
 
-  constructor(env: NodeJS.ProcessEnv = process.env) {
-    this.endpoint = parseDockerHost(env);
+  constructor(env: NodeJS.ProcessEnv = process.env, contextName?: string) {
+    this.endpoint = parseDockerHost(env, contextName);
   }
 
   /** The API version to speak: min(daemon's, ours), negotiated once via GET /_ping. */
@@ -147,7 +147,8 @@ export class ApiClient {
         settled = true;
         reject(isConnectError(error) ? unavailable(endpoint, error) : error);
       };
-      const request = transport.request({ ...base, method, path: fullPath, headers, agent: false });
+      // An ssh:// engine brings its own connection (createConnection), which needs no agent.
+      const request = transport.request({ ...base, method, path: fullPath, headers, ...(base.createConnection ? {} : { agent: false }) });
       const timer =
         options.timeoutMs === undefined
           ? undefined
