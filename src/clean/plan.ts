@@ -209,6 +209,9 @@ const PRUNED_WITHOUT_ALL = (record: BuildCacheRecord): boolean => record.Type !=
  * used first, until the cache is at most CAP. With --aggressive, every unused cache mount
  * (`type=exec.cachemount`) goes first. BuildKit orders by last use and usage count, so for a cap
  * between 0 and the cache's size this is an estimate; at 0 and above the size it is exact.
+ * Records shared with images (`Shared`: an image's layers) stay while the image exists: BuildKit
+ * does not prune them. Once a clean-up removed the image they are free, so the real run plans the
+ * cache again after removing images (run.ts), and removes exactly that second plan.
  */
 export function planCachePrune(records: readonly BuildCacheRecord[], keepStorageBytes: number, aggressive: boolean): CleanPlan["cache"] {
   const totalBytes = records.reduce((sum, record) => sum + record.Size, 0);
@@ -216,13 +219,13 @@ export function planCachePrune(records: readonly BuildCacheRecord[], keepStorage
   const removed = new Set<string>();
   let remaining = totalBytes;
   const describe = (record: BuildCacheRecord, reason: RemovalReason): PlannedCacheRecord => {
-    const item: PlannedCacheRecord = { id: record.ID, type: record.Type, description: record.Description, bytes: record.Shared ? 0 : record.Size, reason };
+    const item: PlannedCacheRecord = { id: record.ID, type: record.Type, description: record.Description, bytes: record.Size, reason };
     if (record.LastUsedAt) item.lastUsedAt = record.LastUsedAt;
     return item;
   };
   if (aggressive) {
     for (const record of records) {
-      if (record.InUse || record.Type !== "exec.cachemount") continue;
+      if (record.InUse || record.Shared || record.Type !== "exec.cachemount") continue;
       planned.push(describe(record, "unused-cache-mount"));
       removed.add(record.ID);
       remaining -= record.Size;
@@ -230,7 +233,7 @@ export function planCachePrune(records: readonly BuildCacheRecord[], keepStorage
   }
   if (remaining > keepStorageBytes) {
     const lastUsed = (record: BuildCacheRecord): number => Date.parse(record.LastUsedAt ?? record.CreatedAt ?? "") || 0;
-    const candidates = records.filter((record) => !record.InUse && !removed.has(record.ID) && PRUNED_WITHOUT_ALL(record)).sort((a, b) => lastUsed(a) - lastUsed(b) || (a.ID < b.ID ? -1 : 1));
+    const candidates = records.filter((record) => !record.InUse && !record.Shared && !removed.has(record.ID) && PRUNED_WITHOUT_ALL(record)).sort((a, b) => lastUsed(a) - lastUsed(b) || (a.ID < b.ID ? -1 : 1));
     for (const record of candidates) {
       if (remaining <= keepStorageBytes) break;
       planned.push(describe(record, "cache-over-cap"));

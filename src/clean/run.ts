@@ -6,7 +6,7 @@ import { EngineApiError } from "../engine/api-client.ts";
 import { pruneWithBuildx, type BuildxPruneResult } from "../engine/buildx-prune.ts";
 import { summarizeDiskUsage, type DiskUsage, type EngineDisk } from "../engine/disk.ts";
 import { EngineUnavailableError } from "../errors.ts";
-import { planClean, type CleanPlan, type CleanPolicy } from "./plan.ts";
+import { planCachePrune, planClean, type CleanPlan, type CleanPolicy } from "./plan.ts";
 import type { ProjectScope } from "./scope.ts";
 
 export interface CleanOptions {
@@ -36,6 +36,11 @@ export interface CleanReport {
   /** before.totalBytes − after.totalBytes: what the engine's disk use went down by. */
   reclaimedBytes?: number;
   failures: CleanFailure[];
+  /**
+   * The dry run's cache plan, when the real run planned the cache again after removing images
+   * (their cache records are free then): `plan.cache` is what the prune was asked to remove.
+   */
+  cacheBeforeImageRemoval?: CleanPlan["cache"];
   /** How the build cache was pruned. */
   cacheVia: "engine-api" | "buildx";
   buildx?: BuildxPruneResult;
@@ -84,6 +89,13 @@ export async function runClean(disk: EngineDisk, scope: ProjectScope, policy: Cl
         progress(`removed ${reference}${result.deleted.length > 0 ? ` (${result.deleted.length} layer${result.deleted.length === 1 ? "" : "s"} deleted)` : ""}`);
       });
     }
+  }
+
+  if (plan.images.length > 0 || plan.containers.length > 0) {
+    report.cacheBeforeImageRemoval = plan.cache;
+    plan.cache = planCachePrune((await disk.rawDiskUsage()).BuildCache, policy.maxCacheBytes, policy.aggressive);
+    const cacheBytes = plan.cache.records.reduce((sum, record) => sum + record.bytes, 0);
+    plan.bytes = { ...plan.bytes, cache: cacheBytes, total: plan.bytes.images + plan.bytes.containers + cacheBytes };
   }
 
   if (options.builder !== undefined) {
