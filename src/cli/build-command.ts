@@ -26,6 +26,7 @@ export const BUILD_OPTIONS = `Options:
   --build-arg K=V                    build argument (repeatable; K alone takes it from the environment)
   --no-cache                         build without BuildKit's cache
   --driver api|buildx|auto           how to reach BuildKit (default: auto)
+  --builder NAME                     build on this buildx builder (remote, docker-container, kubernetes drivers; docs/remote.md)
 ${NETWORK_HELP}  --tag-prefix P                     tag images P/<dir>-<service>:latest (default: shipshape)
   --format tty|json|markdown         the final table's format (default: tty)
   --no-history                       do not record the measurements in the metrics database
@@ -50,6 +51,7 @@ export async function runBuildCommand(args: string[], io: CliIO): Promise<number
       "build-arg": { type: "string", multiple: true },
       "no-cache": { type: "boolean", default: false },
       driver: { type: "string", default: "auto" },
+      builder: { type: "string" },
       "tag-prefix": { type: "string", default: "shipshape" },
       format: { type: "string", default: "tty" },
       "no-history": { type: "boolean", default: false },
@@ -72,7 +74,7 @@ export async function runBuildCommand(args: string[], io: CliIO): Promise<number
   const repositoryName = repositoryNameOf(root);
   const network = networkOption(values.network, io, given);
 
-  const engine = await createEngine({ driver, env: io.env });
+  const engine = await createEngine({ driver, env: io.env, ...(values.builder !== undefined ? { builder: values.builder } : {}) });
   await engine.ping();
 
   const live = io.stderrIsTTY ?? false;
