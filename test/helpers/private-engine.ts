@@ -78,7 +78,7 @@ export async function startPrivateEngine(label: string, baseImages: readonly str
   fs.closeSync(log);
   let exited = false;
   child.once("exit", () => (exited = true));
-  const env = { ...process.env, DOCKER_HOST: host };
+  const env: NodeJS.ProcessEnv = { ...process.env, DOCKER_HOST: host };
   delete env.DOCKER_CONTEXT;
   const client = new ApiClient(env);
   const engine = new ApiEngine({ env, client });
