@@ -28,10 +28,10 @@ export async function createEngine(options: CreateEngineOptions = {}): Promise<E
   const dockerBinary = options.dockerBinary ?? "docker";
   if (!isEngineDriver(driver)) throw new EngineDriverError(`unknown engine driver "${String(driver)}": expected ${ENGINE_DRIVERS.join(", ")}`);
   const api = new ApiEngine({ env });
+  if (options.builder !== undefined && driver === "api") throw new EngineDriverError(`--builder ${options.builder} builds through buildx; it cannot be combined with --driver api`);
   if (driver === "api") return api;
   const hasBuildx = await buildxAvailable(env, dockerBinary);
   if (options.builder !== undefined) {
-    if (driver === "api") throw new EngineDriverError(`--builder ${options.builder} builds through buildx; it cannot be combined with --driver api`);
     if (!hasBuildx) throw new EngineDriverError(`--builder ${options.builder}: \`${dockerBinary} buildx version\` failed; install the buildx plugin`);
     return new BuildxEngine({ env, dockerBinary, api, builder: options.builder });
   }
