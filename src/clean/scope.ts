@@ -34,6 +34,8 @@ export interface ProjectScope {
 export interface ScopeOptions {
   tagPrefix?: string;
   env?: NodeJS.ProcessEnv;
+  /** An environment's compose file set (`--env`). */
+  composeFiles?: string[];
 }
 
 /** Reads the repository at `root` (a directory or a Dockerfile). */
@@ -53,7 +55,7 @@ export function scopeFromView(view: RepositoryView, rootDir: string, options: Sc
   const bases = new Set<string>();
   const composeProjects = new Set<string>();
   const env = options.env ?? {};
-  const targets = buildTargetsFromView(view, { rootDir, env, dotenv: readDotenv, ...(options.dockerfilesOnly ? { dockerfilesOnly: true } : {}) });
+  const targets = buildTargetsFromView(view, { rootDir, env, dotenv: readDotenv, ...(options.dockerfilesOnly ? { dockerfilesOnly: true } : {}), ...(options.composeFiles !== undefined ? { composeFiles: options.composeFiles } : {}) });
   const scopeTargets: ProjectScope["targets"] = [];
   for (const target of targets) {
     const repository = repositoryOf(imageTagFor(project, target.name, options.tagPrefix ?? "shipshape"));
@@ -61,7 +63,9 @@ export function scopeFromView(view: RepositoryView, rootDir: string, options: Sc
     scopeTargets.push({ name: target.name, repository, dockerfile: path.resolve(target.contextDir, target.dockerfile), contextDir: target.contextDir });
   }
   if (!options.dockerfilesOnly) {
+    const composeFiles = options.composeFiles !== undefined ? new Set(options.composeFiles.map((file) => path.posix.normalize(file).replace(/^\.\//, ""))) : undefined;
     for (const compose of view.composes) {
+      if (composeFiles !== undefined && !composeFiles.has(compose.path)) continue;
       const directory = path.resolve(rootDir, path.posix.dirname(compose.path));
       const composeProject = composeProjectName(directory);
       composeProjects.add(composeProject);

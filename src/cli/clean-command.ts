@@ -5,8 +5,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { findConfigFile, loadConfigFile } from "../audit/audit-paths.ts";
-import type { CleanPolicyConfig, ShipshapeConfig } from "../audit/config.ts";
+import type { CleanPolicyConfig } from "../audit/config.ts";
 import { renderGcPolicy } from "../clean/gc-policy.ts";
 import { DEFAULT_AGGRESSIVE_MAX_CACHE_BYTES, DEFAULT_KEEP_IMAGES, DEFAULT_MAX_CACHE_BYTES, type CleanPolicy } from "../clean/plan.ts";
 import { CLEAN_FORMATS, renderCleanReport, type CleanFormat } from "../clean/report.ts";
@@ -17,6 +16,7 @@ import { EngineDisk } from "../engine/disk.ts";
 import { UsageError } from "../errors.ts";
 import { parseByteSize } from "../format/index.ts";
 import { shouldUseColor } from "../report/tty.ts";
+import { configFor } from "./config-for.ts";
 import { commandHelp } from "./help.ts";
 import type { CliIO } from "./io.ts";
 
@@ -45,14 +45,6 @@ export const CLEAN_HELP = commandHelp({
   examples: ["shipshape clean --dry-run", "shipshape clean . --keep-images 3 --max-cache 5GB", "shipshape clean --aggressive --format json", "shipshape clean --print-gc-policy > gc.txt"],
   exitCodes: "0 cleaned (or planned), 1 something planned could not be removed, 2 usage error or no engine.",
 });
-
-/** The config next to PATH (or in the current directory), or none. */
-export function configFor(io: Pick<CliIO, "cwd">, given: string): ShipshapeConfig | undefined {
-  const absolute = path.resolve(io.cwd, given);
-  const directory = fs.statSync(absolute, { throwIfNoEntry: false })?.isDirectory() ? absolute : path.dirname(absolute);
-  const file = findConfigFile(directory, io.cwd);
-  return file !== undefined ? loadConfigFile(file) : undefined;
-}
 
 function sizeOption(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
