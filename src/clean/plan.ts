@@ -89,16 +89,22 @@ function imageLabelProject(image: ImageSummary): string | undefined {
   return image.Labels[PROJECT_LABEL];
 }
 
+/**
+ * An image is the project's when it carries the project label, or when every tag it has names a
+ * repository of the project. With allProjects: any shipshape project label, and untagged images.
+ */
+export function isProjectImage(image: ImageSummary, scope: ProjectScope, allProjects: boolean): boolean {
+  const label = imageLabelProject(image);
+  if (allProjects && label !== undefined) return true;
+  if (label === scope.project) return true;
+  const tags = image.RepoTags.filter((tag) => tag !== "<none>:<none>");
+  if (tags.length === 0) return allProjects;
+  return tags.every((reference) => scope.repositories.has(repositoryOf(reference)));
+}
+
 export function planClean(usage: Pick<RawDiskUsage, "Images" | "Containers" | "BuildCache">, scope: ProjectScope, policy: CleanPolicy): CleanPlan {
   const inScopeRepository = (reference: string): boolean => scope.repositories.has(repositoryOf(reference));
-  const isOurs = (image: ImageSummary): boolean => {
-    const label = imageLabelProject(image);
-    if (policy.allProjects && label !== undefined) return true;
-    if (label === scope.project) return true;
-    const tags = image.RepoTags.filter((tag) => tag !== "<none>:<none>");
-    if (tags.length === 0) return policy.allProjects;
-    return tags.every(inScopeRepository);
-  };
+  const isOurs = (image: ImageSummary): boolean => isProjectImage(image, scope, policy.allProjects);
 
   // --aggressive: the project's stopped containers go first; their images are then unused.
   const imageById = new Map(usage.Images.map((image) => [image.Id, image]));

@@ -12,6 +12,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { runCli } from "../../src/cli/main.ts";
+import { runMonitorCommand } from "../../src/cli/monitor-command.ts";
 import { ApiEngine } from "../../src/engine/api-engine.ts";
 import { contextDirectoryName } from "../../src/engine/docker-context.ts";
 import { engineStatus, failIfRequired, REQUIRE_DOCKER, TEST_NETWORK } from "../helpers/engine.ts";
@@ -168,5 +169,27 @@ describe("shipshape clean against a private engine (tcp://127.0.0.1)", { skip, t
     assert.equal(output.code, 0, output.stderr);
     assert.ok((JSON.parse(output.stdout) as { before: { images: { count: number } } }).before.images.count >= 3);
     assert.match(fs.readFileSync(path.join(bin, "ssh-args"), "utf8"), /-l builder -p 2222 -- build-host\.invalid docker system dial-stdio/);
+  });
+
+  it("monitor: every project image against its budget, and --watch checks each image as it is tagged until stopped", async () => {
+    failIfRequired({ problem, skip });
+    fs.writeFileSync(path.join(alpha, "shipshape.config.yaml"), "budgets:\n  alpha:\n    maxSize: 1MB\n    maxLayers: 20\n");
+    const sized = await cli(["monitor", "--sizes", "--format", "json"], alpha, engine!.env);
+    assert.equal(sized.code, 1, sized.stderr);
+    const images = (JSON.parse(sized.stdout) as { images: { reference: string; target?: string; sizeBytes: number; checks: { metric: string; passed: boolean }[] }[] }).images;
+    assert.ok(images.length >= 2 && images.every((image) => image.reference.startsWith("shipshape/alpha-alpha:") && image.target === "alpha"));
+    assert.ok(images.every((image) => image.checks.some((check) => check.metric === "sizeBytes" && !check.passed) && image.checks.some((check) => check.metric === "layers" && check.passed)));
+
+    const stop = new AbortController();
+    let stdout = "";
+    let stderr = "";
+    const watching = runMonitorCommand(["--watch", "--sizes"], { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text), cwd: alpha, env: engine!.env, isTTY: false, stopSignal: stop.signal });
+    await sleep(500);
+    await build("alpha", alpha, "shipshape/alpha-alpha:v4", "a4");
+    for (let waited = 0; !stdout.includes("shipshape/alpha-alpha:v4") && waited < 20_000; waited += 100) await sleep(100);
+    stop.abort();
+    assert.equal(await watching, 0);
+    assert.match(stdout, /shipshape\/alpha-alpha:v4: [\d.]+ MB, \d+ layers: OVER: size [\d.]+ MB > budget 1 MB/);
+    assert.match(stderr, /stopped watching \(1 image\(s\) over budget\)/);
   });
 });
