@@ -93,3 +93,31 @@ export function describeCheck(check: BudgetCheck): string {
 export function breachLines(name: string, key: string, checks: readonly BudgetCheck[]): string[] {
   return checks.filter((check) => !check.passed).map((check) => `budget: ${name}: ${describeCheck(check)} (budgets.${key})`);
 }
+
+/** A recorded series as history shows it: the metric, its latest value and its recent values. */
+export interface BudgetSeries {
+  image: string;
+  metric: string;
+  latest: number;
+  values: readonly number[];
+}
+
+/**
+ * history's budget lines: for each recorded size, layers, build time or wasted series of an image
+ * with a budget, the limit, the latest value and how many of the recent runs were over it.
+ */
+export function historyBudgetLines(series: readonly BudgetSeries[], budgets: Record<string, BudgetConfig> | undefined, nameOf: (image: string) => string | undefined): string[] {
+  const lines: string[] = [];
+  for (const one of series) {
+    if (!(one.metric in METRIC_LABELS)) continue;
+    const metric = one.metric as BudgetMetric;
+    const name = nameOf(one.image);
+    const found = budgetFor(budgets, { ...(name !== undefined ? { name } : {}), reference: one.image });
+    const limit = found !== undefined ? budgetLimits(found.budget)[metric] : undefined;
+    if (found === undefined || limit === undefined) continue;
+    const over = one.values.filter((value) => value > limit).length;
+    const status = one.latest > limit ? "OVER" : "ok";
+    lines.push(`${one.image}: ${METRIC_LABELS[metric]} budget ${formatMetric(metric, limit)} (budgets.${found.key}): latest ${formatMetric(metric, one.latest)} ${status}; ${over} of the last ${one.values.length} run(s) over`);
+  }
+  return lines;
+}

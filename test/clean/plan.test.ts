@@ -136,3 +136,28 @@ describe("policy, GC settings, buildx prune", () => {
     assert.equal(parseDurationText("5x"), undefined);
   });
 });
+
+describe("budgets", async () => {
+  const { budgetFor, checkBudget, breachLines, historyBudgetLines } = await import("../../src/budgets/check.ts");
+  const { parseConfig } = await import("../../src/audit/config.ts");
+  const budgets = parseConfig("budgets:\n  api:\n    maxSize: 500MB\n    maxLayers: 12\n    maxBuildTime: 2m\n  shop/web:\n    maxWasted: 5MB\n", "shipshape.config.yaml").budgets;
+
+  it("finds a budget by target name, then by reference or repository, and checks what was measured", () => {
+    assert.equal(budgetFor(budgets, { name: "api", reference: "shipshape/shop-api:latest" })?.key, "api");
+    assert.equal(budgetFor(budgets, { reference: "shop/web:1.2" })?.key, "shop/web");
+    assert.equal(budgetFor(budgets, { reference: "other:1" }), undefined);
+    const checks = checkBudget(budgets?.api ?? {}, { sizeBytes: 812e6, layers: 9, durationMs: 180_000 });
+    assert.deepEqual(checks.map((check) => [check.metric, check.passed]), [["sizeBytes", false], ["layers", true], ["durationMs", false]]);
+    assert.deepEqual(breachLines("api", "api", checks), ["budget: api: size 812 MB > budget 500 MB (budgets.api)", "budget: api: build time 180 s > budget 120 s (budgets.api)"]);
+  });
+
+  it("draws history's budget lines from the recorded series", () => {
+    const lines = historyBudgetLines([{ image: "shipshape/shop-api:latest", metric: "sizeBytes", latest: 450e6, values: [600e6, 520e6, 450e6] }, { image: "shipshape/shop-api:latest", metric: "cacheHitRatio", latest: 1, values: [1] }], budgets, () => "api");
+    assert.deepEqual(lines, ["shipshape/shop-api:latest: size budget 500 MB (budgets.api): latest 450 MB ok; 2 of the last 3 run(s) over"]);
+  });
+
+  it("refuses a budget the config cannot mean", () => {
+    assert.throws(() => parseConfig("budgets:\n  api:\n    maxSize: huge\n", "shipshape.config.yaml"), /budgets\.api\.maxSize: expected a size/);
+    assert.throws(() => parseConfig("budgets:\n  api:\n    maxSzie: 1GB\n", "shipshape.config.yaml"), /unknown key 'maxSzie'.*did you mean 'maxSize'/);
+  });
+});
