@@ -192,4 +192,21 @@ describe("shipshape clean against a private engine (tcp://127.0.0.1)", { skip, t
     assert.match(stdout, /shipshape\/alpha-alpha:v4: [\d.]+ MB, \d+ layers: OVER: size [\d.]+ MB > budget 1 MB/);
     assert.match(stderr, /stopped watching \(1 image\(s\) over budget\)/);
   });
+
+  it("cache status answers per service from the cache records; cache warm builds the dependency stage so it turns cached", async () => {
+    failIfRequired({ problem, skip });
+    const warm = path.join(scratch, "warm");
+    fs.mkdirSync(warm, { recursive: true });
+    fs.writeFileSync(path.join(warm, "Dockerfile"), `FROM ${BASE} AS deps\nRUN echo pip install shipshape-disk-test-${Date.now()} > /deps.txt\nFROM deps\nCOPY Dockerfile /app/\n`);
+    const env = { ...engine!.env, SHIPSHAPE_NETWORK: TEST_NETWORK };
+    const before = JSON.parse((await cli(["cache", "status", "--format", "json"], warm, env)).stdout) as { services: { service: string; state: string }[]; kinds: { kind: string }[] };
+    assert.deepEqual(before.services.map((service) => [service.service, service.state]), [["warm", "missing"]]);
+    const warmed = await cli(["cache", "warm", "--driver", "api", "--format", "json"], warm, env);
+    assert.equal(warmed.code, 0, warmed.stderr);
+    assert.deepEqual((JSON.parse(warmed.stdout) as { services: { service: string; stage: string; ok: boolean }[] }).services.map((service) => [service.service, service.stage, service.ok]), [["warm", "deps", true]]);
+    const after = JSON.parse((await cli(["cache", "status", "--format", "json"], warm, env)).stdout) as { services: { state: string }[]; totalBytes: number };
+    assert.equal(after.services[0]?.state, "cached");
+    const tags = await engine!.client.json<{ RepoTags: string[] | null }[]>("/images/json");
+    assert.ok(!tags.some((image) => (image.RepoTags ?? []).some((tag) => tag.startsWith("shipshape-warm/"))), "the warm-up tag is removed");
+  });
 });

@@ -161,3 +161,23 @@ describe("budgets", async () => {
     assert.throws(() => parseConfig("budgets:\n  api:\n    maxSzie: 1GB\n", "shipshape.config.yaml"), /unknown key 'maxSzie'.*did you mean 'maxSize'/);
   });
 });
+
+describe("cache status", async () => {
+  const { summarizeCache, dependencySteps } = await import("../../src/cache/status.ts");
+  const dockerfile = "FROM node:22 AS deps\nRUN --mount=type=cache,target=/root/.npm npm ci\nRUN npm run build\nFROM deps\nRUN pip install -r requirements.txt\n";
+  it("finds dependency-install steps and answers from the records' descriptions", () => {
+    assert.deepEqual(dependencySteps(dockerfile, "Dockerfile").map((step) => [step.line, step.stage, step.command]), [[2, "deps", "npm ci"], [5, "1", "pip install -r requirements.txt"]]);
+    const records = [
+      record("r1", "2026-03-01T00:00:00Z", { Description: "mount / from exec /bin/sh -c npm ci", Size: 5000 }),
+      record("m1", "2026-03-02T00:00:00Z", { Type: "exec.cachemount", Description: "cached mount /root/.npm from exec /bin/sh -c npm ci", Size: 700 }),
+      record("l1", "2026-03-03T00:00:00Z", { Type: "source.local", Shared: true, Size: 10 }),
+    ];
+    const status = summarizeCache(records, [{ service: "web", dockerfile: "Dockerfile", text: dockerfile }]);
+    assert.equal(status.totalBytes, 5710);
+    assert.equal(status.reclaimableBytes, 5700);
+    assert.equal(status.lastUsedAt, "2026-03-03T00:00:00Z");
+    assert.deepEqual(status.cacheMounts.map((mount) => [mount.target, mount.bytes]), [["/root/.npm", 700]]);
+    assert.equal(status.services[0]?.state, "partial");
+    assert.deepEqual(status.services[0]?.steps.map((step) => step.cached), [true, false]);
+  });
+});
