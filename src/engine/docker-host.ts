@@ -138,16 +138,42 @@ export function sshConnection(destination: SshDestination, env: NodeJS.ProcessEn
   const child = spawn(sshBinary, sshDialArguments(destination), { env, stdio: ["pipe", "pipe", "pipe"] });
   const stderr: Buffer[] = [];
   child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
-  const duplex = Duplex.from({ readable: child.stdout, writable: child.stdin });
-  child.on("error", (error) => duplex.destroy(error));
-  child.on("exit", (code) => {
+  // The readable side ends only once ssh has exited, so a failed ssh is reported as its error
+  // (unknown host, refused key) and not as an HTTP "socket hang up".
+  let failed = false;
+  const duplex = new Duplex({
+    read() {},
+    write(chunk: Buffer, _encoding, callback) {
+      if (child.stdin.writable) child.stdin.write(chunk, () => callback());
+      else callback();
+    },
+    final(callback) {
+      child.stdin.end();
+      callback();
+    },
+    destroy(error, callback) {
+      if (child.exitCode === null) child.kill("SIGTERM");
+      callback(error);
+    },
+  });
+  const fail = (message: string): void => {
+    if (failed) return;
+    failed = true;
+    duplex.destroy(Object.assign(new Error(message), { code: "ESSH" }));
+  };
+  child.stdout.on("data", (chunk: Buffer) => duplex.push(chunk));
+  // ssh exiting closes its stdin: the exit code tells what happened.
+  child.stdin.on("error", () => undefined);
+  child.on("error", (error) => {
+    fail((error as NodeJS.ErrnoException).code === "ENOENT" ? `${sshBinary} is not installed (ssh:// engines need an ssh client)` : `cannot run ${sshBinary}: ${error.message}`);
+  });
+  child.on("close", (code) => {
     if (code !== 0 && code !== null) {
       const text = Buffer.concat(stderr).toString("utf8").trim().split("\n").at(-1) ?? "";
-      duplex.destroy(Object.assign(new Error(`ssh ${destination.host} exited with code ${code}${text !== "" ? `: ${text}` : ""}`), { code: "ECONNREFUSED" }));
+      fail(`ssh ${destination.host} exited with code ${code}${text !== "" ? `: ${text}` : ""}`);
+    } else if (!failed) {
+      duplex.push(null);
     }
-  });
-  duplex.on("close", () => {
-    if (child.exitCode === null) child.kill("SIGTERM");
   });
   // http.request only needs a duplex stream; the socket-only methods it may call are no-ops here.
   const socket = duplex as unknown as net.Socket;
@@ -156,7 +182,7 @@ export function sshConnection(destination: SshDestination, env: NodeJS.ProcessEn
 }
 
 /** Base http(s).request options for an endpoint; callers add method, path and headers. */
-export function endpointRequestOptions(endpoint: DockerEndpoint): {
+export function endpointRequestOptions(endpoint: DockerEndpoint, env: NodeJS.ProcessEnv = process.env): {
   socketPath?: string;
   hostname?: string;
   port?: number;
@@ -168,7 +194,7 @@ export function endpointRequestOptions(endpoint: DockerEndpoint): {
   createConnection?: () => net.Socket;
 } {
   const ssh = endpoint.ssh;
-  if (ssh !== undefined) return { protocol: "http:", hostname: "docker", createConnection: () => sshConnection(ssh) };
+  if (ssh !== undefined) return { protocol: "http:", hostname: "docker", createConnection: () => sshConnection(ssh, env) };
   if (endpoint.socketPath !== undefined) return { protocol: "http:", socketPath: endpoint.socketPath };
   const options: ReturnType<typeof endpointRequestOptions> = { protocol: endpoint.protocol };
   if (endpoint.hostname !== undefined) options.hostname = endpoint.hostname;
