@@ -36,7 +36,8 @@ export interface PreBuildOptions {
   cleanFirst: boolean;
   minFreeBytes: number;
   policy: CleanPolicy;
-  scope: ProjectScope;
+  /** Read only when a clean-up runs (it scans the repository). */
+  scope: () => ProjectScope;
   say: (line: string) => void;
 }
 
@@ -49,7 +50,7 @@ export async function cleanBeforeBuild(disk: EngineDisk, options: PreBuildOption
   }
   if (reason === undefined) return undefined;
   options.say(`shipshape: cleaning before the build (${reason})`);
-  const report = await runClean(disk, options.scope, options.policy, { dryRun: false });
+  const report = await runClean(disk, options.scope(), options.policy, { dryRun: false });
   options.say(`shipshape: clean-up reclaimed ${formatBytes(Math.max(0, report.reclaimedBytes ?? 0))} (${report.removed.images.length} image(s), ${report.removed.cacheRecords.length} cache record(s))`);
   return report;
 }

@@ -96,7 +96,7 @@ export async function runBuildCommand(args: string[], io: CliIO): Promise<number
     cleanFirst: values["clean-first"] ?? false,
     minFreeBytes: config?.clean?.minFreeSpace ?? DEFAULT_MIN_FREE_BYTES,
     policy: resolveCleanPolicy({}, config?.clean),
-    scope: projectScope(root, { tagPrefix, env: io.env, ...(composeFiles !== undefined ? { composeFiles } : {}) }),
+    scope: () => projectScope(root, { tagPrefix, env: io.env, ...(composeFiles !== undefined ? { composeFiles } : {}) }),
     say: (line) => io.stderr(`${line}\n`),
   });
 

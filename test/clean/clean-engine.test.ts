@@ -209,4 +209,21 @@ describe("shipshape clean against a private engine (tcp://127.0.0.1)", { skip, t
     const tags = await engine!.client.json<{ RepoTags: string[] | null }[]>("/images/json");
     assert.ok(!tags.some((image) => (image.RepoTags ?? []).some((tag) => tag.startsWith("shipshape-warm/"))), "the warm-up tag is removed");
   });
+
+  it("before a build: a data root below clean.minFreeSpace runs the clean policy first and says so; enough space does nothing", async () => {
+    failIfRequired({ problem, skip });
+    const { cleanBeforeBuild } = await import("../../src/clean/pre-build.ts");
+    const { EngineDisk } = await import("../../src/engine/disk.ts");
+    const { projectScope } = await import("../../src/clean/scope.ts");
+    const { resolveCleanPolicy } = await import("../../src/cli/clean-command.ts");
+    const disk = new EngineDisk(engine!.client);
+    const said: string[] = [];
+    const options = { cleanFirst: false, policy: resolveCleanPolicy({ keepImages: "1" }, undefined), scope: () => projectScope(alpha), say: (line: string) => said.push(line) };
+    assert.equal(await cleanBeforeBuild(disk, { ...options, minFreeBytes: 1e6 }), undefined);
+    assert.deepEqual(said, []);
+    const report = await cleanBeforeBuild(disk, { ...options, minFreeBytes: 1e18 });
+    assert.ok(report !== undefined && !report.dryRun && report.after !== undefined);
+    assert.match(said[0] ?? "", /cleaning before the build \(the engine's data root .* has [\d.]+ [kMGT]?B free, below clean\.minFreeSpace 1000000 TB\)/);
+    assert.match(said[1] ?? "", /clean-up reclaimed/);
+  });
 });
