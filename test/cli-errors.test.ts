@@ -27,11 +27,12 @@ function assertOneLineUserError(result: { code: number; stderr: string }, patter
 const DOCKERFILE = "FROM debian:bookworm-slim\nCMD [\"run\"]\n";
 
 describe("user errors are one line and exit 2", () => {
-  it("DOCKER_HOST with ssh:// or an unknown scheme", async () => {
+  it("DOCKER_HOST with an unreachable ssh:// engine or an unknown scheme", async () => {
     const cwd = tempDirectory("shipshape-errors-");
     fs.writeFileSync(path.join(cwd, "Dockerfile"), DOCKERFILE);
     for (const command of [["layers", "nonexist:tag"], ["build", "."]]) {
-      assertOneLineUserError(await run(command, cwd, { DOCKER_HOST: "ssh://host" }), /DOCKER_HOST=ssh:\/\/host: ssh:\/\/ is not supported; forward the socket/);
+      assertOneLineUserError(await run([...command, "--driver", "api"], cwd, { DOCKER_HOST: "ssh://host.invalid", PATH: "/nonexistent" }), /no Docker Engine answers at ssh:\/\/host\.invalid: ssh is not installed \(ssh:\/\/ engines need an ssh client\)/);
+      assertOneLineUserError(await run([...command, "--driver", "api"], cwd, { DOCKER_HOST: "ssh://host.invalid" }), /no Docker Engine answers at ssh:\/\/host\.invalid: (?:ssh is not installed|ssh host\.invalid exited with code \d+)/);
       assertOneLineUserError(await run([...command, "--driver", "api"], cwd, { DOCKER_HOST: "bogus://x" }), /DOCKER_HOST=bogus:\/\/x: unsupported scheme bogus:\/\/; use unix:\/\/\/path\/to\/docker\.sock or tcp:\/\/host:port/);
     }
   });

@@ -5,6 +5,7 @@ import { yamlModule } from "../repo/yaml.ts";
 import type { Impact } from "../rules/types.ts";
 import { ConfigError, describeYamlError } from "../errors.ts";
 import { closestMatch } from "../suggest.ts";
+import { parseByteSize, parseDurationText } from "../format/index.ts";
 
 const ruleSetting = z.enum(["off", "high", "medium", "low"]);
 const ruleSettings = z.record(z.string(), ruleSetting);
@@ -86,6 +87,58 @@ export const costConfigSchema = z
 export type CiConfig = z.infer<typeof ciConfigSchema>;
 export type CostConfig = z.infer<typeof costConfigSchema>;
 
+/** A size as `docker` and dive write it ("10GB", "500MiB") or a number of bytes. */
+const byteSize = z.union([z.number().nonnegative(), z.string()]).transform((value, context) => {
+  const bytes = typeof value === "number" ? value : parseByteSize(value);
+  if (bytes === undefined) {
+    context.addIssue({ code: "custom", message: `expected a size such as 10GB, 500MiB or a number of bytes, got '${String(value)}'` });
+    return z.NEVER;
+  }
+  return bytes;
+});
+
+/** A duration ("90s", "5m", "48h", "7d") or a number of seconds; milliseconds once parsed. */
+const duration = z.union([z.number().nonnegative(), z.string()]).transform((value, context) => {
+  const ms = typeof value === "number" ? value * 1000 : parseDurationText(value);
+  if (ms === undefined) {
+    context.addIssue({ code: "custom", message: `expected a duration such as 90s, 5m or 48h, got '${String(value)}'` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+/** `clean:`: the policy of `shipshape clean` (docs/clean.md); command-line options win. */
+const cleanPolicy = z
+  .object({
+    /** Newest images kept per repository (default 2; --aggressive keeps 1). */
+    keepImages: z.number().int().min(0).optional(),
+    /** Build cache cap (default 10GB). */
+    maxCache: byteSize.optional(),
+    /** The cap under --aggressive (default 1GB). */
+    aggressiveMaxCache: byteSize.optional(),
+    /** Image references (globs, `shop-api:stable`, `registry.example/shop/*`) never removed. */
+    keep: z.array(z.string().min(1)).default([]),
+    /** Remove the project's base images too (they are pulled again by the next build). */
+    includeBases: z.boolean().optional(),
+    /** Always clean as --aggressive does. */
+    aggressive: z.boolean().optional(),
+    /** Cache unused for longer than this goes first (--print-gc-policy's keepDuration; default 48h). */
+    keepDuration: duration.optional(),
+    /** `build` cleans first when the engine's data root has less free space than this (default 5GB; 0 turns the check off). */
+    minFreeSpace: byteSize.optional(),
+  })
+  .strict();
+
+/** `budgets:` per service (build target name) or image reference (docs/budgets.md). */
+const budget = z
+  .object({
+    maxSize: byteSize.optional(),
+    maxLayers: z.number().int().positive().optional(),
+    maxBuildTime: duration.optional(),
+    maxWasted: byteSize.optional(),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     /** Rule ids to turn off everywhere. */
@@ -111,12 +164,20 @@ export const configSchema = z
     ci: ciConfigSchema.optional(),
     /** `shipshape cost` assumptions and prices (docs/cost.md). */
     cost: costConfigSchema.optional(),
+    /** The clean-up policy of `shipshape clean` and of build's low-disk check (docs/clean.md). */
+    clean: cleanPolicy.optional(),
+    /** Size budgets per service or image: checked by build, layers --ci, monitor; shown by history (docs/budgets.md). */
+    budgets: z.record(z.string(), budget).optional(),
+    /** Named compose file sets: `blue: [docker-compose.yml, docker-compose.blue.yml]` (docs/environments.md). */
+    environments: z.record(z.string().regex(/^[\w.-]+$/, "an environment name is letters, digits, '.', '_' or '-'"), z.array(z.string().min(1)).min(1)).optional(),
   })
   .strict();
 
 export type ShipshapeConfig = z.infer<typeof configSchema>;
 export type RuleSetting = z.infer<typeof ruleSetting>;
 export type VerifyProbesConfig = z.infer<typeof verifyProbes>;
+export type CleanPolicyConfig = z.infer<typeof cleanPolicy>;
+export type BudgetConfig = z.infer<typeof budget>;
 
 export const CONFIG_FILE_NAMES = ["shipshape.config.yaml", "shipshape.config.yml", "shipshape.config.json"] as const;
 

@@ -15,6 +15,8 @@ import { buildDependencies, fromImagesOf, runScheduled } from "./schedule.ts";
 
 /** Every image `shipshape build` creates carries this label (and `shipshape.build.target`). */
 export const BUILD_LABEL = "shipshape.build";
+/** The project (repository directory name) an image `shipshape build` created belongs to: `shipshape clean` scopes by it. */
+export const PROJECT_LABEL = "shipshape.project";
 
 export interface BuildImageOptions {
   tag: string;

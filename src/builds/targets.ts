@@ -56,6 +56,12 @@ export interface TargetOptions {
   services?: string[];
   /** The shell's environment: compose build args written without a value (`- KEY`) are taken from it, and `${VAR}` in build settings is interpolated from it over the project's `.env`, as Compose does. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * An environment's compose file set (repository-relative paths, in order): read exactly these,
+   * merged as `docker compose -f a -f b` merges them, instead of each directory's primary file
+   * and its override.
+   */
+  composeFiles?: string[];
 }
 
 /** Every image a repository builds: compose services with build:, else each Dockerfile. */
@@ -181,11 +187,26 @@ interface MergedService extends Omit<ComposeRun, "projectDirectory" | "dotenv"> 
   dependsOn: string[];
 }
 
+/** The models of an environment's files, in the order given; the project directory is the first file's, as compose's. */
+function environmentComposeFiles(view: RepositoryView, files: readonly string[]): { directory: string; models: ComposeModel[] }[] {
+  const models = files.map((file) => {
+    const wanted = path.posix.normalize(file.split(path.sep).join("/")).replace(/^\.\//, "");
+    const error = view.errors.get(wanted);
+    if (error !== undefined) throw new UsageError(`${wanted}: ${error}`);
+    const model = view.composes.find((compose) => compose.path === wanted);
+    if (model === undefined) throw new UsageError(`compose file ${wanted} of the environment is not in the repository (or is not a compose file name: compose*.yaml, docker-compose*.yml)`);
+    return model;
+  });
+  const first = models[0];
+  return first === undefined ? [] : [{ directory: path.posix.dirname(first.path), models }];
+}
+
 function targetsFromCompose(view: RepositoryView, options: ViewTargetOptions): BuildTarget[] {
   const env = options.env ?? {};
   const targets: BuildTarget[] = [];
   const usedNames = new Set<string>();
-  for (const { directory, models } of composeFilesToUse(view)) {
+  const sets = options.composeFiles !== undefined ? environmentComposeFiles(view, options.composeFiles) : composeFilesToUse(view);
+  for (const { directory, models } of sets) {
     // Later files (overrides) refine the build of a service named in an earlier one.
     const services = new Map<string, MergedService>();
     // An override may set only the environment of a service the primary file builds.
@@ -194,7 +215,10 @@ function targetsFromCompose(view: RepositoryView, options: ViewTargetOptions): B
         const earlier = services.get(service.name);
         const environment = { ...earlier?.environment, ...service.environment };
         const envFiles = [...(earlier?.envFiles ?? []), ...service.envFiles];
-        const build = earlier?.build && service.build ? { ...earlier.build, ...service.build, args: { ...earlier.build.args, ...service.build.args } } : (service.build ?? earlier?.build);
+        const build =
+          earlier?.build && service.build
+            ? { ...earlier.build, ...service.build, context: service.build.contextOmitted ? earlier.build.context : service.build.context, args: { ...earlier.build.args, ...service.build.args } }
+            : (service.build ?? earlier?.build);
         // Messages name the file that first gave the service its build.
         const composePath = earlier?.build || !service.build ? (earlier?.composePath ?? model.path) : model.path;
         const dependsOn = [...new Set([...(earlier?.dependsOn ?? []), ...service.dependsOn.map((dependency) => dependency.service)])];

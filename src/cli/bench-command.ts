@@ -22,6 +22,8 @@ import { shouldUseColor } from "../report/tty.ts";
 import { commandHelp } from "./help.ts";
 import type { CliIO } from "./io.ts";
 import { NETWORK_HELP, networkOption } from "./network-option.ts";
+import { configFor } from "./config-for.ts";
+import { ENV_HELP, environmentFiles } from "./environment-option.ts";
 import { writeFileAtomic } from "./write.ts";
 import { UsageError } from "../errors.ts";
 
@@ -33,7 +35,7 @@ export const BENCH_OPTIONS = `Options:
   --format tty|json|markdown         output format (default: tty)
   --output FILE                      write the report to FILE instead of stdout
   --driver api|buildx|auto           how to reach BuildKit (default: auto)
-${NETWORK_HELP}  --db PATH                          metrics database (default: .shipshape/metrics.db in the repository)
+${NETWORK_HELP}${ENV_HELP}  --db PATH                          metrics database (default: .shipshape/metrics.db in the repository)
   --no-history                       do not record the numbers in the metrics database
 `;
 
@@ -116,6 +118,7 @@ export async function runBenchCommand(args: string[], io: CliIO): Promise<number
       db: { type: "string" },
       "no-history": { type: "boolean", default: false },
       network: { type: "string" },
+      env: { type: "string" },
     },
   });
   if (positionals.length > 1) throw new UsageError("shipshape bench takes one PATH (a repository, a context directory or a Dockerfile)");
@@ -128,7 +131,8 @@ export async function runBenchCommand(args: string[], io: CliIO): Promise<number
 
   const given = positionals[0] ?? ".";
   const root = path.resolve(io.cwd, given);
-  let targets = discoverBuildTargets(root, { services: values.service ?? [], env: io.env });
+  const composeFiles = environmentFiles(configFor(io, given), values.env);
+  let targets = discoverBuildTargets(root, { services: values.service ?? [], env: io.env, ...(composeFiles !== undefined ? { composeFiles } : {}) });
   if (targets.length === 0) throw new UsageError(`nothing to bench in ${given}: no compose service with build: and no Dockerfile`);
 
   let compare: Parameters<typeof runBench>[2]["compare"];

@@ -6,7 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { BuildDisplay } from "../builds/display.ts";
-import { runBuilds } from "../builds/run-builds.ts";
+import { PROJECT_LABEL, runBuilds } from "../builds/run-builds.ts";
 import { defaultParallelism } from "../builds/schedule.ts";
 import { BUILD_FORMATS, renderBuildReport } from "../builds/summary.ts";
 import type { BuildFormat, BuildRunReport, ImageBuildReport } from "../builds/summary.ts";
@@ -19,6 +19,15 @@ import { parseAssignments } from "./assignments.ts";
 import { commandHelp } from "./help.ts";
 import type { CliIO } from "./io.ts";
 import { UsageError } from "../errors.ts";
+import type { BudgetConfig } from "../audit/config.ts";
+import { breachLines, budgetFor, checkBudget, type Measured } from "../budgets/check.ts";
+import { cleanBeforeBuild, DEFAULT_MIN_FREE_BYTES } from "../clean/pre-build.ts";
+import { projectScope } from "../clean/scope.ts";
+import { ApiClient } from "../engine/api-client.ts";
+import { EngineDisk } from "../engine/disk.ts";
+import { resolveCleanPolicy } from "./clean-command.ts";
+import { configFor } from "./config-for.ts";
+import { ENV_HELP, environmentFiles } from "./environment-option.ts";
 import { NETWORK_HELP, networkOption } from "./network-option.ts";
 
 export const BUILD_OPTIONS = `Options:
@@ -29,7 +38,9 @@ export const BUILD_OPTIONS = `Options:
   --parallel N                       images built at once (default: cores, at most 4; 1 = one after
                                      the other); an image waits for those it is built FROM or after
   --driver api|buildx|auto           how to reach BuildKit (default: auto)
-${NETWORK_HELP}  --tag-prefix P                     tag images P/<dir>-<service>:latest (default: shipshape)
+  --builder NAME                     build on this buildx builder (remote, docker-container, kubernetes drivers; docs/remote.md)
+${NETWORK_HELP}  --clean-first                      run the clean policy (clean: in the config) before building
+${ENV_HELP}  --tag-prefix P                     tag images P/<dir>-<service>:latest (default: shipshape)
   --format tty|json|markdown         the final table's format (default: tty)
   --no-history                       do not record the measurements in the metrics database
   --db PATH                          metrics database (default: .shipshape/metrics.db in the repository)
@@ -40,7 +51,7 @@ export const BUILD_HELP = commandHelp({
   summary: "Builds every image of PATH (a repository, a context directory or a Dockerfile; default: the current\ndirectory): compose services with build:, else each Dockerfile. Progress on stderr, then a table of\nimage, size, layers, build time and cache hits; the numbers go to the metrics history.",
   options: BUILD_OPTIONS,
   examples: ["shipshape build", "shipshape build . --service api --build-arg NODE_ENV=production", "shipshape build . --parallel 1", "shipshape build services/web/Dockerfile --no-cache --format json"],
-  exitCodes: "0 every image built, 1 an image failed to build (the others still build), 2 usage error or no engine.",
+  exitCodes: "0 every image built, 1 an image failed to build (the others still build) or broke its budget (budgets: in the config), 2 usage error or no engine.",
 });
 
 export async function runBuildCommand(args: string[], io: CliIO): Promise<number> {
@@ -54,6 +65,9 @@ export async function runBuildCommand(args: string[], io: CliIO): Promise<number
       "no-cache": { type: "boolean", default: false },
       parallel: { type: "string" },
       driver: { type: "string", default: "auto" },
+      builder: { type: "string" },
+      "clean-first": { type: "boolean", default: false },
+      env: { type: "string" },
       "tag-prefix": { type: "string", default: "shipshape" },
       format: { type: "string", default: "tty" },
       "no-history": { type: "boolean", default: false },
@@ -72,17 +86,28 @@ export async function runBuildCommand(args: string[], io: CliIO): Promise<number
 
   const given = positionals[0] ?? ".";
   const root = path.resolve(io.cwd, given);
+  const config = configFor(io, given);
+  const composeFiles = environmentFiles(config, values.env);
   // The driver probe (`docker buildx version`, a process) runs while the targets are discovered.
-  const engineFound = createEngine({ driver, env: io.env });
+  const engineFound = createEngine({ driver, env: io.env, ...(values.builder !== undefined ? { builder: values.builder } : {}) });
   // Awaited below; when discovery fails first, its usage error is the one reported.
   engineFound.catch(() => undefined);
-  const targets = discoverBuildTargets(root, { services: values.service ?? [], env: io.env });
+  const targets = discoverBuildTargets(root, { services: values.service ?? [], env: io.env, ...(composeFiles !== undefined ? { composeFiles } : {}) });
   if (targets.length === 0) throw new UsageError(`nothing to build in ${given}: no compose service with build: and no Dockerfile`);
   const repositoryName = repositoryNameOf(root);
   const network = networkOption(values.network, io, given);
 
   const engine = await engineFound;
   await engine.ping();
+  // Low on disk (or --clean-first): the normal clean policy runs first, and says so.
+  const disk = new EngineDisk(new ApiClient(io.env));
+  await cleanBeforeBuild(disk, {
+    cleanFirst: values["clean-first"] ?? false,
+    minFreeBytes: config?.clean?.minFreeSpace ?? DEFAULT_MIN_FREE_BYTES,
+    policy: resolveCleanPolicy({}, config?.clean),
+    scope: () => projectScope(root, { tagPrefix, env: io.env, ...(composeFiles !== undefined ? { composeFiles } : {}) }),
+    say: (line) => io.stderr(`${line}\n`),
+  });
 
   const live = io.stderrIsTTY ?? false;
   const display = new BuildDisplay(
@@ -97,6 +122,7 @@ export async function runBuildCommand(args: string[], io: CliIO): Promise<number
       noCache: values["no-cache"] ?? false,
       parallel,
       buildArgs,
+      labels: { [PROJECT_LABEL]: repositoryName },
       ...(network !== undefined ? { network } : {}),
       ...(values.target !== undefined ? { stage: values.target } : {}),
       onStart: (target) => display.start(target.name, target.origin),
@@ -123,7 +149,24 @@ export async function runBuildCommand(args: string[], io: CliIO): Promise<number
       io.stderr(`shipshape: measurements not recorded: ${(error as Error).message}\n`);
     }
   }
-  return images.every((image) => image.ok) ? 0 : 1;
+  const breaches = budgetBreaches(images, config?.budgets);
+  for (const line of breaches) io.stderr(`${line}\n`);
+  return images.every((image) => image.ok) && breaches.length === 0 ? 0 : 1;
+}
+
+/** The budget lines an image broke (size, layers, build time: what a build measures). */
+export function budgetBreaches(images: readonly ImageBuildReport[], budgets: Record<string, BudgetConfig> | undefined): string[] {
+  const lines: string[] = [];
+  for (const image of images) {
+    if (!image.ok) continue;
+    const found = budgetFor(budgets, { name: image.name, reference: image.tag });
+    if (found === undefined) continue;
+    const measured: Measured = { durationMs: image.durationMs };
+    if (image.sizeBytes !== undefined) measured.sizeBytes = image.sizeBytes;
+    if (image.layers !== undefined) measured.layers = image.layers;
+    lines.push(...breachLines(image.name, found.key, checkBudget(found.budget, measured)));
+  }
+  return lines;
 }
 
 /** One "build" record per image that built: failed builds have no size and would skew the trends. */

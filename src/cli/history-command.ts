@@ -14,6 +14,26 @@ import { shouldUseColor } from "../report/tty.ts";
 import { commandHelp } from "./help.ts";
 import type { CliIO } from "./io.ts";
 import { MetricsStoreError, UsageError } from "../errors.ts";
+import { historyBudgetLines } from "../budgets/check.ts";
+import { projectScope } from "../clean/scope.ts";
+import { repositoryOf } from "../clean/references.ts";
+import type { HistoryReport } from "../metrics/report.ts";
+import { configFor } from "./config-for.ts";
+
+/** history's budget lines for the repository's config; none without budgets. */
+function historyBudgets(report: HistoryReport, io: CliIO, repository: string): string[] {
+  const budgets = configFor(io, repository)?.budgets;
+  if (budgets === undefined) return [];
+  let targets: { name: string; repository: string }[] = [];
+  try {
+    targets = projectScope(repository, { env: io.env }).targets;
+  } catch {
+    // Without build targets, budgets keyed by image reference still apply.
+  }
+  const nameOf = (image: string): string | undefined => targets.find((target) => target.repository === repositoryOf(image))?.name;
+  const series = report.images.flatMap((image) => image.entries.filter((entry) => entry.key.scenario === "").map((entry) => ({ image: image.image, metric: entry.key.metric, latest: entry.latest.value, values: entry.values })));
+  return historyBudgetLines(series, budgets, nameOf);
+}
 
 const HISTORY_FORMATS = ["tty", "json", "markdown"] as const;
 
@@ -72,9 +92,10 @@ export async function runHistoryCommand(args: string[], io: CliIO): Promise<numb
   const series = groupSeries(rows);
   const regression = thresholds === undefined ? undefined : checkRegressions(series, thresholds, baseline);
   const report = buildHistory(series, { database: dbPath, image: values.image, baseline, regression });
-  if (format === "json") io.stdout(renderHistoryJson(report));
-  else if (format === "markdown") io.stdout(renderHistoryMarkdown(report));
-  else io.stdout(renderHistoryTty(report, { color: shouldUseColor(io.env, io.isTTY) }));
+  const budgetLines = historyBudgets(report, io, repository);
+  if (format === "json") io.stdout(budgetLines.length === 0 ? renderHistoryJson(report) : `${JSON.stringify({ ...(JSON.parse(renderHistoryJson(report)) as object), budgets: budgetLines }, null, 2)}\n`);
+  else if (format === "markdown") io.stdout(renderHistoryMarkdown(report) + (budgetLines.length > 0 ? `\n## Budgets\n\n${budgetLines.map((line) => `- ${line}`).join("\n")}\n` : ""));
+  else io.stdout(renderHistoryTty(report, { color: shouldUseColor(io.env, io.isTTY) }) + (budgetLines.length > 0 ? `\nBudgets (budgets: in the config):\n${budgetLines.map((line) => `  ${line}`).join("\n")}\n` : ""));
   return regression?.regressed === true ? 1 : 0;
 }
 

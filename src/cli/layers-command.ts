@@ -15,12 +15,14 @@ import { analyzeImageStream, classifyImageArgument, openImageSource, type ImageS
 import { ciPassed, LAYERS_FORMATS, renderLayers, type LayersFormat, type LayersReport } from "../image/report.ts";
 import { recordMetrics, type MetricsRecord } from "../metrics/record.ts";
 import { shouldUseColor } from "../report/tty.ts";
+import { breachLines, budgetFor, checkBudget } from "../budgets/check.ts";
+import { configFor } from "./config-for.ts";
 import { commandHelp } from "./help.ts";
 import type { CliIO } from "./io.ts";
 
 export const LAYERS_OPTIONS = `Options:
   --format tty|json|markdown         output format (default: tty)
-  --ci                               check dive's thresholds, exit 1 when one is crossed
+  --ci                               check dive's thresholds and the image's budget (budgets: in the config), exit 1 when one is crossed
                                      (defaults: --lowest-efficiency 0.9 --highest-user-wasted-percent 0.1)
   --lowest-efficiency R              fail below this efficiency, 0..1 (implies --ci; "disabled" turns it off)
   --highest-wasted-bytes SIZE        fail above these wasted bytes: 20MB, 20MiB, 5000000 (implies --ci)
@@ -158,7 +160,18 @@ export async function runLayersCommand(args: string[], io: CliIO): Promise<numbe
       io.stderr(`shipshape: measurements not recorded: ${(error as Error).message}\n`);
     }
   }
-  return report.ci !== undefined && !ciPassed(report.ci) ? 1 : 0;
+  // --ci also checks the image's budget (budgets: in the config of the current directory).
+  let overBudget = false;
+  if (report.ci !== undefined) {
+    const reference = source.kind === "engine" ? source.reference : analysis.reference;
+    const found = budgetFor(configFor(io, ".")?.budgets, { reference });
+    if (found !== undefined) {
+      const lines = breachLines(reference, found.key, checkBudget(found.budget, { sizeBytes: analysis.sizeBytes, layers: analysis.layers.length, wastedBytes: analysis.wastedBytes }));
+      for (const line of lines) io.stderr(`${line}\n`);
+      overBudget = lines.length > 0;
+    }
+  }
+  return (report.ci !== undefined && !ciPassed(report.ci)) || overBudget ? 1 : 0;
 }
 
 function isDirectory(candidate: string): boolean {

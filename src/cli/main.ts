@@ -73,6 +73,18 @@ const COMMANDS: Record<string, CommandEntry> = {
     synopsis: "report [PATH] --html F   self-contained HTML report: trends, layers, last optimize",
     load: async () => import("./report-command.ts").then((m) => ({ help: m.REPORT_HELP, run: m.runReportCommand })),
   },
+  clean: {
+    synopsis: "clean [PATH]             remove old project images, trim build cache; --dry-run shows the plan",
+    load: async () => import("./clean-command.ts").then((m) => ({ help: m.CLEAN_HELP, run: m.runCleanCommand })),
+  },
+  cache: {
+    synopsis: "cache status|warm [PATH] build cache by kind and per service; warm dependency stages",
+    load: async () => import("./cache-command.ts").then((m) => ({ help: m.CACHE_HELP, run: m.runCacheCommand })),
+  },
+  monitor: {
+    synopsis: "monitor [PATH]           project images against their size budgets; --watch follows builds",
+    load: async () => import("./monitor-command.ts").then((m) => ({ help: m.MONITOR_HELP, run: m.runMonitorCommand })),
+  },
 };
 
 const HELP_FLAGS = new Set(["--help", "-h"]);

@@ -22,7 +22,7 @@ import { commitSubjects, dashboardData, lastOptimizePath, readHistorySeries } fr
 import { checkBranchWorkspace, defaultBranchName, openBranchWorkspace } from "../optimize/git-branch.ts";
 import type { BranchWorkspace } from "../optimize/git-branch.ts";
 import { costEstimateFor } from "../optimize/cost-estimate.ts";
-import { budgetFor } from "../optimize/placeholders.ts";
+import { budgetLinesFor } from "../optimize/budget-lines.ts";
 import { createProgress } from "../optimize/progress.ts";
 import type { OptimizeResult } from "../optimize/result.ts";
 import { OPTIMIZE_DOCUMENTS, planOptimization, runOptimize } from "../optimize/run.ts";
@@ -153,7 +153,7 @@ export async function runOptimizeCommand(args: string[], io: CliIO): Promise<num
         const cost = costEstimateFor(optimizeResult, config);
         const series = await readHistorySeries(dbPath, userGit.root).catch(() => []);
         const subjects = commitSubjects(userGit.root, series.flatMap((entry) => entry.points.map((point) => point.gitCommit ?? "")));
-        const html = renderHtmlReport(dashboardData({ series, subjects, repository: userGit.root, generatedAt, optimize: optimizeResult, title: `shipshape optimize: ${given}`, budgetFor: (image) => budgetFor(config, image) }));
+        const html = renderHtmlReport(dashboardData({ series, subjects, repository: userGit.root, generatedAt, optimize: optimizeResult, title: `shipshape optimize: ${given}`, budgetFor: (image) => budgetLinesFor(config, image) }));
         return [
           { path: OPTIMIZE_DOCUMENTS.audit, text: renderAudit("markdown", audit, { rules: allRules, title: "Docker optimization audit", generatedAt, toolVersion: packageVersion() }) },
           { path: OPTIMIZE_DOCUMENTS.strategy, text: renderStrategy({ result: optimizeResult, comparison, ...(cost !== undefined ? { cost } : {}), ...composeAndBake(optimizeResult) }) },

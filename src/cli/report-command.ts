@@ -9,7 +9,7 @@ import { UsageError } from "../errors.ts";
 import { readGitFacts } from "../metrics/git.ts";
 import { resolveDbPath } from "../metrics/record.ts";
 import { commitSubjects, dashboardData, readHistorySeries, readLastOptimize } from "../optimize/dashboard.ts";
-import { budgetFor } from "../optimize/placeholders.ts";
+import { budgetLinesFor } from "../optimize/budget-lines.ts";
 import { renderHtmlReport } from "../report/html.ts";
 import { commandHelp } from "./help.ts";
 import type { CliIO } from "./io.ts";
@@ -57,7 +57,7 @@ export async function runReportCommand(args: string[], io: CliIO): Promise<numbe
     generatedAt: new Date().toISOString(),
     ...(values.title !== undefined ? { title: values.title } : {}),
     ...(optimize !== undefined ? { optimize } : {}),
-    budgetFor: (image) => budgetFor(config, image),
+    budgetFor: (image) => budgetLinesFor(config, image),
   });
   if (series.length === 0) data.notes.push(`No measurements in ${dbPath} yet: run shipshape build, bench or optimize first.`);
   const output = path.resolve(io.cwd, values.html);

@@ -72,7 +72,8 @@ export function unavailable(endpoint: DockerEndpoint, error: unknown): EngineUna
 
 function isConnectError(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return code !== undefined && code in REASONS && code !== "ECONNRESET";
+  // ESSH: the ssh process of an ssh:// engine could not run or connect (its message says why).
+  return code !== undefined && ((code in REASONS && code !== "ECONNRESET") || code === "ESSH");
 }
 
 export function encodeQuery(query: Record<string, QueryValue> | undefined): string {
@@ -89,10 +90,13 @@ export function encodeQuery(query: Record<string, QueryValue> | undefined): stri
 
 export class ApiClient {
   readonly endpoint: DockerEndpoint;
+  readonly #env: NodeJS.ProcessEnv;
   #version: Promise<string> | undefined;
 
-  constructor(env: NodeJS.ProcessEnv = process.env) {
-    this.endpoint = parseDockerHost(env);
+  constructor(env: NodeJS.ProcessEnv = process.env, contextName?: string) {
+    this.endpoint = parseDockerHost(env, contextName);
+    // An ssh:// engine runs `ssh` with this environment (PATH, SSH_AUTH_SOCK).
+    this.#env = { ...process.env, ...env };
   }
 
   /** The API version to speak: min(daemon's, ours), negotiated once via GET /_ping. */
@@ -136,7 +140,7 @@ export class ApiClient {
         headers["Content-Length"] = String(jsonBody.length);
       }
     }
-    const base = endpointRequestOptions(this.endpoint);
+    const base = endpointRequestOptions(this.endpoint, this.#env);
     const transport = base.protocol === "https:" ? https : http;
     const endpoint = this.endpoint;
 
@@ -147,7 +151,8 @@ export class ApiClient {
         settled = true;
         reject(isConnectError(error) ? unavailable(endpoint, error) : error);
       };
-      const request = transport.request({ ...base, method, path: fullPath, headers, agent: false });
+      // An ssh:// engine brings its own connection (createConnection), which needs no agent.
+      const request = transport.request({ ...base, method, path: fullPath, headers, ...(base.createConnection ? {} : { agent: false }) });
       const timer =
         options.timeoutMs === undefined
           ? undefined

@@ -22,6 +22,8 @@ export interface BuildxEngineOptions {
   dockerBinary?: string;
   /** Engine for everything but builds (default: the API engine on the same DOCKER_HOST). */
   api?: Engine;
+  /** `docker buildx build --builder NAME`: a remote, docker-container or kubernetes builder; its images are loaded into the engine (--load). */
+  builder?: string;
 }
 
 /** Whether `docker buildx version` succeeds. */
@@ -32,8 +34,8 @@ export function buildxAvailable(env: NodeJS.ProcessEnv = process.env, dockerBina
 }
 
 /** The `docker buildx build` arguments for a build (the context directory last). */
-export function buildxArgs(options: BuildOptions, files: { dockerfile: string; iidfile: string }): string[] {
-  const args = ["buildx", "build", "--progress=rawjson", "--load", "--iidfile", files.iidfile, "--file", files.dockerfile];
+export function buildxArgs(options: BuildOptions, files: { dockerfile: string; iidfile: string }, builder?: string): string[] {
+  const args = ["buildx", "build", ...(builder !== undefined ? ["--builder", builder] : []), "--progress=rawjson", "--load", "--iidfile", files.iidfile, "--file", files.dockerfile];
   // Without --network BuildKit uses the engine's default network, as `docker build` does.
   if (options.networkMode !== undefined) args.push("--network", options.networkMode);
   if (options.target) args.push("--target", options.target);
@@ -64,8 +66,10 @@ export class BuildxEngine implements Engine {
   readonly #env: NodeJS.ProcessEnv;
   readonly #docker: string;
   readonly #api: Engine;
+  readonly #builder: string | undefined;
 
   constructor(options: BuildxEngineOptions = {}) {
+    this.#builder = options.builder;
     this.#env = options.env ?? process.env;
     this.#docker = options.dockerBinary ?? "docker";
     this.#api = options.api ?? new ApiEngine({ env: this.#env });
@@ -88,7 +92,7 @@ export class BuildxEngine implements Engine {
         await fs.promises.copyFile(`${userDockerfile}.dockerignore`, `${dockerfile}.dockerignore`).catch(() => undefined);
       }
       const iidfile = path.join(scratch, "iid");
-      const args = buildxArgs(options, { dockerfile, iidfile });
+      const args = buildxArgs(options, { dockerfile, iidfile }, this.#builder);
       const progress = new BuildProgress(onEvent);
       const textLines: string[] = [];
       const exitCode = await this.#spawn(args, options.signal, (line) => {

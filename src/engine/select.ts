@@ -14,6 +14,8 @@ export interface CreateEngineOptions {
   env?: NodeJS.ProcessEnv;
   /** The docker CLI for the buildx driver (default "docker"). */
   dockerBinary?: string;
+  /** A buildx builder (`--builder NAME`): builds go through buildx on it, whatever the driver default. */
+  builder?: string;
 }
 
 export function isEngineDriver(value: string): value is EngineDriver {
@@ -26,8 +28,13 @@ export async function createEngine(options: CreateEngineOptions = {}): Promise<E
   const dockerBinary = options.dockerBinary ?? "docker";
   if (!isEngineDriver(driver)) throw new EngineDriverError(`unknown engine driver "${String(driver)}": expected ${ENGINE_DRIVERS.join(", ")}`);
   const api = new ApiEngine({ env });
+  if (options.builder !== undefined && driver === "api") throw new EngineDriverError(`--builder ${options.builder} builds through buildx; it cannot be combined with --driver api`);
   if (driver === "api") return api;
   const hasBuildx = await buildxAvailable(env, dockerBinary);
+  if (options.builder !== undefined) {
+    if (!hasBuildx) throw new EngineDriverError(`--builder ${options.builder}: \`${dockerBinary} buildx version\` failed; install the buildx plugin`);
+    return new BuildxEngine({ env, dockerBinary, api, builder: options.builder });
+  }
   if (driver === "buildx" && !hasBuildx) {
     throw new EngineDriverError(`--driver buildx: \`${dockerBinary} buildx version\` failed; install the buildx plugin or use --driver api`);
   }

@@ -139,3 +139,48 @@ export function shouldUseColor(env: Record<string, string | undefined>, isTTY: b
   if (env.TERM === "dumb") return false;
   return isTTY;
 }
+
+const SIZE_UNITS: Record<string, number> = {
+  "": 1,
+  b: 1,
+  k: 1e3,
+  kb: 1e3,
+  kib: 1024,
+  m: 1e6,
+  mb: 1e6,
+  mib: 1024 ** 2,
+  g: 1e9,
+  gb: 1e9,
+  gib: 1024 ** 3,
+  t: 1e12,
+  tb: 1e12,
+  tib: 1024 ** 4,
+};
+
+/** "20MB" (10^6, like dive's humanize.ParseBytes and Docker's units), "20MiB" (2^20), "1.5GB", "1024". */
+export function parseByteSize(text: string): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text.trim());
+  if (match === null) return undefined;
+  const unit = SIZE_UNITS[(match[2] ?? "").toLowerCase()];
+  if (unit === undefined) return undefined;
+  return Math.round(Number(match[1]) * unit);
+}
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** Go-style durations as configs write them: "90s", "5m", "1h30m", "48h", "7d"; a bare number is seconds. */
+export function parseDurationText(text: string): number | undefined {
+  const trimmed = text.trim();
+  if (/^\d+(?:\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  const part = /(\d+(?:\.\d+)?)(ms|[smhd])/y;
+  let total = 0;
+  let at = 0;
+  while (at < trimmed.length) {
+    part.lastIndex = at;
+    const match = part.exec(trimmed);
+    if (match === null) return undefined;
+    total += Number(match[1]) * (DURATION_UNITS[match[2] ?? "s"] ?? 1000);
+    at = part.lastIndex;
+  }
+  return at === 0 ? undefined : Math.round(total);
+}

@@ -384,28 +384,5 @@ export function evaluateCi(analysis: ImageAnalysis, thresholds: CiThresholds): C
   return checks;
 }
 
-const BYTE_UNITS: Record<string, number> = {
-  "": 1,
-  b: 1,
-  k: 1e3,
-  kb: 1e3,
-  kib: 1024,
-  m: 1e6,
-  mb: 1e6,
-  mib: 1024 ** 2,
-  g: 1e9,
-  gb: 1e9,
-  gib: 1024 ** 3,
-  t: 1e12,
-  tb: 1e12,
-  tib: 1024 ** 4,
-};
-
-/** "20MB" (10^6, like dive's humanize.ParseBytes), "20MiB" (2^20), "1.5GB", "1024". */
-export function parseByteSize(text: string): number | undefined {
-  const match = /^(\d+(?:\.\d+)?)\s*([a-zA-Z]*)$/.exec(text.trim());
-  if (match === null) return undefined;
-  const unit = BYTE_UNITS[(match[2] ?? "").toLowerCase()];
-  if (unit === undefined) return undefined;
-  return Math.round(Number(match[1]) * unit);
-}
+/** Sizes as options and configs write them; one home: src/format/index.ts. */
+export { parseByteSize } from "../format/index.ts";

@@ -23,6 +23,8 @@ export interface ComposeService {
   imageLine?: number;
   build?: {
     context: string;
+    /** True when the file's build: set no context (so "." is the default, and a merge keeps the earlier one). */
+    contextOmitted?: boolean;
     dockerfile?: string;
     target?: string;
     /** build.args; null means "KEY" without a value: Compose takes it from the environment. */
@@ -202,6 +204,8 @@ export function parseCompose(text: string, path: string): ComposeModel {
     if (service.build !== undefined) {
       const build = typeof service.build === "string" ? { context: service.build } : service.build;
       model.build = { context: build.context ?? ".", line: fieldLine("build") };
+      // An override file's build without context keeps the earlier file's context (compose's merge).
+      if (build.context === undefined) model.build.contextOmitted = true;
       if (build.dockerfile !== undefined) model.build.dockerfile = build.dockerfile;
       if (build.target !== undefined) model.build.target = build.target;
       if ("args" in build && build.args !== undefined) model.build.args = buildArgs(build.args);

@@ -26,7 +26,8 @@ describe("DOCKER_HOST", () => {
   });
 
   it("rejects what it cannot reach with a reason", () => {
-    assert.throws(() => parseDockerHost({ DOCKER_HOST: "ssh://me@box" }), (error: unknown) => error instanceof DockerHostError && /ssh:\/\/ is not supported/.test(error.message));
+    assert.deepEqual(parseDockerHost({ DOCKER_HOST: "ssh://me@box:2222" }).ssh, { host: "box", user: "me", port: 2222 });
+    assert.throws(() => parseDockerHost({ DOCKER_HOST: "ssh://me@box/var/run/docker.sock" }), (error: unknown) => error instanceof DockerHostError && /no path/.test(error.message));
     assert.throws(() => parseDockerHost({ DOCKER_HOST: "npipe:////./pipe/docker_engine" }), /named pipes/);
     assert.throws(() => parseDockerHost({ DOCKER_HOST: "docker.example:2375" }), /expected unix:/);
   });

@@ -6,6 +6,7 @@ import { compareBench, formatChange } from "../../src/optimize/compare.ts";
 import { dashboardData } from "../../src/optimize/dashboard.ts";
 import { renderStrategy } from "../../src/optimize/strategy.ts";
 import { costEstimateFor } from "../../src/optimize/cost-estimate.ts";
+import { budgetLinesFor } from "../../src/optimize/budget-lines.ts";
 import { defaultConfig } from "../../src/audit/config.ts";
 import type { Series } from "../../src/metrics/series.ts";
 import { escapeHtml, renderHtmlReport } from "../../src/report/html.ts";
@@ -131,5 +132,15 @@ describe("costEstimateFor (shipshape cost on optimize's measurements)", () => {
     const result = optimizeResult();
     delete result.after;
     assert.equal(costEstimateFor(result, defaultConfig()), undefined);
+  });
+});
+
+describe("budgetLinesFor (budgets: in the config, drawn by the HTML report)", () => {
+  it("finds an image's size and build-time budget by name or reference", () => {
+    const config = { ...defaultConfig(), budgets: { api: { maxSize: 300_000_000, maxBuildTime: 60_000 }, "shipshape/shop-web": { maxSize: 100_000_000 } } };
+    assert.deepEqual(budgetLinesFor(config, "api"), { sizeBytes: 300_000_000, buildMs: 60_000 });
+    assert.deepEqual(budgetLinesFor(config, "shipshape/shop-web:latest"), { sizeBytes: 100_000_000 });
+    assert.equal(budgetLinesFor(config, "worker"), undefined);
+    assert.equal(budgetLinesFor(defaultConfig(), "api"), undefined);
   });
 });
