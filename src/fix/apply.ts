@@ -30,6 +30,21 @@ export function editsConflict(a: TextEdit, b: TextEdit): boolean {
   return a.start < b.end && b.start < a.end;
 }
 
+/**
+ * Whether edits of two different findings collide. Stricter than editsConflict: an insertion at
+ * either end of another finding's replaced range collides too, because it was computed against
+ * the replaced text (an `--omit=dev` appended to `npm install` must not land after the line a
+ * reordering fix put in its place). The deferred one is recomputed on the edited text next pass.
+ */
+export function groupEditsConflict(a: TextEdit, b: TextEdit): boolean {
+  if (editsConflict(a, b)) return true;
+  const aInsert = a.start === a.end;
+  const bInsert = b.start === b.end;
+  if (aInsert && !bInsert) return a.start === b.start || a.start === b.end;
+  if (bInsert && !aInsert) return b.start === a.start || b.start === a.end;
+  return false;
+}
+
 function isWellFormed(edits: readonly TextEdit[], length: number): boolean {
   if (edits.some((edit) => !Number.isInteger(edit.start) || !Number.isInteger(edit.end) || edit.start < 0 || edit.end < edit.start || edit.end > length)) return false;
   for (let i = 0; i < edits.length; i++) {
@@ -55,7 +70,7 @@ export function selectEditGroups<G extends EditGroup>(groups: readonly G[], leng
   const ordered = groups.map((group, index) => ({ group, index, first: Math.min(...group.edits.map((edit) => edit.start)) }));
   ordered.sort((a, b) => a.first - b.first || a.index - b.index);
   for (const { group } of ordered) {
-    if (group.edits.length === 0 || !isWellFormed(group.edits, length) || group.edits.some((edit) => taken.some((other) => editsConflict(edit, other)))) {
+    if (group.edits.length === 0 || !isWellFormed(group.edits, length) || group.edits.some((edit) => taken.some((other) => groupEditsConflict(edit, other)))) {
       deferred.push(group);
       continue;
     }

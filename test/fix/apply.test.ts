@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { applyEdits, editsConflict, selectEditGroups } from "../../src/fix/apply.ts";
+import { applyEdits, editsConflict, groupEditsConflict, selectEditGroups } from "../../src/fix/apply.ts";
 
 describe("applyEdits", () => {
   it("applies edits given in any order and leaves every other byte alone", () => {
@@ -72,5 +72,16 @@ describe("selectEditGroups", () => {
     );
     assert.deepEqual(accepted.map((group) => group.rule), ["apt-cache-mount-missing"]);
     assert.deepEqual(deferred.map((group) => group.rule), ["python-cache-mount-missing"]);
+  });
+
+  it("defers an insertion at either end of another finding's replaced range (it was computed against the replaced text)", () => {
+    const replace = { start: 10, end: 20, text: "moved" };
+    assert.ok(groupEditsConflict({ start: 20, end: 20, text: " --omit=dev" }, replace));
+    assert.ok(groupEditsConflict(replace, { start: 10, end: 10, text: "x" }));
+    assert.ok(!groupEditsConflict({ start: 21, end: 21, text: "x" }, replace));
+    assert.ok(!groupEditsConflict({ start: 20, end: 25, text: "" }, replace), "adjacent replacements do not collide");
+    const { accepted, deferred } = selectEditGroups([{ rule: "reorder", line: 3, edits: [replace] }, { rule: "omit", line: 4, edits: [{ start: 20, end: 20, text: " --omit=dev" }] }], 30);
+    assert.deepEqual(accepted.map((group) => group.rule), ["reorder"]);
+    assert.deepEqual(deferred.map((group) => group.rule), ["omit"]);
   });
 });

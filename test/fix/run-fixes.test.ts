@@ -14,6 +14,16 @@ function fixed(files: Record<string, string | number>, options: Parameters<typeo
   return { text: change?.after ?? (files.Dockerfile as string), result };
 }
 
+describe("runFixes: fixes on neighbouring lines", () => {
+  // Seen on a real project: the manifest-first reordering replaced `COPY . .` + `RUN npm install`,
+  // and --omit=dev, an insertion at the end of the old `npm install`, landed after `COPY ./ /app/`.
+  it("an insertion at the end of a reordered range lands on the instruction it was made for", () => {
+    const { text } = fixed({ Dockerfile: "FROM node:22\nWORKDIR  /app\nCOPY ./ /app/\nRUN npm install\nCMD [\"node\",\"server.js\"]\n", "package.json": '{"name":"a","dependencies":{"express":"4"},"devDependencies":{"nodemon":"3"}}' }, { level: "rewrite" });
+    for (const line of text.split("\n")) if (line.startsWith("COPY")) assert.doesNotMatch(line, /--omit|--production/, text);
+    assert.match(text, /^RUN .*npm install --omit=dev$/m, text);
+  });
+});
+
 describe("runFixes: contradicting fixes", () => {
   it("names real rules in the supersession table", () => {
     for (const [loser, winners] of Object.entries(SUPERSEDED_BY)) {
