@@ -1,5 +1,6 @@
 import type { RunInstruction, ShellCommand } from "../dockerfile/model.ts";
 import { isApt, isAptUpdate, subcommand } from "./queries.ts";
+import { commandIndex } from "./support/package-hygiene.ts";
 import { APT_ARCHIVES, APT_LISTS, checkCacheMounts, commandLabel, disablesDockerClean, instructionsUpTo, isAptDownload, joinWithAnd, unwrapXargs } from "./support/cache-mounts.ts";
 import type { CacheNeed } from "./support/cache-mounts.ts";
 import type { DockerfileRule } from "./types.ts";
@@ -53,6 +54,14 @@ export const rule: DockerfileRule = {
 
 /** An `apt-get update` earlier in the same RUN. */
 function updatesBefore(run: RunInstruction, command: ShellCommand): boolean {
-  const index = run.shell.commands.indexOf(command);
-  return run.shell.commands.slice(0, index).some((other) => isAptUpdate(unwrapXargs(other)));
+  let first = firstAptUpdate.get(run);
+  if (first === undefined) {
+    first = run.shell.commands.findIndex((other) => isAptUpdate(unwrapXargs(other)));
+    if (first < 0) first = Number.POSITIVE_INFINITY;
+    firstAptUpdate.set(run, first);
+  }
+  return commandIndex(run, command) > first;
 }
+
+/** Per RUN, the index of its first `apt-get update` (asked for every apt command: found once). */
+const firstAptUpdate = new WeakMap<RunInstruction, number>();

@@ -116,8 +116,17 @@ function removalsOf(run: RunInstruction, workdir: string | undefined): Removal[]
 }
 
 function changesDirectoryBefore(run: RunInstruction, command: ShellCommand): boolean {
-  return run.shell.commands.slice(0, commandIndex(run, command)).some((earlier) => earlier.name === "cd" || earlier.name === "pushd");
+  let first = firstDirectoryChange.get(run);
+  if (first === undefined) {
+    first = run.shell.commands.findIndex((each) => each.name === "cd" || each.name === "pushd");
+    if (first < 0) first = Number.POSITIVE_INFINITY;
+    firstDirectoryChange.set(run, first);
+  }
+  return commandIndex(run, command) > first;
 }
+
+/** Per RUN, the index of its first `cd`/`pushd` (asked for every command: computed once). */
+const firstDirectoryChange = new WeakMap<RunInstruction, number>();
 
 /**
  * Bytes of `entry` that `removal` deletes: 0 when unknown but certain (the whole path, a

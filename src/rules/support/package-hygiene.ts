@@ -156,8 +156,18 @@ export function resolvePath(path: string, workdir: string | undefined): string |
 }
 
 export function commandIndex(run: RunInstruction, command: ShellCommand): number {
-  return run.shell.commands.indexOf(command);
+  // Rules ask this for every command of a RUN: an index per command list, built once, keeps a RUN
+  // of 20,000 `&&` commands linear (indexOf made it quadratic).
+  const commands = run.shell.commands;
+  let indexes = commandIndexes.get(commands);
+  if (indexes === undefined) {
+    indexes = new Map(commands.map((each, index) => [each, index]));
+    commandIndexes.set(commands, indexes);
+  }
+  return indexes.get(command) ?? -1;
 }
+
+const commandIndexes = new WeakMap<readonly ShellCommand[], Map<ShellCommand, number>>();
 
 /** The commands of the same RUN that come after `command`. */
 export function commandsAfter(run: RunInstruction, command: ShellCommand): ShellCommand[] {
@@ -250,14 +260,32 @@ export function variableValue(name: string, env: ReadonlyMap<string, string>, ru
 }
 
 /**
- * The value the first `export ... NAME=value` of a script gives NAME, read from the text in one
- * pass over its words (a regular expression searching from every `export` took quadratic time
- * on a long run of blanks or exports). An export lasts to the end of its command: `;`, `&`, `|`
- * or a line end that is not a continuation. A quoted value is taken up to its
- * closing quote.
+ * The value the first `export ... NAME=value` of a script gives NAME. Every rule asks this for
+ * every command of a RUN, so a script's exports are read once (one pass over its words) and kept
+ * for the last few scripts: reading the script per question was quadratic in a RUN of 20,000
+ * `&&` commands.
  */
 export function exportedValue(script: string, name: string): string | undefined {
-  const prefix = `${name}=`;
+  let exports = exportsCache.get(script);
+  if (exports === undefined) {
+    exports = scriptExports(script);
+    if (exportsCache.size >= EXPORTS_CACHE_SIZE) exportsCache.delete(exportsCache.keys().next().value as string);
+    exportsCache.set(script, exports);
+  }
+  return exports.get(name);
+}
+
+const EXPORTS_CACHE_SIZE = 16;
+const exportsCache = new Map<string, ReadonlyMap<string, string>>();
+
+/**
+ * The first value each `export` of a script gives each name, in one pass over its words (a
+ * regular expression searching from every `export` took quadratic time on a long run of blanks
+ * or exports). An export lasts to the end of its command: `;`, `&`, `|` or a line end that is
+ * not a continuation. A quoted value is taken up to its closing quote.
+ */
+function scriptExports(script: string): ReadonlyMap<string, string> {
+  const values = new Map<string, string>();
   let exporting = false;
   for (const token of script.matchAll(/\\\r?\n|[;&|\n]|(?:[^\s;&|\\]|\\[^\r\n])+/g)) {
     const word = token[0];
@@ -270,16 +298,18 @@ export function exportedValue(script: string, name: string): string | undefined 
       exporting = word === "export" || word === "(export";
       continue;
     }
-    if (!word.startsWith(prefix)) continue;
-    const valueStart = token.index + prefix.length;
+    const equals = word.indexOf("=");
+    if (equals <= 0) continue;
+    const name = word.slice(0, equals);
+    if (values.has(name)) continue;
+    const valueStart = token.index + equals + 1;
     const quote = script[valueStart];
     if (quote === '"' || quote === "'") {
       const end = script.indexOf(quote, valueStart + 1);
-      return end < 0 ? word.slice(prefix.length) : script.slice(valueStart + 1, end);
-    }
-    return unquote(word.slice(prefix.length));
+      values.set(name, end < 0 ? word.slice(equals + 1) : script.slice(valueStart + 1, end));
+    } else values.set(name, unquote(word.slice(equals + 1)));
   }
-  return undefined;
+  return values;
 }
 
 function escapeRegExp(text: string): string {

@@ -9,7 +9,7 @@ import { runtimeStages } from "../../dockerfile/model.ts";
 import { tagVariants } from "../../dockerfile/image-ref.ts";
 import { parseShell, makeCommand } from "../../dockerfile/shell.ts";
 import { subcommand } from "../queries.ts";
-import { commandsAfter, environmentAt, variableValue } from "./package-hygiene.ts";
+import { commandIndex, environmentAt, variableValue } from "./package-hygiene.ts";
 
 // ---------------------------------------------------------------------------------------------
 // System packages.
@@ -116,24 +116,50 @@ export function removedInSameRun(run: RunInstruction, install: ShellCommand, res
   const names = new Set<string>();
   let marksAuto = false;
   let all = false;
-  for (const command of commandsAfter(run, install)) {
+  const after = commandIndex(run, install);
+  for (const { command, index } of removalCandidates(run)) {
+    if (index <= after) continue;
     const manager = packageManagerOf(command);
     const sub = subcommand(command);
     // Only an `apt-mark auto` after the install marks what it installed.
     if (command.name === "apt-mark" && sub === "auto") marksAuto = true;
     if (!manager || sub === undefined) continue;
-    const removes =
-      (manager === "apt" && (sub === "purge" || sub === "remove" || sub === "autoremove")) ||
-      (manager === "apk" && (sub === "del" || sub === "delete")) ||
-      (manager === "rpm" && (sub === "remove" || sub === "erase" || sub === "autoremove" || sub === "groupremove")) ||
-      (manager === "zypper" && (sub === "remove" || sub === "rm"));
-    if (!removes) continue;
+    if (!removesPackages(manager, sub)) continue;
     const autoRemove = sub === "autoremove" || command.args.includes("--auto-remove") || command.args.includes("--autoremove");
     if (manager === "apt" && marksAuto && autoRemove) all = true;
     for (const word of positionalAfter(command, manager, sub).flatMap(resolve)) names.add(packageName(word, manager));
   }
   return { names, all };
 }
+
+/**
+ * The commands of a RUN that removedInSameRun looks at (`apt-mark` and package-manager
+ * commands), with their indexes, found once per RUN: asked for every install of a RUN, a scan of
+ * all later commands each time was quadratic in a RUN of thousands of `&&` commands.
+ */
+function removalCandidates(run: RunInstruction): { command: ShellCommand; index: number }[] {
+  let candidates = removalCandidatesByRun.get(run);
+  if (candidates === undefined) {
+    candidates = run.shell.commands.flatMap((command, index) => {
+      const manager = packageManagerOf(command);
+      const relevant = command.name === "apt-mark" || (manager !== undefined && removesPackages(manager, subcommand(command)));
+      return relevant ? [{ command, index }] : [];
+    });
+    removalCandidatesByRun.set(run, candidates);
+  }
+  return candidates;
+}
+
+function removesPackages(manager: SystemPackageManager, sub: string | undefined): boolean {
+  return (
+    (manager === "apt" && (sub === "purge" || sub === "remove" || sub === "autoremove")) ||
+    (manager === "apk" && (sub === "del" || sub === "delete")) ||
+    (manager === "rpm" && (sub === "remove" || sub === "erase" || sub === "autoremove" || sub === "groupremove")) ||
+    (manager === "zypper" && (sub === "remove" || sub === "rm"))
+  );
+}
+
+const removalCandidatesByRun = new WeakMap<RunInstruction, { command: ShellCommand; index: number }[]>();
 
 /**
  * Expands `$VAR` / `${VAR}` words of a command: from a plain assignment earlier in the same
@@ -148,7 +174,7 @@ export function wordResolver(model: DockerfileModel, stage: Stage, run: RunInstr
     const variable = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(word);
     if (!variable) return [word];
     env ??= environmentAt(model, stage, run);
-    before ??= run.shell.commands.slice(0, Math.max(0, run.shell.commands.indexOf(command)));
+    before ??= run.shell.commands.slice(0, Math.max(0, commandIndex(run, command)));
     const name = variable[1] ?? "";
     const assigned = before
       .flatMap((candidate) => (candidate.name === "" ? candidate.assignments : []))
