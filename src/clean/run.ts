@@ -8,6 +8,7 @@ import { summarizeDiskUsage, type DiskUsage, type EngineDisk } from "../engine/d
 import { EngineUnavailableError } from "../errors.ts";
 import { planCachePrune, planClean, type CleanPlan, type CleanPolicy } from "./plan.ts";
 import type { ProjectScope } from "./scope.ts";
+import { plural } from "../format/index.ts";
 
 export interface CleanOptions {
   dryRun: boolean;
@@ -86,7 +87,7 @@ export async function runClean(disk: EngineDisk, scope: ProjectScope, policy: Cl
         const result = await disk.removeImage(reference);
         report.removed.untagged.push(...result.untagged);
         if (result.deleted.includes(image.id)) report.removed.images.push(image.id);
-        progress(`removed ${reference}${result.deleted.length > 0 ? ` (${result.deleted.length} layer${result.deleted.length === 1 ? "" : "s"} deleted)` : ""}`);
+        progress(`removed ${reference}${result.deleted.length > 0 ? ` (${plural(result.deleted.length, "layer")} deleted)` : ""}`);
       });
     }
   }

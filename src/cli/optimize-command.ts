@@ -37,6 +37,7 @@ import type { CliIO } from "./io.ts";
 import { NETWORK_HELP } from "./network-option.ts";
 import { packageVersion } from "./version.ts";
 import { writeFileAtomic } from "./write.ts";
+import { plural } from "../format/index.ts";
 
 /** optimize's default scenarios: the four the issue names (the Dockerfile-change one is bench's extra). */
 export const OPTIMIZE_SCENARIOS: ScenarioName[] = SCENARIOS.filter((scenario) => scenario !== "dockerfile");
@@ -194,9 +195,9 @@ function composeAndBake(result: OptimizeResult): { bakeFile?: string; composeDev
 function dryRun(root: string, given: string, options: { configPath: string | undefined; services: string[]; env: Record<string, string | undefined> }, io: CliIO): number {
   const plan = planOptimization(root, { ...(options.configPath !== undefined ? { configPath: options.configPath } : {}), services: options.services, env: options.env });
   const lines: string[] = [`shipshape optimize --dry-run ${given}: the plan (nothing built, nothing written)`, ""];
-  lines.push(`1. Baseline: bench ${plan.targets.length} image${plan.targets.length === 1 ? "" : "s"} (${plan.targets.map((target) => target.name).join(", ") || "none"}): ${OPTIMIZE_SCENARIOS.join(", ")}`);
+  lines.push(`1. Baseline: bench ${plural(plan.targets.length, "image")} (${plan.targets.map((target) => target.name).join(", ") || "none"}): ${OPTIMIZE_SCENARIOS.join(", ")}`);
   const findings = plan.audit.files.flatMap((file) => file.findings);
-  lines.push(`2. Audit: ${findings.length} finding${findings.length === 1 ? "" : "s"} in ${plan.audit.files.length} file${plan.audit.files.length === 1 ? "" : "s"} -> ${OPTIMIZE_DOCUMENTS.audit}`);
+  lines.push(`2. Audit: ${plural(findings.length, "finding")} in ${plural(plan.audit.files.length, "file")} -> ${OPTIMIZE_DOCUMENTS.audit}`);
   lines.push(`3. Changes to try (each built and verified against the original; what does not verify is left out):`);
   for (const change of plan.fix.fix.changes) {
     const rewrite = plan.fix.rewrites.find((candidate) => candidate.path === change.path && candidate.status === "applied");
@@ -218,14 +219,14 @@ function summary(result: OptimizeResult, given: string): string {
   const lines: string[] = [""];
   const applied = result.changes.filter((change) => change.applied).length;
   const leftOut = result.changes.length - applied;
-  lines.push(`shipshape optimize ${given}: ${applied} change${applied === 1 ? "" : "s"} applied and verified${leftOut > 0 ? `, ${leftOut} left out (see the strategy document)` : ""}`);
+  lines.push(`shipshape optimize ${given}: ${plural(applied, "change")} applied and verified${leftOut > 0 ? `, ${leftOut} left out (see the strategy document)` : ""}`);
   if (comparison.sizes.length > 0) {
     for (const row of comparison.sizes) lines.push(`  ${row.image}: ${formatBytes(row.beforeBytes)} -> ${formatBytes(row.afterBytes)} (${formatChange(row.change)})`);
   }
   const code = comparison.rows.filter((row) => row.scenario === "code");
   for (const row of code) lines.push(`  ${row.image} code-change build: ${formatDuration(row.beforeMs)} -> ${formatDuration(row.afterMs)} (${formatChange(row.change)})`);
   if (result.mode === "branch" && result.branch !== undefined) {
-    lines.push(`Results on the branch ${result.branch} (${result.commits.length} commit${result.commits.length === 1 ? "" : "s"}); your working tree is unchanged:`);
+    lines.push(`Results on the branch ${result.branch} (${plural(result.commits.length, "commit")}); your working tree is unchanged:`);
     lines.push(`  git log --oneline ${result.baseCommit?.slice(0, 12) ?? "HEAD"}..${result.branch}`, `  git switch ${result.branch}`);
   } else lines.push("Results written in place (--write).");
   lines.push(`Documents: ${result.documents.join(", ")}`, "");

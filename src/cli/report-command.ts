@@ -14,6 +14,7 @@ import { renderHtmlReport } from "../report/html.ts";
 import { commandHelp } from "./help.ts";
 import type { CliIO } from "./io.ts";
 import { writeFileAtomic } from "./write.ts";
+import { plural } from "../format/index.ts";
 
 export const REPORT_HELP = commandHelp({
   usage: "shipshape report [PATH] --html FILE [options]",
@@ -62,6 +63,6 @@ export async function runReportCommand(args: string[], io: CliIO): Promise<numbe
   if (series.length === 0) data.notes.push(`No measurements in ${dbPath} yet: run shipshape build, bench or optimize first.`);
   const output = path.resolve(io.cwd, values.html);
   writeFileAtomic(output, renderHtmlReport(data));
-  io.stderr(`shipshape: wrote ${values.html} (${data.images.length} image${data.images.length === 1 ? "" : "s"}${optimize !== undefined ? ", with the last optimize" : ""})\n`);
+  io.stderr(`shipshape: wrote ${values.html} (${plural(data.images.length, "image")}${optimize !== undefined ? ", with the last optimize" : ""})\n`);
   return 0;
 }

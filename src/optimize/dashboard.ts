@@ -14,6 +14,7 @@ import { DEFAULT_BUSY_TIMEOUT_MS, describeSqliteError, loadSqlite, openMetricsDa
 import type { ChartPoint, DashboardData, DashboardImage } from "../report/html.ts";
 import { compareBench, formatChange } from "./compare.ts";
 import type { OptimizeResult } from "./result.ts";
+import { plural } from "../format/index.ts";
 
 /** Percent increase over the previous point that the charts mark as a regression (as `history --fail-on-regression size=10%,time=20%`). */
 export const REGRESSION_THRESHOLDS = { size: 10, time: 20 } as const;
@@ -75,7 +76,7 @@ export function dashboardData(inputs: DashboardInputs): DashboardData {
     const comparison = compareBench(result.baseline, result.after);
     const where = result.mode === "branch" && result.branch !== undefined ? `on the branch ${result.branch}` : "in place (--write)";
     data.beforeAfter = {
-      summary: `shipshape optimize of ${result.target}, finished ${result.finishedAt}, results ${where}; ${result.runs} timed run${result.runs === 1 ? "" : "s"} per scenario (median).`,
+      summary: `shipshape optimize of ${result.target}, finished ${result.finishedAt}, results ${where}; ${plural(result.runs, "timed run")} per scenario (median).`,
       sizes: comparison.sizes,
       rows: comparison.rows,
       changes: result.changes.map((change) => ({ path: change.path, what: change.what, applied: change.applied, note: (change.applied ? change.verification : change.reason)?.split("\n")[0] ?? "" })),

@@ -8,6 +8,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { UsageError } from "../errors.ts";
+import { plural } from "../format/index.ts";
 
 export interface BranchWorkspace {
   /** The user's repository (top level of its work tree). */
@@ -60,7 +61,7 @@ export function checkBranchWorkspace(target: string, branch: string): { reposito
   const status = git(repositoryRoot, ["status", "--porcelain", "--untracked-files=normal", "--", relativeTarget === "" ? "." : relativeTarget, ":(top,exclude).shipshape", ":(exclude,glob)**/.shipshape/**"]);
   if (status !== "") {
     const count = status.split("\n").length;
-    throw new UsageError(`${target} has ${count} uncommitted change${count === 1 ? "" : "s"} (git status): optimize branches from HEAD, so commit or stash them first, or use --write to optimize the files as they are`);
+    throw new UsageError(`${target} has ${plural(count, "uncommitted change")} (git status): optimize branches from HEAD, so commit or stash them first, or use --write to optimize the files as they are`);
   }
   return { repositoryRoot, relativeTarget, baseCommit };
 }

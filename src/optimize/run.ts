@@ -39,6 +39,7 @@ import { isEquivalent } from "../verify/result.ts";
 import { verifyImages } from "../verify/run.ts";
 import type { OptimizeProgress } from "./progress.ts";
 import type { ChangeOutcome, CommitRecord, ImageLayers, OptimizeResult } from "./result.ts";
+import { plural } from "../format/index.ts";
 
 /** Every image optimize builds itself (consolidation checks, layer reads) carries this label. */
 export const OPTIMIZE_LABEL = "shipshape.optimize";
@@ -153,7 +154,7 @@ export async function runOptimize(context: OptimizeContext): Promise<{ result: O
   enter("baseline");
   const targets = discoverBuildTargets(root, { services: context.services, env: context.env });
   if (targets.length === 0) throw new UsageError(`nothing to optimize in ${context.displayTarget}: no compose service with build: and no Dockerfile`);
-  progress.line(`${targets.length} image${targets.length === 1 ? "" : "s"}: ${targets.map((target) => target.name).join(", ")}; scenarios ${context.scenarios.join(", ")}, ${context.runs} run${context.runs === 1 ? "" : "s"} each`);
+  progress.line(`${plural(targets.length, "image")}: ${targets.map((target) => target.name).join(", ")}; scenarios ${context.scenarios.join(", ")}, ${plural(context.runs, "run")} each`);
   const loadBaseline = round1(os.loadavg()[0] ?? 0);
   const baseline = await runBench(engine, targets, benchOptions);
   await context.record(benchRecords(baseline, targets, repositoryName), "baseline");
@@ -164,7 +165,7 @@ export async function runOptimize(context: OptimizeContext): Promise<{ result: O
   const findings = audit.files.flatMap((file) => file.findings);
   const byImpact: Record<string, number> = {};
   for (const finding of findings) byImpact[finding.impact] = (byImpact[finding.impact] ?? 0) + 1;
-  progress.line(`${findings.length} finding${findings.length === 1 ? "" : "s"} in ${audit.files.length} file${audit.files.length === 1 ? "" : "s"} (${Object.entries(byImpact).map(([impact, count]) => `${count} ${impact}`).join(", ") || "none"})`);
+  progress.line(`${plural(findings.length, "finding")} in ${plural(audit.files.length, "file")} (${Object.entries(byImpact).map(([impact, count]) => `${count} ${impact}`).join(", ") || "none"})`);
 
   // 3a. Safe fixes, .dockerignore files, rewrites, dev targets: each Dockerfile verified.
   enter("fix");
@@ -241,7 +242,7 @@ async function fixStep(context: OptimizeContext, changes: ChangeOutcome[]): Prom
     if (intent !== undefined) intents[rewrite.path] = intent;
   }
   const rewriteCount = leveled.rewrites.filter((rewrite) => rewrite.status === "applied").length;
-  progress.line(leveled.fix.changes.length === 0 ? "no fix or rewrite applies" : `${leveled.fix.changes.length} file${leveled.fix.changes.length === 1 ? "" : "s"} to change (${rewriteCount} rewrite${rewriteCount === 1 ? "" : "s"}); building and verifying each changed Dockerfile against its original`);
+  progress.line(leveled.fix.changes.length === 0 ? "no fix or rewrite applies" : `${plural(leveled.fix.changes.length, "file")} to change (${plural(rewriteCount, "rewrite")}); building and verifying each changed Dockerfile against its original`);
   const verified = await verifyChanges(
     engine,
     { root: opened.snapshot.root, target: root, changes: leveled.fix.changes, dockerfiles: view.dockerfiles, configured: opened.config.verify?.services ?? {}, intents, shellEnv: context.env },

@@ -8,6 +8,7 @@ import { escapeMarkdown, escapeMarkdownTableMessage } from "../report/escape.ts"
 import type { BeforeAfter } from "./compare.ts";
 import { formatChange } from "./compare.ts";
 import type { OptimizeResult } from "./result.ts";
+import { plural } from "../format/index.ts";
 
 /** The cost section's input: `shipshape cost`'s model on optimize's measurements (src/optimize/cost-estimate.ts); undefined when there is no after side to price. */
 export interface CostSection {
@@ -31,7 +32,7 @@ export function renderStrategy(inputs: StrategyInputs): string {
   const { result, comparison } = inputs;
   const lines: string[] = [];
   lines.push("# Docker optimization strategy", "");
-  lines.push(`Written by \`shipshape optimize\` for \`${escapeMarkdown(result.target)}\` on ${result.finishedAt}. Every number below was measured on this machine by timed BuildKit builds (${result.runs} run${result.runs === 1 ? "" : "s"} per scenario, median); nothing here is an estimate unless it says so.`, "");
+  lines.push(`Written by \`shipshape optimize\` for \`${escapeMarkdown(result.target)}\` on ${result.finishedAt}. Every number below was measured on this machine by timed BuildKit builds (${plural(result.runs, "run")} per scenario, median); nothing here is an estimate unless it says so.`, "");
   if (result.mode === "branch" && result.branch !== undefined) {
     lines.push(`The changes are on the branch \`${escapeMarkdown(result.branch)}\`${result.baseCommit !== undefined ? `, started from \`${result.baseCommit.slice(0, 12)}\`` : ""}, one commit per step:`, "");
     for (const commit of result.commits) lines.push(`- \`${commit.sha.slice(0, 12)}\` ${escapeMarkdown(commit.subject)}`);
@@ -76,7 +77,7 @@ export function renderStrategy(inputs: StrategyInputs): string {
     lines.push("");
     const slower = comparison.rows.filter((row) => row.change > 0.1);
     if (slower.length > 0) {
-      lines.push(`Slower after the change: ${slower.map((row) => `${escapeMarkdown(row.image)} ${row.scenario} (${formatChange(row.change)})`).join(", ")}. A cold build of a multi-stage Dockerfile builds every stage, and ${result.runs === 1 ? "a single run is" : "few runs are"} sensitive to what else the machine does: the 1-minute load average was ${result.machine.loadBaseline} when the baseline started and ${result.machine.loadAfter ?? "?"} when the second measurement started, on ${result.machine.cpus} CPU${result.machine.cpus === 1 ? "" : "s"}. \`shipshape bench --compare ${result.baseCommit?.slice(0, 12) ?? "BASE"} --runs 5\` alternates the two sides to separate the change from the load.`, "");
+      lines.push(`Slower after the change: ${slower.map((row) => `${escapeMarkdown(row.image)} ${row.scenario} (${formatChange(row.change)})`).join(", ")}. A cold build of a multi-stage Dockerfile builds every stage, and ${result.runs === 1 ? "a single run is" : "few runs are"} sensitive to what else the machine does: the 1-minute load average was ${result.machine.loadBaseline} when the baseline started and ${result.machine.loadAfter ?? "?"} when the second measurement started, on ${plural(result.machine.cpus, "CPU")}. \`shipshape bench --compare ${result.baseCommit?.slice(0, 12) ?? "BASE"} --runs 5\` alternates the two sides to separate the change from the load.`, "");
     }
     lines.push("Scenarios: " + result.scenarios.map((scenario) => `**${scenario}**: ${SCENARIO_DESCRIPTIONS[scenario]}`).join("; ") + ".", "");
   }
