@@ -17,11 +17,14 @@ import { resolveDbPath } from "../metrics/record.ts";
 import { commandHelp } from "./help.ts";
 import type { CliIO } from "./io.ts";
 import { UsageError } from "../errors.ts";
+import { optimizeCostInputs } from "../optimize/cost-estimate.ts";
+import { readLastOptimize } from "../optimize/dashboard.ts";
 
 export const COST_OPTIONS = `Options:
   --format markdown|json             output format (default: markdown)
   --bench FILE                       before/after from a \`shipshape bench --compare ... --format json\` report
   --before-run N --after-run M       before/after from two runs of the metrics history (run ids: shipshape history --format json)
+  --last-optimize                    before/after from the last \`shipshape optimize\` run (its baseline and its measurement after the changes)
   --image NAME                       only this image (as the history names it)
   --db PATH                          metrics database (default: .shipshape/metrics.db in the repository)
   --config FILE                      config file with the cost: assumptions (default: shipshape.config.* in PATH)
@@ -45,6 +48,7 @@ export async function runCostCommand(args: string[], io: CliIO): Promise<number>
       bench: { type: "string" },
       "before-run": { type: "string" },
       "after-run": { type: "string" },
+      "last-optimize": { type: "boolean", default: false },
       image: { type: "string" },
       db: { type: "string" },
       config: { type: "string" },
@@ -67,7 +71,8 @@ export async function runCostCommand(args: string[], io: CliIO): Promise<number>
   const beforeRun = runId("before-run");
   const afterRun = runId("after-run");
   if ((beforeRun === undefined) !== (afterRun === undefined)) throw new UsageError("--before-run and --after-run go together");
-  if (values.bench !== undefined && beforeRun !== undefined) throw new UsageError("--bench and --before-run/--after-run exclude each other: one before/after at a time");
+  const sources = [values.bench !== undefined, beforeRun !== undefined, values["last-optimize"] === true].filter(Boolean).length;
+  if (sources > 1) throw new UsageError("--bench, --before-run/--after-run and --last-optimize exclude each other: one before/after at a time");
 
   let report: ReturnType<typeof buildCostReport>;
   const only = <T extends { image: string }>(list: T[]): T[] => (values.image === undefined ? list : list.filter((one) => one.image === values.image));
@@ -86,6 +91,14 @@ export async function runCostCommand(args: string[], io: CliIO): Promise<number>
       throw new UsageError((error as Error).message);
     }
     report = buildCostReport(compared.basis, config, only(compared.after), only(compared.before));
+  } else if (values["last-optimize"] === true) {
+    const git = await readGitFacts(root);
+    const dbPath = resolveDbPath(values.db, io.cwd, git.root);
+    const last = readLastOptimize(dbPath);
+    if (last === undefined) throw new UsageError(`--last-optimize: no optimize run recorded next to ${dbPath}: run shipshape optimize first`);
+    const inputs = optimizeCostInputs(last);
+    if (inputs === undefined) throw new UsageError("--last-optimize: the last optimize run measured nothing after its changes, so there is no before/after to price");
+    report = buildCostReport(inputs.basis, config, only(inputs.after), only(inputs.before));
   } else {
     const git = await readGitFacts(root);
     const dbPath = resolveDbPath(values.db, io.cwd, git.root);

@@ -15,6 +15,8 @@ import { renderCostMarkdown } from "../../src/cost/report.ts";
 import { latestImageMeasurements } from "../../src/metrics/latest.ts";
 import { recordMetricsAt } from "../../src/metrics/record.ts";
 import { tempDirectory } from "../helpers/temp-dir.ts";
+import { lastOptimizePath } from "../../src/optimize/dashboard.ts";
+import { optimizeResult } from "../optimize/fixtures.ts";
 
 const close = (actual: number | null, expected: number): void => {
   assert.ok(actual !== null && Math.abs(actual - expected) < 1e-9, `expected ${expected}, got ${actual}`);
@@ -178,6 +180,25 @@ describe("shipshape cost (CLI)", () => {
 
     assert.equal((await run(["cost", app, "--before-run", "1"], app)).code, 2);
     assert.equal((await run(["cost", app, "--format", "html"], app)).code, 2);
+  });
+});
+
+describe("shipshape cost --last-optimize", () => {
+  it("prices the last optimize run's baseline against its measurement after the changes", async () => {
+    const root = tempDirectory("shipshape-cost-optimize-");
+    const db = path.join(root, ".shipshape", "metrics.db");
+    assert.equal((await run(["cost", root, "--last-optimize", "--db", db], root)).code, 2, "no optimize run recorded: a usage error");
+    fs.mkdirSync(path.dirname(db), { recursive: true });
+    fs.writeFileSync(lastOptimizePath(db), JSON.stringify(optimizeResult()));
+    const json = await run(["cost", root, "--last-optimize", "--db", db, "--format", "json", "--image", "api"], root);
+    assert.equal(json.code, 0, json.stderr);
+    const report = JSON.parse(json.stdout) as { before: { monthlyUsd: number }; after: { monthlyUsd: number } };
+    // api with the defaults (ghcr, linux-2-core, 20 builds/week, 10 tags, 100 pulls, ratio 0.4):
+    // before 883 MB, code 22.3 s: CI 86.67 x 1 x 0.006 = 0.52, storage 10 x 0.3532 x 0.25 = 0.883, egress 100 x 0.3532 x 0.5 = 17.66 -> 19.063
+    // after 262 MB, code 4.1 s:   CI 0.52, storage 10 x 0.1048 x 0.25 = 0.262, egress 100 x 0.1048 x 0.5 = 5.24 -> 6.022
+    close(report.before.monthlyUsd, 19.063);
+    close(report.after.monthlyUsd, 6.022);
+    assert.equal((await run(["cost", root, "--last-optimize", "--before-run", "1", "--after-run", "2", "--db", db], root)).code, 2, "one before/after source at a time");
   });
 });
 
