@@ -19,6 +19,8 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { withForgedBases } from "./oracle-build-filter.ts";
+import { CORPUS_COMMIT, CORPUS_REPOSITORY, DEFAULT_LIST, corpusPathsByHash, mirrorGitDir, readFiles, readList } from "./real-corpus.ts";
+import type { ListEntry } from "./real-corpus.ts";
 import { ApiEngine } from "../src/engine/api-engine.ts";
 import { runFixes } from "../src/fix/run-fixes.ts";
 import type { FixResult } from "../src/fix/run-fixes.ts";
@@ -26,9 +28,8 @@ import { structuralProblems } from "../src/fix/structure.ts";
 import { scanDirectory } from "../src/repo/scan.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
-const DEFAULT_LIST = path.join(ROOT, "bench/real-dockerfiles.txt");
-const REPOSITORY = "yinyuanzhang/dockerfiles";
-const COMMIT = "57311bded1504ef88e11baa9977e37399e30d51d";
+const REPOSITORY = CORPUS_REPOSITORY;
+const COMMIT = CORPUS_COMMIT;
 const PASSES = 3;
 /** Image tags the build sample creates start with it (parallel runs of other branches use their own). */
 const TAG_PREFIX = "fixsafe-oracle";
@@ -45,12 +46,6 @@ const USAGE = `usage: node bench/fix-oracle.ts [--mirror DIR] [--list FILE] [--c
   --json FILE       results as JSON (default bench/.fix-oracle.json)
   --make-list N     choose N corpus paths (by a hash of the path) and write the list`;
 
-interface ListEntry {
-  repository: string;
-  commit: string;
-  path: string;
-}
-
 type FailureKind = "crash" | "not-settled" | "structure" | "second-pass-changes" | "third-pass-changes" | "cli-differs" | "fixed-does-not-build";
 
 interface FileOutcome {
@@ -60,23 +55,10 @@ interface FileOutcome {
   failures: { kind: FailureKind; detail: string }[];
 }
 
-function mirrorGitDir(mirror: string): string {
-  return path.join(mirror, REPOSITORY.replace("/", "+"), "repo");
-}
-
-function git(gitDir: string, args: string[], input?: string): string {
-  const result = spawnSync("git", ["--git-dir", gitDir, ...args], { input, encoding: "utf8", maxBuffer: 1 << 30 });
-  if (result.status !== 0) throw new Error(`git ${args.join(" ")}: ${result.stderr.trim()}`);
-  return result.stdout;
-}
-
 /** `--make-list N`: N Dockerfiles of the corpus, the ones with the smallest sha256 of their path. */
 function makeList(gitDir: string, count: number, listFile: string): void {
-  const paths = git(gitDir, ["ls-tree", "-r", "--name-only", COMMIT])
-    .split("\n")
-    .filter((file) => /^data\/[^/]+\/[^/]+\/[^/]+\/Dockerfile$/.test(file));
-  const hash = (file: string): string => crypto.createHash("sha256").update(file).digest("hex");
-  const chosen = paths.map((file) => ({ file, key: hash(file) })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).slice(0, count);
+  const paths = corpusPathsByHash(gitDir);
+  const chosen = paths.slice(0, count).map((file) => ({ file }));
   const header = [
     `# ${chosen.length} of the ${paths.length} Dockerfiles of github.com/${REPOSITORY} at ${COMMIT},`,
     "# the ones with the smallest sha256 of their path (bench/fix-oracle.ts --make-list). Only the",
@@ -84,41 +66,6 @@ function makeList(gitDir: string, count: number, listFile: string): void {
   ];
   fs.writeFileSync(listFile, `${[...header, ...chosen.map(({ file }) => `${REPOSITORY} ${COMMIT} ${file}`)].join("\n")}\n`);
   console.log(`wrote ${chosen.length} entries to ${path.relative(ROOT, listFile)}`);
-}
-
-function readList(listFile: string): ListEntry[] {
-  return fs
-    .readFileSync(listFile, "utf8")
-    .split("\n")
-    .filter((line) => line.trim() !== "" && !line.startsWith("#"))
-    .map((line) => {
-      const [repository = "", commit = "", file = ""] = line.trim().split(/\s+/);
-      return { repository, commit, path: file };
-    });
-}
-
-/** The texts of the listed files, read with one `git cat-file --batch`; undefined for a missing or non-UTF-8 file. */
-function readFiles(gitDir: string, entries: readonly ListEntry[]): (string | undefined)[] {
-  const result = spawnSync("git", ["--git-dir", gitDir, "cat-file", "--batch"], { input: entries.map((entry) => `${entry.commit}:${entry.path}\n`).join(""), maxBuffer: 1 << 30 });
-  if (result.status !== 0) throw new Error(`git cat-file: ${result.stderr.toString().trim()}`);
-  const out = result.stdout;
-  const texts: (string | undefined)[] = [];
-  let position = 0;
-  for (let index = 0; index < entries.length; index++) {
-    const lineEnd = out.indexOf(10, position);
-    const header = out.subarray(position, lineEnd).toString();
-    position = lineEnd + 1;
-    if (header.endsWith(" missing")) {
-      texts.push(undefined);
-      continue;
-    }
-    const size = Number(header.split(" ")[2]);
-    const bytes = out.subarray(position, position + size);
-    position += size + 1;
-    const text = new TextDecoder("utf-8", { fatal: false }).decode(bytes);
-    texts.push(text.includes("\uFFFD") ? undefined : text);
-  }
-  return texts;
 }
 
 /** One `fix --write` through the library, as the CLI does it: returns the result and writes the changes that are not rejected. */
